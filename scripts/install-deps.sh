@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs every Debian package the service needs to build, run and be tested.
+# The README commands, CI and the Dockerfile all call this one script, so they cannot drift.
+#   scripts/install-deps.sh            build + runtime + local servers + test tools
+#   scripts/install-deps.sh --runtime  only what the built binary needs (container image)
+set -euo pipefail
+
+runtime_pkgs=(
+  libpistache0 libpqxx-6.4 libhiredis0.14 libspdlog1.10 libfmt9 libpugixml1v5
+  libssl3 libargon2-1 libcurl4 libdate-tz3 tzdata ca-certificates postgresql-client
+)
+build_pkgs=(
+  build-essential cmake pkg-config git
+  libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev libfmt-dev libpugixml-dev
+  nlohmann-json3-dev libssl-dev libargon2-dev libcli11-dev libhowardhinnant-date-dev
+  libgtest-dev libgmock-dev libcurl4-openssl-dev tzdata
+)
+server_pkgs=(postgresql redis-server)
+tool_pkgs=(curl wrk nginx-light docker-compose clang-format clang-tidy procps)
+
+want=()
+case "${1:-}" in
+  --runtime) want=("${runtime_pkgs[@]}") ;;
+  "") want=("${build_pkgs[@]}" "${server_pkgs[@]}" "${tool_pkgs[@]}") ;;
+  *) echo "usage: $0 [--runtime]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# Debian's postgresql package creates and starts a cluster on 5432; we run our own clusters
+# on spare ports, so keep the packaged one from being created.
+if printf '%s\n' "${missing[@]}" | grep -qx postgresql && [ ! -f /etc/postgresql-common/createcluster.conf ]; then
+  $SUDO mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

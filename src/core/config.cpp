@@ -1,0 +1,200 @@
+#include "core/config.hpp"
+
+#include "core/crypto.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+extern char** environ;
+
+namespace pbx {
+
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(const Environment& env) : env_(env) {}
+
+  const std::string* raw(const char* name) const {
+    auto it = env_.find(name);
+    return it == env_.end() || it->second.empty() ? nullptr : &it->second;
+  }
+
+  void text(const char* name, std::string& out) const {
+    if (const auto* v = raw(name)) out = *v;
+  }
+
+  void integer(const char* name, int& out, long min, long max) const {
+    const auto* v = raw(name);
+    if (v == nullptr) return;
+    long parsed = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), parsed);
+    if (ec != std::errc() || end != v->data() + v->size() || parsed < min || parsed > max) {
+      throw ConfigError(fmt::format("{}: must be a whole number from {} to {} (got '{}')", name,
+                                    min, max, *v));
+    }
+    out = static_cast<int>(parsed);
+  }
+
+  template <typename Duration>
+  void duration(const char* name, Duration& out, long min, long max) const {
+    int value = static_cast<int>(out.count());
+    integer(name, value, min, max);
+    out = Duration(value);
+  }
+
+  void boolean(const char* name, bool& out) const {
+    const auto* v = raw(name);
+    if (v == nullptr) return;
+    if (*v == "1" || *v == "true" || *v == "yes" || *v == "on") {
+      out = true;
+    } else if (*v == "0" || *v == "false" || *v == "no" || *v == "off") {
+      out = false;
+    } else {
+      throw ConfigError(fmt::format("{}: must be true or false (got '{}')", name, *v));
+    }
+  }
+
+  void one_of(const char* name, std::string& out, std::initializer_list<const char*> allowed) const {
+    const auto* v = raw(name);
+    if (v == nullptr) return;
+    for (const char* a : allowed) {
+      if (*v == a) {
+        out = *v;
+        return;
+      }
+    }
+    std::string list;
+    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    throw ConfigError(fmt::format("{}: must be one of {} (got '{}')", name, list, *v));
+  }
+
+ private:
+  const Environment& env_;
+};
+
+bool starts_with_any(const std::string& s, std::initializer_list<const char*> prefixes) {
+  for (const char* p : prefixes) {
+    if (s.rfind(p, 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Environment process_environment() {
+  Environment env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry(*e);
+    auto eq = entry.find('=');
+    if (eq != std::string::npos && entry.rfind("PBX_", 0) == 0) {
+      env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+  }
+  return env;
+}
+
+Environment read_env_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(fmt::format("--config: cannot read '{}'", path));
+  Environment env;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos) {
+      throw ConfigError(fmt::format("{}:{}: expected KEY=VALUE", path, number));
+    }
+    auto key = line.substr(first, eq - first);
+    auto value = line.substr(eq + 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
+    env[key] = value;
+  }
+  return env;
+}
+
+Config load_config(const Environment& env) {
+  Config c;
+  Reader r(env);
+  r.text("PBX_HOST", c.host);
+  r.integer("PBX_PORT", c.port, 0, 65535);
+  r.integer("PBX_HTTP_THREADS", c.http_threads, 1, 256);
+  int body = static_cast<int>(c.max_body_bytes);
+  r.integer("PBX_MAX_BODY_BYTES", body, 1024, 64 * 1024 * 1024);
+  c.max_body_bytes = static_cast<size_t>(body);
+  r.duration("PBX_HEADER_TIMEOUT_S", c.header_timeout, 1, 3600);
+  r.duration("PBX_BODY_TIMEOUT_S", c.body_timeout, 1, 3600);
+  r.duration("PBX_KEEPALIVE_TIMEOUT_S", c.keepalive_timeout, 1, 3600);
+  r.duration("PBX_SHUTDOWN_GRACE_S", c.shutdown_grace, 0, 3600);
+
+  r.text("PBX_DATABASE_URL", c.database_url);
+  c.db_pool_size = c.http_threads + 2;
+  r.integer("PBX_DB_POOL_SIZE", c.db_pool_size, 1, 512);
+  r.duration("PBX_DB_STATEMENT_TIMEOUT_MS", c.db_statement_timeout, 10, 600000);
+  r.duration("PBX_DB_CONNECT_TIMEOUT_S", c.db_connect_timeout, 1, 600);
+
+  r.text("PBX_REDIS_URL", c.redis_url);
+  r.integer("PBX_REDIS_POOL_SIZE", c.redis_pool_size, 1, 256);
+  r.duration("PBX_REDIS_TIMEOUT_MS", c.redis_timeout, 10, 60000);
+
+  r.text("PBX_PUBLIC_BASE_URL", c.public_base_url);
+  if (!starts_with_any(c.public_base_url, {"http://", "https://"})) {
+    throw ConfigError(fmt::format("PBX_PUBLIC_BASE_URL: must start with http:// or https:// (got '{}')",
+                                  c.public_base_url));
+  }
+  while (!c.public_base_url.empty() && c.public_base_url.back() == '/') c.public_base_url.pop_back();
+
+  if (const auto* key = r.raw("PBX_STATE_KEY")) {
+    auto raw = crypto::from_hex(*key);
+    if (!raw || raw->size() < 32) {
+      throw ConfigError("PBX_STATE_KEY: must be at least 64 hexadecimal characters");
+    }
+    c.state_key = *raw;
+  }
+  r.one_of("PBX_LOG_LEVEL", c.log_level, {"trace", "debug", "info", "warn", "error"});
+  r.one_of("PBX_LOG_FORMAT", c.log_format, {"text", "json"});
+  r.boolean("PBX_DEBUG_ROUTES", c.debug_routes);
+
+  if (!c.database_url.empty() &&
+      !starts_with_any(c.database_url, {"postgres://", "postgresql://"}) &&
+      c.database_url.find('=') == std::string::npos) {
+    throw ConfigError("PBX_DATABASE_URL: must be a postgresql:// URL or a key=value connection string");
+  }
+  if (!starts_with_any(c.redis_url, {"redis://"})) {
+    throw ConfigError(fmt::format("PBX_REDIS_URL: must start with redis:// (got '{}')", c.redis_url));
+  }
+  return c;
+}
+
+std::string mask_url_password(const std::string& url) {
+  auto scheme = url.find("://");
+  auto at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) {
+    // key=value form: mask a password=... pair.
+    auto p = url.find("password=");
+    if (p == std::string::npos) return url;
+    auto end = url.find(' ', p);
+    return url.substr(0, p) + "password=***" + (end == std::string::npos ? "" : url.substr(end));
+  }
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+std::string Config::describe() const {
+  return fmt::format(
+      "listen={}:{} threads={} max_body={} db={} db_pool={} redis={} redis_pool={} "
+      "public_base_url={} state_key={}",
+      host, port, http_threads, max_body_bytes, mask_url_password(database_url), db_pool_size,
+      mask_url_password(redis_url), redis_pool_size, public_base_url,
+      state_key.empty() ? "from-database" : "from-config");
+}
+
+}  // namespace pbx

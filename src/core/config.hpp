@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace pbx {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Settings of one process. Everything comes from PBX_* variables (optionally read from a
+// KEY=VALUE file first); each is validated once, at start, with a message naming it.
+struct Config {
+  std::string host = "0.0.0.0";
+  int port = 8080;
+  int http_threads = 4;
+  size_t max_body_bytes = 1024 * 1024;
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds keepalive_timeout{75};
+  std::chrono::seconds shutdown_grace{25};
+
+  std::string database_url;
+  int db_pool_size = 6;
+  std::chrono::milliseconds db_statement_timeout{2000};
+  std::chrono::seconds db_connect_timeout{3};
+
+  std::string redis_url = "redis://127.0.0.1:6379";
+  int redis_pool_size = 4;
+  std::chrono::milliseconds redis_timeout{250};
+
+  std::string public_base_url = "http://127.0.0.1:8080";
+  std::string state_key;  // raw bytes; empty means "use the one kept in Postgres"
+  std::string log_level = "info";
+  std::string log_format = "text";
+  bool debug_routes = false;
+
+  // A one-line description for the start-up log, with passwords masked.
+  std::string describe() const;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+Environment process_environment();
+// KEY=VALUE lines; blank lines and lines starting with '#' are skipped.
+Environment read_env_file(const std::string& path);
+Config load_config(const Environment& env);
+
+// "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db".
+std::string mask_url_password(const std::string& url);
+
+}  // namespace pbx

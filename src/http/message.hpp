@@ -1,0 +1,45 @@
+#pragma once
+
+#include "http/url.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pbx::http {
+
+struct Request {
+  std::string method;  // upper case: "GET", "POST", ...
+  std::string path;
+  Params query;        // decoded, in arrival order
+  Params path_params;  // from "{name}" segments of the matched route
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower case
+  std::string body;
+  std::string request_id;
+  std::string remote_ip;
+  std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
+
+  std::optional<std::string_view> header(std::string_view lower_name) const;
+  const std::string* query_param(std::string_view name) const { return find_param(query, name); }
+  const std::string& path_param(std::string_view name) const;
+  // The media type without parameters, lower case: "application/json".
+  std::string media_type() const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response json(int status, const nlohmann::json& body);
+  static Response xml(int status, std::string body);
+  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+};
+
+}  // namespace pbx::http

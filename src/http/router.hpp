@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/error.hpp"
+#include "http/message.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pbx::http {
+
+// How a route's errors are shown: the api.md JSON body, or CXML for Cloudonix.
+enum class ErrorStyle { json, cxml };
+
+// Sends the answer of one request exactly once, from any thread.
+class Reply {
+ public:
+  using Sink = std::function<void(Response)>;
+  explicit Reply(Sink sink) : sink_(std::make_shared<Sink>(std::move(sink))) {}
+  void operator()(Response response) const;
+
+ private:
+  std::shared_ptr<Sink> sink_;
+};
+
+using Handler = std::function<Response(Request&)>;
+// For handlers that answer later (for example after a group commit); a pbx::Error thrown
+// before the Reply is taken is mapped like any other.
+using AsyncHandler = std::function<void(Request&, Reply)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/extensions/{id}"
+  ErrorStyle style = ErrorStyle::json;
+  AsyncHandler handler;
+  std::vector<std::string> segments;
+};
+
+struct Match {
+  const Route* route = nullptr;
+  Params params;
+  std::string allow;  // when the path exists under other methods only: "GET, POST"
+};
+
+// Routes are fixed before serving starts and only read afterwards, from every thread.
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Handler handler,
+           ErrorStyle style = ErrorStyle::json);
+  void add_async(std::string method, std::string pattern, AsyncHandler handler,
+                 ErrorStyle style = ErrorStyle::json);
+  Match match(std::string_view method, std::string_view path) const;
+  const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
+
+ private:
+  std::vector<std::unique_ptr<Route>> routes_;
+};
+
+}  // namespace pbx::http

@@ -1,0 +1,247 @@
+#include "http/server.hpp"
+
+#include "core/crypto.hpp"
+#include "core/metrics.hpp"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <sstream>
+#include <thread>
+
+namespace pbx::http {
+
+namespace P = Pistache;
+
+namespace {
+
+constexpr size_t kHeaderAllowance = 64 * 1024;
+constexpr int kMaxStatus = 600;
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// Counters and latency of one route, resolved once so that requests never take a lock.
+struct RouteMetrics {
+  explicit RouteMetrics(std::string route_label) : labels(std::move(route_label)) {}
+  std::string labels;
+  metrics::Histogram* latency = nullptr;
+  std::array<std::atomic<metrics::Counter*>, kMaxStatus> by_status{};
+
+  void observe(int status, std::chrono::nanoseconds elapsed) {
+    latency->observe(elapsed);
+    if (status < 0 || status >= kMaxStatus) status = 0;
+    auto* counter = by_status[status].load(std::memory_order_acquire);
+    if (counter == nullptr) {
+      counter = &metrics::registry().counter(
+          "pbx_http_requests_total", "HTTP requests by route and status",
+          labels + "," + metrics::label("status", std::to_string(status)));
+      by_status[status].store(counter, std::memory_order_release);
+    }
+    counter->inc();
+  }
+};
+
+}  // namespace
+
+Response error_response(const Error& error, ErrorStyle style, const std::string& request_id) {
+  Response r;
+  if (style == ErrorStyle::cxml && error.status() != 405) {
+    // Cloudonix hangs up on anything but CXML: refusals are CXML, and after authentication
+    // every problem is a spoken apology with status 200 (api.md, execution plane).
+    if (error.status() == 401) {
+      r = Response::xml(401, R"(<?xml version="1.0" encoding="UTF-8"?>)"
+                             "\n<Response><Reject reason=\"rejected\"/></Response>\n");
+    } else {
+      r = Response::xml(200, R"(<?xml version="1.0" encoding="UTF-8"?>)"
+                             "\n<Response><Say>We are sorry, this call cannot be completed."
+                             "</Say><Hangup/></Response>\n");
+    }
+  } else {
+    nlohmann::json body = {{"error",
+                            {{"code", error.code()},
+                             {"message", error.what()},
+                             {"details", error.details()},
+                             {"request_id", request_id}}}};
+    r = Response::json(error.status(), body);
+  }
+  for (const auto& h : error.headers()) r.headers.push_back(h);
+  return r;
+}
+
+struct Server::Dispatcher {
+  Dispatcher(Router r, size_t max_body) : router(std::move(r)), max_body_bytes(max_body) {
+    for (const auto& route : router.routes()) {
+      auto labels = metrics::label("route", route->pattern) + "," + metrics::label("method", route->method);
+      auto m = std::make_unique<RouteMetrics>(labels);
+      m->latency = &metrics::registry().histogram("pbx_http_request_duration_seconds",
+                                                  "HTTP request latency by route", labels);
+      route_metrics.emplace(route.get(), std::move(m));
+    }
+    unmatched = std::make_unique<RouteMetrics>(metrics::label("route", "unmatched"));
+    unmatched->latency = &metrics::registry().histogram(
+        "pbx_http_request_duration_seconds", "HTTP request latency by route", unmatched->labels);
+  }
+
+  Router router;
+  size_t max_body_bytes;
+  std::map<const Route*, std::unique_ptr<RouteMetrics>> route_metrics;
+  std::unique_ptr<RouteMetrics> unmatched;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> draining{false};
+
+  void handle(const P::Http::Request& preq, P::Http::ResponseWriter writer);
+};
+
+namespace {
+
+class PistacheHandler : public P::Http::Handler {
+ public:
+  HTTP_PROTOTYPE(PistacheHandler)
+
+  explicit PistacheHandler(std::shared_ptr<Server::Dispatcher> d) : dispatcher_(std::move(d)) {}
+
+  void onRequest(const P::Http::Request& request, P::Http::ResponseWriter writer) override {
+    dispatcher_->handle(request, std::move(writer));
+  }
+
+  void onTimeout(const P::Http::Request&, P::Http::ResponseWriter writer) override {
+    static auto& timeouts = metrics::registry().counter(
+        "pbx_http_timeouts_total", "Requests whose headers or body did not arrive in time");
+    timeouts.inc();
+    writer.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::Close);
+    writer.send(P::Http::Code::Request_Timeout,
+                R"({"error":{"code":"request_timeout","message":"request not received in time","details":{},"request_id":""}})",
+                P::Http::Mime::MediaType::fromString("application/json"));
+  }
+
+ private:
+  std::shared_ptr<Server::Dispatcher> dispatcher_;
+};
+
+}  // namespace
+
+void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseWriter writer) {
+  in_flight.fetch_add(1);
+  auto req = std::make_shared<Request>();
+  req->method = P::Http::methodString(preq.method());
+  req->path = preq.resource();
+  for (const auto& [name, raw] : preq.headers().rawList()) {
+    req->headers.emplace_back(lower(name), raw.value());
+  }
+  // Pistache keeps the headers it knows (Authorization, Content-Type, ...) parsed, apart from
+  // the raw ones; both are read back as text.
+  for (const auto& typed : preq.headers().list()) {
+    std::ostringstream value;
+    typed->write(value);
+    req->headers.emplace_back(lower(typed->name()), value.str());
+  }
+  for (auto it = preq.query().parameters_begin(); it != preq.query().parameters_end(); ++it) {
+    req->query.emplace_back(percent_decode(it->first, true).value_or(it->first),
+                            percent_decode(it->second, true).value_or(it->second));
+  }
+  req->remote_ip = preq.address().host();
+  auto incoming_id = req->header("x-request-id");
+  req->request_id = incoming_id && valid_request_id(*incoming_id) ? std::string(*incoming_id)
+                                                                  : crypto::uuid_v4();
+  bool keep_alive = preq.version() == P::Http::Version::Http11 && !req->header("connection");
+
+  Match match = router.match(req->method, req->path);
+  RouteMetrics* rm = match.route != nullptr ? route_metrics.at(match.route).get() : unmatched.get();
+  ErrorStyle style = match.route != nullptr ? match.route->style : ErrorStyle::json;
+
+  auto shared_writer = std::make_shared<P::Http::ResponseWriter>(std::move(writer));
+  Reply reply([this, req, rm, keep_alive, shared_writer](Response res) {
+    auto& w = *shared_writer;
+    w.headers().addRaw(P::Http::Header::Raw("X-Request-Id", req->request_id));
+    w.headers().addRaw(P::Http::Header::Raw("Content-Type", res.content_type));
+    for (const auto& [name, value] : res.headers) w.headers().addRaw(P::Http::Header::Raw(name, value));
+    if (draining.load()) {
+      w.headers().remove<P::Http::Header::Connection>();
+      w.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::Close);
+    } else if (keep_alive) {
+      // Pistache answers "Connection: Close" when the request names no Connection, which
+      // would make every HTTP/1.1 client reconnect for each request.
+      w.headers().remove<P::Http::Header::Connection>();
+      w.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::KeepAlive);
+    }
+    auto elapsed = std::chrono::steady_clock::now() - req->received_at;
+    w.send(static_cast<P::Http::Code>(res.status), res.body);
+    rm->observe(res.status, elapsed);
+    spdlog::info("{} {} {} {:.3f}ms rid={}", req->method, req->path, res.status,
+                 std::chrono::duration<double, std::milli>(elapsed).count(), req->request_id);
+    in_flight.fetch_sub(1);
+  });
+
+  try {
+    if (match.route == nullptr) {
+      throw match.allow.empty() ? Error::not_found("no such resource")
+                                : Error::method_not_allowed(match.allow);
+    }
+    if (preq.body().size() > max_body_bytes) throw Error::payload_too_large(max_body_bytes);
+    req->body = preq.body();
+    req->path_params = std::move(match.params);
+    match.route->handler(*req, reply);
+  } catch (const Error& e) {
+    if (e.status() >= 500) spdlog::error("rid={} {}: {}", req->request_id, e.code(), e.what());
+    reply(error_response(e, style, req->request_id));
+  } catch (const std::exception& e) {
+    spdlog::error("rid={} unhandled: {}", req->request_id, e.what());
+    reply(error_response(Error::internal(), style, req->request_id));
+  }
+}
+
+Server::Server(ServerOptions options, Router router)
+    : options_(std::move(options)),
+      dispatcher_(std::make_shared<Dispatcher>(std::move(router), options_.max_body_bytes)) {}
+
+Server::~Server() {
+  if (endpoint_) endpoint_->shutdown();
+}
+
+void Server::start() {
+  P::Address addr(options_.host, P::Port(options_.port));
+  endpoint_ = std::make_unique<P::Http::Endpoint>(addr);
+  auto opts = P::Http::Endpoint::options()
+                  .threads(options_.threads)
+                  .flags(P::Tcp::Options::ReuseAddr)
+                  .maxRequestSize(options_.max_body_bytes + kHeaderAllowance)
+                  .headerTimeout(options_.header_timeout)
+                  .bodyTimeout(options_.body_timeout)
+                  .keepaliveTimeout(options_.keepalive_timeout);
+  endpoint_->init(opts);
+  endpoint_->setHandler(P::Http::make_handler<PistacheHandler>(dispatcher_));
+  endpoint_->serveThreaded();
+}
+
+uint16_t Server::port() const { return static_cast<uint16_t>(endpoint_->getPort()); }
+
+int Server::in_flight() const { return dispatcher_->in_flight.load(); }
+
+void Server::stop(std::chrono::seconds grace) {
+  dispatcher_->draining = true;
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (dispatcher_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (int left = dispatcher_->in_flight.load(); left > 0) {
+    spdlog::warn("shutdown grace period over with {} requests in flight", left);
+  }
+  endpoint_->shutdown();
+  endpoint_.reset();
+}
+
+}  // namespace pbx::http

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "http/router.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace Pistache::Http {
+class Endpoint;
+}
+
+namespace pbx::http {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  uint16_t port = 8080;  // 0: any free port (see Server::port())
+  int threads = 4;
+  size_t max_body_bytes = 1024 * 1024;
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds keepalive_timeout{75};
+};
+
+// Renders an Error as api.md's JSON body (or, for Cloudonix routes, as CXML).
+Response error_response(const Error& error, ErrorStyle style, const std::string& request_id);
+
+// The whole HTTP front: request ids, limits, routing, error mapping, access log, metrics.
+class Server {
+ public:
+  Server(ServerOptions options, Router router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  void start();
+  uint16_t port() const;
+  // Stops gracefully: answers carry "Connection: close" from now on, in-flight requests are
+  // waited for (up to grace), then the listener and connections are closed.
+  void stop(std::chrono::seconds grace);
+  int in_flight() const;
+
+  struct Dispatcher;
+
+ private:
+  ServerOptions options_;
+  std::shared_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
+};
+
+}  // namespace pbx::http
