@@ -1,1 +1,165 @@
-int main() { return 0; }
+// pbxd: the Cloudonix PBX call-routing service and its administration commands.
+#include "admin/bootstrap.hpp"
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "http/health.hpp"
+#include "http/server.hpp"
+#include "store/migrations.hpp"
+#include "store/pg.hpp"
+#include "store/redis.hpp"
+#include "store/statements.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+
+namespace {
+
+using namespace pbx;
+
+Config load(const std::string& config_file) {
+  Environment env = config_file.empty() ? Environment{} : read_env_file(config_file);
+  for (auto& [k, v] : process_environment()) env[k] = v;  // the environment wins over the file
+  return load_config(env);
+}
+
+void require_database(const Config& c) {
+  if (c.database_url.empty()) throw ConfigError("PBX_DATABASE_URL: must be set");
+}
+
+store::PgOptions pg_options(const Config& c, int pool_size) {
+  return {c.database_url, pool_size, c.db_statement_timeout, c.db_connect_timeout,
+          std::chrono::milliseconds(2000)};
+}
+
+int run_migrate(const Config& c) {
+  require_database(c);
+  pqxx::connection conn(store::connection_string(pg_options(c, 1)));
+  auto applied = store::migrate(conn, store::embedded_migrations());
+  spdlog::info("migrations: {} applied, {} known", applied.size(), store::embedded_migrations().size());
+  return 0;
+}
+
+int run_serve(const Config& c, bool migrate_first) {
+  require_database(c);
+  // Signals are taken by this thread alone (sigwait); the server's threads inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (migrate_first) run_migrate(c);
+  {
+    pqxx::connection conn(store::connection_string(pg_options(c, 1)));
+    if (auto pending = store::pending_migrations(conn, store::embedded_migrations()); !pending.empty()) {
+      spdlog::error("the database schema is not current ({} pending, first {}): run `pbxd migrate`",
+                    pending.size(), pending.front());
+      return 1;
+    }
+  }
+  store::PgPool pg(pg_options(c, c.db_pool_size), store::all_statements());
+  store::RedisPool redis({c.redis_url, c.redis_pool_size, c.redis_timeout});
+
+  http::Router router;
+  http::add_health_routes(router, c, pg, redis);
+
+  http::Server server({c.host, static_cast<uint16_t>(c.port), c.http_threads, c.max_body_bytes,
+                       c.header_timeout, c.body_timeout, c.keepalive_timeout},
+                      std::move(router));
+  server.start();
+  spdlog::info("pbxd listening on {}:{} ({} threads)", c.host, server.port(), c.http_threads);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {} received: draining {} in-flight requests", sig, server.in_flight());
+  server.stop(c.shutdown_grace);
+  spdlog::info("stopped");
+  return 0;
+}
+
+int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existing) {
+  require_database(c);
+  if (req.public_base_url.empty()) req.public_base_url = c.public_base_url;
+  store::PgPool pg(pg_options(c, 1), store::all_statements());
+  try {
+    auto r = pg.with([&](pqxx::connection& conn) { return admin::bootstrap_tenant(conn, req); });
+    std::cout << "tenant_id=" << r.tenant_id << "\n"
+              << "domain=" << req.domain << "\n"
+              << "owner_email=" << req.owner_email << "\n";
+    if (r.generated_password) std::cout << "owner_password=" << *r.generated_password << "\n";
+    std::cout << "admin_token=" << r.admin_token << "\n"
+              << "requests_api_key=" << r.requests_api_key << "\n"
+              << "webhook_secret=" << r.webhook_secret << "\n";
+    return 0;
+  } catch (const Error& e) {
+    if (e.status() == 409 && skip_existing) {
+      std::cout << "exists=" << req.domain << "\n";
+      return 0;
+    }
+    std::cerr << "bootstrap: " << e.what();
+    if (e.details().contains("fields")) std::cerr << " " << e.details()["fields"].dump();
+    std::cerr << "\n";
+    return e.status() == 409 ? 3 : 2;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a vanished peer or database must not kill the process
+  CLI::App app{"pbxd: PBX call routing for Cloudonix"};
+  app.require_subcommand(1);
+  std::string config_file;
+  app.add_option("--config", config_file, "file of PBX_*=value lines (the environment wins)");
+
+  auto* serve = app.add_subcommand("serve", "serve the voice, webhook and admin HTTP API");
+  bool migrate_first = false;
+  serve->add_flag("--migrate", migrate_first, "apply pending migrations before serving");
+
+  app.add_subcommand("migrate", "apply pending database migrations");
+
+  auto* boot = app.add_subcommand("bootstrap", "create a tenant for a Cloudonix domain and its owner");
+  admin::BootstrapRequest req;
+  bool skip_existing = false;
+  std::string domain_uuid;
+  boot->add_option("--domain", req.domain, "Cloudonix domain name, e.g. acme.cloudonix.net")->required();
+  boot->add_option("--domain-uuid", domain_uuid, "Cloudonix domain uuid");
+  boot->add_option("--name", req.name, "tenant display name (default: the domain)");
+  boot->add_option("--timezone", req.timezone, "IANA time zone")->capture_default_str();
+  boot->add_option("--public-base-url", req.public_base_url,
+                   "URL Cloudonix reaches this service at (default: PBX_PUBLIC_BASE_URL)");
+  boot->add_option("--owner-email", req.owner_email, "owner's e-mail (login)")->required();
+  boot->add_option("--owner-name", req.owner_name, "owner's name")->capture_default_str();
+  std::string password;
+  boot->add_option("--owner-password", password, "owner's password (default: generated)");
+  boot->add_flag("--if-exists-skip", skip_existing, "exit 0 without change when the domain exists");
+
+  app.add_subcommand("version", "print the version");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    Config config = load(config_file);
+    log::init(config.log_level, config.log_format);
+    if (app.got_subcommand("version")) {
+      std::cout << "pbxd 0.1.0\n";
+      return 0;
+    }
+    if (app.got_subcommand("serve")) {
+      spdlog::info("starting: {}", config.describe());
+      return run_serve(config, migrate_first);
+    }
+    if (app.got_subcommand("migrate")) return run_migrate(config);
+    if (!domain_uuid.empty()) req.domain_uuid = domain_uuid;
+    if (!password.empty()) req.owner_password = password;
+    return run_bootstrap(config, req, skip_existing);
+  } catch (const ConfigError& e) {
+    std::cerr << "configuration error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "pbxd: " << e.what() << "\n";
+    return 1;
+  }
+}

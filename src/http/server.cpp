@@ -22,6 +22,25 @@ namespace {
 constexpr size_t kHeaderAllowance = 64 * 1024;
 constexpr int kMaxStatus = 600;
 
+// Pistache writes only typed headers to the wire (raw ones are dropped), so every header we
+// set goes through this one type with a name chosen at run time.
+class NamedHeader : public P::Http::Header::Header {
+ public:
+  NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void write(std::ostream& os) const override { os << value_; }
+  uint64_t hash() const override { return std::hash<std::string>{}(name_); }
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
+void set_header(P::Http::ResponseWriter& w, const std::string& name, const std::string& value) {
+  w.headers().remove(name);
+  w.headers().add(std::make_shared<NamedHeader>(name, value));
+}
+
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(), [](unsigned char c) {
@@ -166,9 +185,9 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
   auto shared_writer = std::make_shared<P::Http::ResponseWriter>(std::move(writer));
   Reply reply([this, req, rm, keep_alive, shared_writer](Response res) {
     auto& w = *shared_writer;
-    w.headers().addRaw(P::Http::Header::Raw("X-Request-Id", req->request_id));
-    w.headers().addRaw(P::Http::Header::Raw("Content-Type", res.content_type));
-    for (const auto& [name, value] : res.headers) w.headers().addRaw(P::Http::Header::Raw(name, value));
+    set_header(w, "X-Request-Id", req->request_id);
+    set_header(w, "Content-Type", res.content_type);
+    for (const auto& [name, value] : res.headers) set_header(w, name, value);
     if (draining.load()) {
       w.headers().remove<P::Http::Header::Connection>();
       w.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::Close);
@@ -187,11 +206,11 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
   });
 
   try {
+    if (preq.body().size() > max_body_bytes) throw Error::payload_too_large(max_body_bytes);
     if (match.route == nullptr) {
       throw match.allow.empty() ? Error::not_found("no such resource")
                                 : Error::method_not_allowed(match.allow);
     }
-    if (preq.body().size() > max_body_bytes) throw Error::payload_too_large(max_body_bytes);
     req->body = preq.body();
     req->path_params = std::move(match.params);
     match.route->handler(*req, reply);

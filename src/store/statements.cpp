@@ -1,0 +1,13 @@
+#include "store/statements.hpp"
+
+#include "store/tenants.hpp"
+
+namespace pbx::store {
+
+std::vector<Statement> all_statements() {
+  std::vector<Statement> all;
+  for (auto&& group : {tenant_statements()}) all.insert(all.end(), group.begin(), group.end());
+  return all;
+}
+
+}  // namespace pbx::store

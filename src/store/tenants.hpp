@@ -1,0 +1,58 @@
+#pragma once
+
+#include "store/pg.hpp"
+
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pbx::store {
+
+struct TenantRow {
+  std::string id;
+  std::string name;
+  std::string domain_name;
+  std::optional<std::string> domain_uuid;
+  std::string timezone;
+  std::string public_base_url;
+  std::string webhook_auth;
+  bool allow_untimestamped = false;
+  int default_ring_timeout = 30;
+  std::optional<std::string> default_caller_id;
+  long long config_version = 1;
+};
+
+struct NewTenant {
+  std::string name;
+  std::string domain_name;
+  std::optional<std::string> domain_uuid;
+  std::string timezone = "UTC";
+  std::string public_base_url;
+};
+
+std::vector<Statement> tenant_statements();
+
+std::string insert_tenant(pqxx::transaction_base& tx, const NewTenant& t);
+void set_requests_key_hash(pqxx::transaction_base& tx, const std::string& tenant_id,
+                           const std::string& key_hash);
+void add_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id,
+                        const std::string& secret);
+std::string insert_user(pqxx::transaction_base& tx, const std::string& tenant_id,
+                        const std::string& email, const std::string& name, const std::string& role,
+                        const std::string& password_hash);
+void insert_admin_token(pqxx::transaction_base& tx, const std::string& tenant_id,
+                        const std::string& user_id, const std::string& token_hash,
+                        std::chrono::seconds lifetime);
+
+std::optional<TenantRow> tenant_by_domain(pqxx::transaction_base& tx, const std::string& domain);
+std::optional<TenantRow> tenant_by_requests_key_hash(pqxx::transaction_base& tx,
+                                                     const std::string& key_hash);
+
+// The named service key, created with the given random value by the first instance that asks.
+std::string service_key(pqxx::connection& conn, const std::string& name,
+                        const std::string& value_if_new);
+
+}  // namespace pbx::store
