@@ -2,15 +2,16 @@
 # Installs every Debian package the service needs to build, run and be tested.
 # The README commands, CI and the Dockerfile all call this one script, so they cannot drift.
 #   scripts/install-deps.sh            build + runtime + local servers + test tools
+#   scripts/install-deps.sh --build    only what building needs (container build stage)
 #   scripts/install-deps.sh --runtime  only what the built binary needs (container image)
 set -euo pipefail
 
 runtime_pkgs=(
   libpistache0 libpqxx-6.4 libhiredis0.14 libspdlog1.10 libfmt9 libpugixml1v5
-  libssl3 libargon2-1 libcurl4 libdate-tz3 tzdata ca-certificates postgresql-client
+  libssl3 libargon2-1 libcurl4 libdate-tz3 tzdata ca-certificates curl
 )
 build_pkgs=(
-  build-essential cmake pkg-config git
+  build-essential cmake ninja-build pkg-config git
   libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev libfmt-dev libpugixml-dev
   nlohmann-json3-dev libssl-dev libargon2-dev libcli11-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libcurl4-openssl-dev tzdata
@@ -21,8 +22,9 @@ tool_pkgs=(curl wrk nginx-light docker-compose clang-format clang-tidy procps)
 want=()
 case "${1:-}" in
   --runtime) want=("${runtime_pkgs[@]}") ;;
+  --build) want=("${build_pkgs[@]}") ;;
   "") want=("${build_pkgs[@]}" "${server_pkgs[@]}" "${tool_pkgs[@]}") ;;
-  *) echo "usage: $0 [--runtime]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--build|--runtime]" >&2; exit 2 ;;
 esac
 
 missing=()

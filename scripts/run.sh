@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The README's run command. On a fresh Debian 12 machine it installs what is missing, builds,
+# starts a local PostgreSQL and Redis (unless PBX_DATABASE_URL / PBX_REDIS_URL point at yours),
+# migrates, creates the demo tenant, starts the service in the background and prints its URLs
+# and demo credentials.
+#   scripts/run.sh               start (or restart) in the background
+#   scripts/run.sh --foreground  the same, but serve in this terminal
+#   scripts/run.sh stop          stop the service and the local servers
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+ROOT=$(repo_root)
+cd "$ROOT"
+
+if [ "$(id -u)" -eq 0 ]; then
+  export PBX_STATE_DIR=${PBX_STATE_DIR:-/var/lib/pbxd-dev}
+else
+  export PBX_STATE_DIR=${PBX_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/pbxd-dev}
+fi
+mkdir -p "$PBX_STATE_DIR"
+PID_FILE=$PBX_STATE_DIR/pbxd.pid
+LOG_FILE=$PBX_STATE_DIR/pbxd.log
+DEMO_FILE=$PBX_STATE_DIR/demo-credentials.env
+BIN=$ROOT/build/release/pbxd
+export PBX_PORT=${PBX_PORT:-8080}
+export PBX_PUBLIC_BASE_URL=${PBX_PUBLIC_BASE_URL:-http://127.0.0.1:$PBX_PORT}
+DEMO_DOMAIN=${PBX_DEMO_DOMAIN:-demo.cloudonix.net}
+
+stop_service() {
+  if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+    kill -TERM "$(cat "$PID_FILE")"
+    wait_for 30 "pbxd to stop" bash -c "! kill -0 $(cat "$PID_FILE") 2>/dev/null"
+  fi
+  rm -f "$PID_FILE"
+}
+
+if [ "${1:-}" = "stop" ]; then
+  stop_service
+  bash scripts/services.sh stop
+  exit 0
+fi
+
+echo "==> installing packages (only what is missing)"
+bash scripts/install-deps.sh
+echo "==> building"
+build_service build/release Release -DPBX_BUILD_TESTS=OFF
+
+if [ -z "${PBX_DATABASE_URL:-}" ] || [ -z "${PBX_REDIS_URL:-}" ]; then
+  echo "==> starting local PostgreSQL and Redis"
+  local_urls=$(bash scripts/services.sh start)
+  [ -z "${PBX_DATABASE_URL:-}" ] && export "$(echo "$local_urls" | grep ^PBX_DATABASE_URL=)"
+  [ -z "${PBX_REDIS_URL:-}" ] && export "$(echo "$local_urls" | grep ^PBX_REDIS_URL=)"
+fi
+
+echo "==> migrating"
+"$BIN" migrate
+
+echo "==> demo tenant"
+if [ ! -f "$DEMO_FILE" ]; then
+  (umask 077 && "$BIN" bootstrap --domain "$DEMO_DOMAIN" --name "Demo Company" \
+      --owner-email owner@demo.example --if-exists-skip > "$DEMO_FILE.new")
+  if grep -q '^exists=' "$DEMO_FILE.new"; then
+    rm -f "$DEMO_FILE.new"
+    echo "the demo tenant exists but its credentials file is gone; new keys can be issued" \
+         "through the admin API" >&2
+  else
+    mv "$DEMO_FILE.new" "$DEMO_FILE"
+  fi
+fi
+
+stop_service
+if [ "${1:-}" = "--foreground" ]; then
+  exec "$BIN" serve
+fi
+echo "==> starting pbxd on port $PBX_PORT"
+nohup "$BIN" serve >>"$LOG_FILE" 2>&1 &
+echo $! > "$PID_FILE"
+if ! wait_for 30 "pbxd /ready" curl -fsS "http://127.0.0.1:$PBX_PORT/ready"; then
+  tail -n 30 "$LOG_FILE" >&2
+  exit 1
+fi
+
+base=$PBX_PUBLIC_BASE_URL
+cat <<INFO
+
+pbxd is running (pid $(cat "$PID_FILE")), logs: $LOG_FILE
+  health             $base/health   ready: $base/ready   metrics: $base/metrics
+  voice application  $base/api/voice/route
+  session updates    $base/api/webhooks/cloudonix/session-update
+  CDRs               $base/api/webhooks/cloudonix/cdr
+  admin API          $base/api/v1
+
+Demo tenant ($DEMO_FILE):
+$( [ -f "$DEMO_FILE" ] && sed 's/^/  /' "$DEMO_FILE")
+
+Stop everything with: bash scripts/run.sh stop
+INFO
