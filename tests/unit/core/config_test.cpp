@@ -1,0 +1,91 @@
+#include "core/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace pbx {
+namespace {
+
+TEST(Config, DefaultsWhenNothingIsSet) {
+  Config c = load_config({});
+  EXPECT_EQ(c.port, 8080);
+  EXPECT_EQ(c.http_threads, 4);
+  EXPECT_EQ(c.db_pool_size, 6);  // threads + 2
+  EXPECT_EQ(c.max_body_bytes, 1024u * 1024u);
+  EXPECT_EQ(c.public_base_url, "http://127.0.0.1:8080");
+  EXPECT_TRUE(c.state_key.empty());
+}
+
+TEST(Config, ReadsEveryKind) {
+  Config c = load_config({{"PBX_PORT", "9000"},
+                          {"PBX_HTTP_THREADS", "8"},
+                          {"PBX_DATABASE_URL", "postgresql://u:p@h/db"},
+                          {"PBX_REDIS_TIMEOUT_MS", "100"},
+                          {"PBX_PUBLIC_BASE_URL", "https://pbx.example.com/"},
+                          {"PBX_STATE_KEY", std::string(64, 'a')},
+                          {"PBX_DEBUG_ROUTES", "true"},
+                          {"PBX_LOG_FORMAT", "json"}});
+  EXPECT_EQ(c.port, 9000);
+  EXPECT_EQ(c.db_pool_size, 10);
+  EXPECT_EQ(c.redis_timeout.count(), 100);
+  EXPECT_EQ(c.public_base_url, "https://pbx.example.com");  // trailing slash dropped
+  EXPECT_EQ(c.state_key.size(), 32u);
+  EXPECT_TRUE(c.debug_routes);
+  EXPECT_EQ(c.log_format, "json");
+}
+
+void expect_error_naming(const Environment& env, const std::string& name) {
+  try {
+    load_config(env);
+    FAIL() << "no error for " << name;
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, BadValuesNameTheirVariable) {
+  expect_error_naming({{"PBX_PORT", "http"}}, "PBX_PORT");
+  expect_error_naming({{"PBX_PORT", "70000"}}, "PBX_PORT");
+  expect_error_naming({{"PBX_PORT", "80x"}}, "PBX_PORT");
+  expect_error_naming({{"PBX_HTTP_THREADS", "0"}}, "PBX_HTTP_THREADS");
+  expect_error_naming({{"PBX_DEBUG_ROUTES", "maybe"}}, "PBX_DEBUG_ROUTES");
+  expect_error_naming({{"PBX_LOG_LEVEL", "loud"}}, "PBX_LOG_LEVEL");
+  expect_error_naming({{"PBX_PUBLIC_BASE_URL", "ftp://x"}}, "PBX_PUBLIC_BASE_URL");
+  expect_error_naming({{"PBX_STATE_KEY", "short"}}, "PBX_STATE_KEY");
+  expect_error_naming({{"PBX_DATABASE_URL", "mysql:x"}}, "PBX_DATABASE_URL");
+  expect_error_naming({{"PBX_REDIS_URL", "localhost"}}, "PBX_REDIS_URL");
+}
+
+TEST(Config, EnvFileSkipsCommentsAndRejectsGarbage) {
+  std::string path = ::testing::TempDir() + "/pbx_config_test.env";
+  {
+    std::ofstream out(path);
+    out << "# comment\n\nPBX_PORT=9100\r\n  PBX_LOG_LEVEL=debug\n";
+  }
+  auto env = read_env_file(path);
+  EXPECT_EQ(env.at("PBX_PORT"), "9100");
+  EXPECT_EQ(load_config(env).log_level, "debug");
+  {
+    std::ofstream out(path);
+    out << "PBX_PORT\n";
+  }
+  EXPECT_THROW(read_env_file(path), ConfigError);
+  std::remove(path.c_str());
+  EXPECT_THROW(read_env_file(path), ConfigError);
+}
+
+TEST(Config, DescriptionNeverShowsPasswords) {
+  Config c = load_config({{"PBX_DATABASE_URL", "postgresql://pbx:s3cret@db:5432/pbx"},
+                          {"PBX_REDIS_URL", "redis://:r3dis@cache:6379"}});
+  auto text = c.describe();
+  EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;
+  EXPECT_EQ(text.find("r3dis"), std::string::npos) << text;
+  EXPECT_NE(text.find("postgresql://pbx:***@db:5432/pbx"), std::string::npos) << text;
+  EXPECT_EQ(mask_url_password("host=db password=abc user=x"), "host=db password=*** user=x");
+  EXPECT_EQ(mask_url_password("postgresql://pbx@db/pbx"), "postgresql://pbx@db/pbx");
+}
+
+}  // namespace
+}  // namespace pbx
