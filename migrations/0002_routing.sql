@@ -125,6 +125,9 @@ CREATE TRIGGER ivr_menus_bump AFTER INSERT OR UPDATE OR DELETE ON ivr_menus
   FOR EACH ROW EXECUTE FUNCTION bump_tenant_config_version();
 CREATE TRIGGER business_hours_bump AFTER INSERT OR UPDATE OR DELETE ON business_hours
   FOR EACH ROW EXECUTE FUNCTION bump_tenant_config_version();
+-- Webhook secrets are verified from memory too.
+CREATE TRIGGER webhook_secrets_bump AFTER INSERT OR UPDATE OR DELETE ON webhook_secrets
+  FOR EACH ROW EXECUTE FUNCTION bump_tenant_config_version();
 
 -- Tenant settings that routing reads (time zone, base URL, keys...) move it too.
 CREATE FUNCTION bump_own_config_version() RETURNS trigger AS $$

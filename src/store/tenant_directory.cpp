@@ -1,0 +1,169 @@
+#include "store/tenant_directory.hpp"
+
+#include "core/crypto.hpp"
+#include "core/error.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace pbx::store {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> TenantEntry::secrets_at(std::chrono::system_clock::time_point now) const {
+  std::vector<std::string> out;
+  for (const auto& s : webhook_secrets) {
+    if (!s.expires_at || *s.expires_at > now) out.push_back(s.secret);
+  }
+  return out;
+}
+
+std::vector<Statement> TenantDirectory::statements() {
+  return {
+      {"directory_versions", "SELECT id::text, config_version FROM tenants"},
+      {"directory_tenant",
+       "SELECT id::text, name, domain_name, domain_uuid, timezone, public_base_url, webhook_auth,"
+       " allow_untimestamped, default_ring_timeout, default_caller_id, config_version,"
+       " encode(requests_key_hash, 'hex') FROM tenants WHERE id = $1"},
+      {"directory_secrets",
+       "SELECT secret, extract(epoch FROM expires_at)::bigint FROM webhook_secrets"
+       " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"
+       " ORDER BY created_at DESC"},
+  };
+}
+
+TenantDirectory::TenantDirectory(PgPool& pg, SnapshotLoader loader)
+    : pg_(pg), loader_(std::move(loader)), index_(std::make_shared<const Index>()) {}
+
+TenantDirectory::~TenantDirectory() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (poller_.joinable()) poller_.join();
+}
+
+std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction_base& tx,
+                                                               const std::string& id) {
+  auto rows = tx.exec_prepared("directory_tenant", id);
+  if (rows.empty()) return nullptr;
+  const auto& r = rows[0];
+  auto entry = std::make_shared<TenantEntry>();
+  auto& t = entry->tenant;
+  t.id = r[0].as<std::string>();
+  t.name = r[1].as<std::string>();
+  t.domain_name = r[2].as<std::string>();
+  if (!r[3].is_null()) t.domain_uuid = r[3].as<std::string>();
+  t.timezone = r[4].as<std::string>();
+  t.public_base_url = r[5].as<std::string>();
+  t.webhook_auth = r[6].as<std::string>();
+  t.allow_untimestamped = r[7].as<bool>();
+  t.default_ring_timeout = r[8].as<int>();
+  if (!r[9].is_null()) t.default_caller_id = r[9].as<std::string>();
+  t.config_version = r[10].as<long long>();
+  if (!r[11].is_null()) entry->requests_key_hash = crypto::from_hex(r[11].as<std::string>()).value_or("");
+  for (const auto& s : tx.exec_prepared("directory_secrets", id)) {
+    WebhookSecret secret{s[0].as<std::string>(), std::nullopt};
+    if (!s[1].is_null()) {
+      secret.expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(s[1].as<long long>()));
+    }
+    entry->webhook_secrets.push_back(std::move(secret));
+  }
+  if (loader_) entry->routing = loader_(tx, t);
+  return entry;
+}
+
+bool TenantDirectory::refresh() {
+  std::lock_guard guard(refresh_mutex_);
+  try {
+    auto next = pg_.with([&](pqxx::connection& conn) -> std::shared_ptr<const Index> {
+      // One snapshot of the whole database, so a tenant and its rows are read consistently.
+      pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
+      auto current = index_.load();
+      auto fresh = std::make_shared<Index>();
+      bool changed = false;
+      for (const auto& row : tx.exec_prepared("directory_versions")) {
+        auto id = row[0].as<std::string>();
+        auto version = row[1].as<long long>();
+        auto it = current->by_id.find(id);
+        std::shared_ptr<const TenantEntry> entry;
+        if (it != current->by_id.end() && it->second->tenant.config_version == version) {
+          entry = it->second;
+        } else {
+          entry = load_entry(tx, id);
+          changed = true;
+          if (!entry) continue;
+        }
+        fresh->by_id.emplace(id, entry);
+      }
+      if (!changed && fresh->by_id.size() == current->by_id.size()) return nullptr;
+      for (const auto& [id, entry] : fresh->by_id) {
+        if (!entry->requests_key_hash.empty()) fresh->by_key_hash.emplace(entry->requests_key_hash, entry);
+        fresh->by_domain.emplace(lower(entry->tenant.domain_name), entry);
+        if (entry->tenant.domain_uuid) fresh->by_domain.emplace(lower(*entry->tenant.domain_uuid), entry);
+      }
+      tx.commit();
+      return fresh;
+    });
+    if (next) {
+      spdlog::info("tenant directory reloaded: {} tenants", next->by_id.size());
+      index_.store(std::move(next));
+    }
+    loaded_ = true;
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::warn("tenant directory refresh failed (serving the last one): {}", e.what());
+    return false;
+  }
+}
+
+void TenantDirectory::start_polling(std::chrono::milliseconds interval) {
+  poller_ = std::thread([this, interval] {
+    std::unique_lock lock(stop_mutex_);
+    while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+      lock.unlock();
+      refresh();
+      lock.lock();
+    }
+  });
+}
+
+std::shared_ptr<const TenantEntry> TenantDirectory::by_requests_key(std::string_view key) const {
+  if (key.empty()) return nullptr;
+  auto hash = crypto::sha256(key);
+  auto index = index_.load();
+  auto it = index->by_key_hash.find(hash);
+  // The map lookup already matched the hash; the constant-time compare keeps the final
+  // decision free of data-dependent timing.
+  if (it == index->by_key_hash.end() || !crypto::constant_time_equal(it->second->requests_key_hash, hash)) {
+    return nullptr;
+  }
+  return it->second;
+}
+
+std::shared_ptr<const TenantEntry> TenantDirectory::by_domain(std::string_view domain) const {
+  auto index = index_.load();
+  auto it = index->by_domain.find(lower(domain));
+  return it == index->by_domain.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const TenantEntry> TenantDirectory::by_id(const std::string& id) const {
+  auto index = index_.load();
+  auto it = index->by_id.find(id);
+  return it == index->by_id.end() ? nullptr : it->second;
+}
+
+size_t TenantDirectory::size() const { return index_.load()->by_id.size(); }
+
+}  // namespace pbx::store

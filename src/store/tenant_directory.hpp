@@ -1,0 +1,89 @@
+#pragma once
+
+#include "store/pg.hpp"
+#include "store/tenants.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace pbx::routing {
+struct TenantSnapshot;
+}
+
+namespace pbx::store {
+
+struct WebhookSecret {
+  std::string secret;
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+};
+
+// Everything the hot paths need to know about one tenant, immutable once built.
+struct TenantEntry {
+  TenantRow tenant;
+  std::string requests_key_hash;  // raw SHA-256; empty when no key is set
+  std::vector<WebhookSecret> webhook_secrets;
+  std::shared_ptr<const routing::TenantSnapshot> routing;
+
+  // Secrets valid at `now`, newest first.
+  std::vector<std::string> secrets_at(std::chrono::system_clock::time_point now) const;
+};
+
+// All tenants in memory, so that authenticating and routing a call touch no database.
+// A poller compares each tenant's config_version with Postgres (one small query) and reloads
+// only the tenants that changed; readers see the old or the new index, never a mix.
+// While Postgres is unreachable the last index keeps serving.
+class TenantDirectory {
+ public:
+  using SnapshotLoader = std::function<std::shared_ptr<const routing::TenantSnapshot>(
+      pqxx::transaction_base&, const TenantRow&)>;
+
+  TenantDirectory(PgPool& pg, SnapshotLoader loader);
+  ~TenantDirectory();
+  TenantDirectory(const TenantDirectory&) = delete;
+  TenantDirectory& operator=(const TenantDirectory&) = delete;
+
+  // One round: reload what changed. Returns false when Postgres could not be read.
+  bool refresh();
+  void start_polling(std::chrono::milliseconds interval);
+  bool loaded() const { return loaded_.load(); }
+
+  // Finds the tenant of a requests API key (hashed, then compared in constant time).
+  std::shared_ptr<const TenantEntry> by_requests_key(std::string_view key) const;
+  std::shared_ptr<const TenantEntry> by_domain(std::string_view domain_name_or_uuid) const;
+  std::shared_ptr<const TenantEntry> by_id(const std::string& id) const;
+  size_t size() const;
+
+  static std::vector<Statement> statements();
+
+ private:
+  struct Index {
+    std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_id;
+    std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_key_hash;
+    std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_domain;
+  };
+
+  std::shared_ptr<const TenantEntry> load_entry(pqxx::transaction_base& tx, const std::string& id);
+
+  PgPool& pg_;
+  SnapshotLoader loader_;
+  std::atomic<std::shared_ptr<const Index>> index_;
+  std::atomic<bool> loaded_{false};
+  std::mutex refresh_mutex_;  // one refresh at a time
+
+  std::thread poller_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+};
+
+}  // namespace pbx::store
