@@ -1,13 +1,17 @@
 // pbxd: the Cloudonix PBX call-routing service and its administration commands.
+#include "admin/auth.hpp"
 #include "admin/bootstrap.hpp"
+#include "admin/routes.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "http/health.hpp"
 #include "http/server.hpp"
 #include "store/migrations.hpp"
 #include "store/pg.hpp"
+#include "store/rate_limiter.hpp"
 #include "store/redis.hpp"
-#include "store/statements.hpp"
+#include "store/tenant_directory.hpp"
+#include "store/tenants.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -18,6 +22,16 @@
 namespace {
 
 using namespace pbx;
+
+// Every named statement of the service, prepared on each pooled connection.
+std::vector<store::Statement> all_statements() {
+  std::vector<store::Statement> all;
+  for (auto&& group : {store::tenant_statements(), store::TenantDirectory::statements(),
+                       admin::auth_statements()}) {
+    all.insert(all.end(), group.begin(), group.end());
+  }
+  return all;
+}
 
 Config load(const std::string& config_file) {
   Environment env = config_file.empty() ? Environment{} : read_env_file(config_file);
@@ -60,11 +74,13 @@ int run_serve(const Config& c, bool migrate_first) {
       return 1;
     }
   }
-  store::PgPool pg(pg_options(c, c.db_pool_size), store::all_statements());
+  store::PgPool pg(pg_options(c, c.db_pool_size), all_statements());
   store::RedisPool redis({c.redis_url, c.redis_pool_size, c.redis_timeout});
 
   http::Router router;
+  store::RateLimiter limiter(redis);
   http::add_health_routes(router, c, pg, redis);
+  admin::add_admin_routes(router, {pg, limiter});
 
   http::Server server({c.host, static_cast<uint16_t>(c.port), c.http_threads, c.max_body_bytes,
                        c.header_timeout, c.body_timeout, c.keepalive_timeout},
@@ -83,7 +99,7 @@ int run_serve(const Config& c, bool migrate_first) {
 int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existing) {
   require_database(c);
   if (req.public_base_url.empty()) req.public_base_url = c.public_base_url;
-  store::PgPool pg(pg_options(c, 1), store::all_statements());
+  store::PgPool pg(pg_options(c, 1), all_statements());
   try {
     auto r = pg.with([&](pqxx::connection& conn) { return admin::bootstrap_tenant(conn, req); });
     std::cout << "tenant_id=" << r.tenant_id << "\n"

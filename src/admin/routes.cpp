@@ -1,0 +1,22 @@
+#include "admin/routes.hpp"
+
+#include "admin/auth.hpp"
+
+namespace pbx::admin {
+
+namespace {
+
+constexpr std::chrono::hours kLoginTokenLifetime{12};
+
+}  // namespace
+
+void add_admin_routes(http::Router& router, AdminDeps deps) {
+  router.add("POST", "/api/v1/auth/login", [deps](http::Request& req) {
+    return http::Response::json(200, login(deps.pg, deps.limiter, LoginLimits{}, req, kLoginTokenLifetime));
+  });
+  router.add("GET", "/api/v1/auth/me", [deps](http::Request& req) {
+    return http::Response::json(200, me(deps.pg, authenticate(deps.pg, req)));
+  });
+}
+
+}  // namespace pbx::admin

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "http/router.hpp"
+#include "store/pg.hpp"
+#include "store/rate_limiter.hpp"
+
+namespace pbx::admin {
+
+struct AdminDeps {
+  store::PgPool& pg;
+  store::RateLimiter& limiter;
+};
+
+// Registers the /api/v1 routes.
+void add_admin_routes(http::Router& router, AdminDeps deps);
+
+}  // namespace pbx::admin
