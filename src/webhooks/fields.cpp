@@ -135,6 +135,31 @@ std::optional<Timestamp> parse_iso8601(std::string_view text) {
   return time_point_cast<milliseconds>(t);
 }
 
+std::optional<nlohmann::json> parse_json(std::string_view raw) {
+  // Brackets inside strings do not nest; a backslash escapes the next byte there.
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return std::nullopt;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  auto parsed = nlohmann::json::parse(raw, nullptr, false);
+  if (parsed.is_discarded()) return std::nullopt;
+  return parsed;
+}
+
 namespace fields {
 
 const nlohmann::json* member(const nlohmann::json& obj, std::string_view key) {
