@@ -139,9 +139,14 @@ TEST(Signature, MalformedTimestamp) {
 
 TEST(Signature, MalformedSignature) {
   auto good = sign("whsec_current", kBody, kNow);
-  for (const auto& sig : std::vector<std::string>{"sha256=", "sha256=zz", "sha1=" + good.signature.substr(7),
-                          good.signature + "00", good.signature.substr(0, 70),
-                          std::string("sha256=\0\0", 9), std::string(10000, 'a')}) {
+  std::vector<std::string> bad{"sha256=",
+                               "sha256=zz",
+                               "sha1=" + good.signature.substr(7),
+                               good.signature + "00",
+                               good.signature.substr(0, 70),
+                               std::string("sha256=\0\0", 9),
+                               std::string(10000, 'a')};
+  for (const auto& sig : bad) {
     SignedHeaders h{sig, good.timestamp};
     EXPECT_EQ(verify(h), SignatureResult::malformed) << sig.size();
   }
