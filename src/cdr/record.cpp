@@ -157,7 +157,7 @@ CdrRecord parse_cdr(const nlohmann::json& body) {
   if (!r.cost) r.cost = f::decimal(body, "approx_cost");
   r.subscriber = text_or_empty(body, "subscriber");
   r.application = text_or_empty(body, "application");
-  r.raw = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.raw = webhooks::dump_for_storage(body);
   return r;
 }
 

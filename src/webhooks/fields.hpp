@@ -29,6 +29,14 @@ std::optional<Timestamp> parse_iso8601(std::string_view text);
 inline constexpr int kMaxJsonDepth = 64;
 std::optional<nlohmann::json> parse_json(std::string_view raw);
 
+// JSON text that PostgreSQL accepts as jsonb: jsonb rejects the \u0000 escape, so NUL
+// characters in strings and keys become U+FFFD; invalid UTF-8 is replaced likewise.
+std::string dump_for_storage(const nlohmann::json& value);
+
+// Raw bytes as text that PostgreSQL accepts in a text column (dead letters keep bodies that
+// may be invalid JSON): invalid UTF-8 sequences and NUL bytes become U+FFFD.
+std::string storable_text(std::string_view raw);
+
 namespace fields {
 
 // The member `key` of `obj` when obj is an object and the member is present and not null.

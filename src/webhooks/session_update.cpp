@@ -65,7 +65,7 @@ std::string session_update_dedupe_key(const SessionUpdate& u) {
 SessionUpdateItem parse_session_update(const nlohmann::json& element, std::size_t index) {
   SessionUpdateItem item;
   item.index = index;
-  item.raw = element.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  item.raw = dump_for_storage(element);
   if (!element.is_object()) {
     item.error = "session update must be a JSON object";
     return item;
