@@ -1,5 +1,6 @@
 #include "cdr/record.hpp"
 
+#include "webhooks/body.hpp"
 #include "webhooks/session_update.hpp"
 
 #include <cctype>

@@ -1,6 +1,7 @@
 #include "webhooks/session_update.hpp"
 
 #include "core/crypto.hpp"
+#include "webhooks/body.hpp"
 
 #include <cctype>
 
