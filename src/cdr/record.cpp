@@ -1,0 +1,165 @@
+#include "cdr/record.hpp"
+
+#include "webhooks/body.hpp"
+#include "webhooks/session_update.hpp"
+
+#include <cctype>
+
+namespace pbx::cdr {
+
+namespace {
+
+namespace f = webhooks::fields;
+
+constexpr std::string_view kDispositionNames[] = {"answered",  "busy",   "no_answer",
+                                                  "cancelled", "failed", "other"};
+
+std::string text_or_empty(const nlohmann::json& obj, std::string_view key) {
+  return f::text(obj, key).value_or("");
+}
+
+const nlohmann::json& object_or_empty(const nlohmann::json* value) {
+  static const nlohmann::json empty = nlohmann::json::object();
+  return value && value->is_object() ? *value : empty;
+}
+
+bool is_extension_number(std::string_view s) {
+  if (s.size() < 2 || s.size() > 8) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::string read_domain(const nlohmann::json& body, const nlohmann::json& session) {
+  const auto* domain = f::member(body, "domain");
+  if (domain && domain->is_object()) {
+    return f::text(*domain, "name").value_or(text_or_empty(*domain, "domain"));
+  }
+  if (domain) {
+    if (auto name = f::as_text(*domain)) return *name;
+  }
+  return text_or_empty(session, "domain");
+}
+
+std::int64_t seconds_or_zero(const nlohmann::json& body, std::string_view key) {
+  auto v = f::integer(body, key);
+  return v && *v > 0 ? *v : 0;
+}
+
+}  // namespace
+
+std::string_view to_string(Disposition d) {
+  auto i = static_cast<std::size_t>(d);
+  return i < std::size(kDispositionNames) ? kDispositionNames[i] : "other";
+}
+
+std::optional<Disposition> parse_disposition(std::string_view public_name) {
+  for (std::size_t i = 0; i < std::size(kDispositionNames); ++i) {
+    if (kDispositionNames[i] == public_name) return static_cast<Disposition>(i);
+  }
+  return std::nullopt;
+}
+
+Disposition normalise_disposition(std::string_view raw) {
+  std::string key;
+  for (char c : raw) {
+    if (c == ' ' || c == '_' || c == '-' || c == '\t') continue;
+    key.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  if (key == "ANSWER" || key == "ANSWERED" || key == "CONNECTED") return Disposition::answered;
+  if (key == "BUSY") return Disposition::busy;
+  if (key == "NOANSWER") return Disposition::no_answer;
+  if (key == "CANCEL" || key == "CANCELLED" || key == "CANCELED") return Disposition::cancelled;
+  if (key == "FAILED" || key == "CONGESTION" || key == "ERROR" || key == "NOCREDIT") {
+    return Disposition::failed;
+  }
+  return Disposition::other;
+}
+
+std::string_view terminal_status(Disposition d) {
+  switch (d) {
+    case Disposition::answered:
+      return "completed";
+    case Disposition::busy:
+      return "busy";
+    case Disposition::no_answer:
+      return "noanswer";
+    case Disposition::cancelled:
+      return "cancel";
+    case Disposition::failed:
+      return "failed";
+    case Disposition::other:
+      break;
+  }
+  return "external";
+}
+
+Direction cdr_direction(const nlohmann::json& body) {
+  const auto& session = object_or_empty(f::member(body, "session"));
+  if (auto d = f::text(session, "direction")) {
+    auto known = webhooks::direction_from_session(*d);
+    if (known != Direction::unknown) return known;
+  }
+  if (f::text(body, "subscriber")) {
+    return is_extension_number(text_or_empty(body, "to")) ? Direction::internal
+                                                          : Direction::outbound;
+  }
+  if (f::text(body, "application")) return Direction::inbound;
+  return Direction::unknown;
+}
+
+CdrRecord parse_cdr(const nlohmann::json& body) {
+  if (!body.is_object()) throw CdrError("CDR must be a JSON object");
+  const auto& session = object_or_empty(f::member(body, "session"));
+
+  CdrRecord r;
+  r.call_id = text_or_empty(body, "call_id");
+  auto token = f::text(session, "token");
+  if (!token) token = f::text(session, "id");
+  r.session_token = token.value_or(r.call_id);
+  if (r.session_token.empty()) throw CdrError("CDR has neither session.token nor call_id");
+  if (r.session_token.size() > webhooks::kMaxKeyLength) {
+    throw CdrError("CDR session token longer than " + std::to_string(webhooks::kMaxKeyLength) +
+                   " characters");
+  }
+  r.dedupe_key = r.session_token;
+
+  r.domain = read_domain(body, session);
+  const auto& owner_domain =
+      object_or_empty(f::member(object_or_empty(f::member(body, "owner")), "domain"));
+  r.domain_uuid = text_or_empty(owner_domain, "uuid");
+  r.from = text_or_empty(body, "from");
+  r.to = text_or_empty(body, "to");
+  r.direction = cdr_direction(body);
+  r.disposition_raw = text_or_empty(body, "disposition");
+  r.disposition = normalise_disposition(r.disposition_raw);
+
+  r.duration = seconds_or_zero(body, "duration");
+  r.billsec = seconds_or_zero(body, "billsec");
+  r.started_at = f::epoch_millis(session, "callStartTime");
+  if (!r.started_at) {
+    auto ts = f::integer(body, "timestamp");
+    // Seconds up to year 9999, like epoch_millis, so the millisecond value cannot overflow.
+    if (ts && *ts > 0 && *ts <= 253402300799) {
+      r.started_at = Timestamp{std::chrono::seconds{*ts}};
+    }
+  }
+  r.answered_at = f::epoch_millis(session, "callAnswerTime");
+  r.ended_at = f::epoch_millis(session, "callEndTime");
+  if (!r.ended_at && r.started_at && r.duration <= 253402300799) {
+    r.ended_at = *r.started_at + std::chrono::seconds{r.duration};
+  }
+  r.answered =
+      r.disposition == Disposition::answered || r.billsec > 0 || r.answered_at.has_value();
+
+  r.cost = f::decimal(body, "rated_cost");
+  if (!r.cost) r.cost = f::decimal(body, "sell_cost");
+  if (!r.cost) r.cost = f::decimal(body, "approx_cost");
+  r.subscriber = text_or_empty(body, "subscriber");
+  r.application = text_or_empty(body, "application");
+  r.raw = webhooks::dump_for_storage(body);
+  return r;
+}
+
+}  // namespace pbx::cdr

@@ -1,0 +1,121 @@
+#include "webhooks/body.hpp"
+
+#include <cstddef>
+
+namespace pbx::webhooks {
+
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+std::string without_nul(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\0') {
+      out.append(kReplacement);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+nlohmann::json without_nul(const nlohmann::json& value) {
+  if (value.is_string()) return without_nul(value.get_ref<const std::string&>());
+  if (value.is_array()) {
+    auto out = nlohmann::json::array();
+    for (const auto& v : value) out.push_back(without_nul(v));
+    return out;
+  }
+  if (value.is_object()) {
+    auto out = nlohmann::json::object();
+    for (const auto& [k, v] : value.items()) out[without_nul(k)] = without_nul(v);
+    return out;
+  }
+  return value;
+}
+
+std::string dump_lenient(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  std::size_t len = 0;
+  if (c < 0x80) {
+    len = 1;
+  } else if ((c >> 5) == 0x6) {
+    len = 2;
+  } else if ((c >> 4) == 0xE) {
+    len = 3;
+  } else if ((c >> 3) == 0x1E) {
+    len = 4;
+  }
+  if (len == 0 || i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  // Reject overlong forms, surrogates and code points beyond U+10FFFF.
+  if (len == 2 && c < 0xC2) return 0;
+  if (len == 3 && c == 0xE0 && byte(i + 1) < 0xA0) return 0;
+  if (len == 3 && c == 0xED && byte(i + 1) >= 0xA0) return 0;
+  if (len == 4 && c == 0xF0 && byte(i + 1) < 0x90) return 0;
+  if (len == 4 && (c > 0xF4 || (c == 0xF4 && byte(i + 1) >= 0x90))) return 0;
+  return len;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> parse_json(std::string_view raw) {
+  // Brackets inside strings do not nest; a backslash escapes the next byte there.
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return std::nullopt;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  auto parsed = nlohmann::json::parse(raw, nullptr, false);
+  if (parsed.is_discarded()) return std::nullopt;
+  return parsed;
+}
+
+std::string dump_for_storage(const nlohmann::json& value) {
+  auto text = dump_lenient(value);
+  // The escape only appears when some string holds a NUL (or literally spells it, which the
+  // deep copy below leaves as it was).
+  if (text.find("\\u0000") == std::string::npos) return text;
+  return dump_lenient(without_nul(value));
+}
+
+std::string storable_text(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size();) {
+    auto len = raw[i] == '\0' ? 0 : utf8_sequence(raw, i);
+    if (len == 0) {
+      out.append(kReplacement);
+      ++i;
+    } else {
+      out.append(raw.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+}  // namespace pbx::webhooks
