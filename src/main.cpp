@@ -12,6 +12,9 @@
 #include "store/redis.hpp"
 #include "store/tenant_directory.hpp"
 #include "store/tenants.hpp"
+#include "store/webhook_store.hpp"
+#include "webhooks/routes.hpp"
+#include "webhooks/writer.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -27,7 +30,7 @@ using namespace pbx;
 std::vector<store::Statement> all_statements() {
   std::vector<store::Statement> all;
   for (auto&& group : {store::tenant_statements(), store::TenantDirectory::statements(),
-                       admin::auth_statements()}) {
+                       admin::auth_statements(), store::webhook_statements()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -79,8 +82,13 @@ int run_serve(const Config& c, bool migrate_first) {
 
   http::Router router;
   store::RateLimiter limiter(redis);
+  store::TenantDirectory directory(pg, nullptr);
+  directory.refresh();
+  directory.start_polling(std::chrono::milliseconds(500));
+  webhooks::Writer writer(pg, redis, {});
   http::add_health_routes(router, c, pg, redis);
   admin::add_admin_routes(router, {pg, limiter});
+  webhooks::add_webhook_routes(router, {directory, redis, writer});
 
   http::Server server({c.host, static_cast<uint16_t>(c.port), c.http_threads, c.max_body_bytes,
                        c.header_timeout, c.body_timeout, c.keepalive_timeout},
@@ -92,6 +100,7 @@ int run_serve(const Config& c, bool migrate_first) {
   sigwait(&signals, &sig);
   spdlog::info("signal {} received: draining {} in-flight requests", sig, server.in_flight());
   server.stop(c.shutdown_grace);
+  writer.stop();
   spdlog::info("stopped");
   return 0;
 }

@@ -102,8 +102,8 @@ RedisPool::Slot* RedisPool::acquire() {
 
 void RedisPool::release(Slot* slot, bool broken) {
   std::lock_guard lock(mutex_);
-  if (broken && slot->ctx != nullptr) {
-    redisFree(slot->ctx);
+  if (broken) {
+    if (slot->ctx != nullptr) redisFree(slot->ctx);
     slot->ctx = nullptr;
     down_until_ = std::chrono::steady_clock::now() + kRetryAfterFailure;
   }
@@ -151,9 +151,7 @@ std::optional<RedisReply> RedisPool::command(const std::vector<std::string_view>
   }
   if (slot->ctx == nullptr && !connect(*slot)) {
     dependency_errors().inc();
-    release(slot, false);
-    std::lock_guard lock(mutex_);
-    down_until_ = std::chrono::steady_clock::now() + kRetryAfterFailure;
+    release(slot, true);
     return std::nullopt;
   }
   std::vector<const char*> argv;
@@ -176,6 +174,37 @@ std::optional<RedisReply> RedisPool::command(const std::vector<std::string_view>
   freeReplyObject(r);
   release(slot, false);
   return out;
+}
+
+bool RedisPool::pipeline(const std::vector<std::vector<std::string>>& commands) {
+  if (commands.empty()) return true;
+  Slot* slot = acquire();
+  if (slot == nullptr || (slot->ctx == nullptr && !connect(*slot))) {
+    dependency_errors().inc();
+    if (slot != nullptr) release(slot, true);
+    return false;
+  }
+  for (const auto& cmd : commands) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (const auto& a : cmd) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(slot->ctx, static_cast<int>(argv.size()), argv.data(), lens.data());
+  }
+  bool ok = true;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* reply = nullptr;
+    if (redisGetReply(slot->ctx, &reply) != REDIS_OK || reply == nullptr) {
+      ok = false;
+      break;
+    }
+    freeReplyObject(reply);
+  }
+  if (!ok) dependency_errors().inc();
+  release(slot, !ok);
+  return ok;
 }
 
 bool RedisPool::ping() {

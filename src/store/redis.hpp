@@ -37,6 +37,8 @@ class RedisPool {
   RedisPool& operator=(const RedisPool&) = delete;
 
   std::optional<RedisReply> command(const std::vector<std::string_view>& args);
+  // Sends all commands in one round trip; false when Redis is unavailable.
+  bool pipeline(const std::vector<std::vector<std::string>>& commands);
   bool ping();
 
  private:

@@ -1,0 +1,308 @@
+#include "store/webhook_store.hpp"
+
+#include "store/pg_array.hpp"
+#include "webhooks/call_state.hpp"
+#include "webhooks/fields.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+namespace pbx::store {
+
+namespace {
+
+using webhooks::Job;
+using webhooks::Timestamp;
+
+std::optional<std::string> iso(const std::optional<Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return webhooks::to_iso8601(*t);
+}
+
+std::optional<std::string> non_empty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+// What one batch says about one call, merged with the forward-only rule before the upsert
+// (an upsert may touch a row only once per statement).
+struct CallDelta {
+  std::string direction = "unknown";
+  std::optional<std::string> from, to, domain, subscriber;
+  std::string status;
+  int rank = -1;
+  std::optional<std::string> started, answered, ended;
+
+  void merge(const CallDelta& in) {
+    if (direction == "unknown") direction = in.direction;
+    if (!from) from = in.from;
+    if (!to) to = in.to;
+    if (!domain) domain = in.domain;
+    if (!subscriber) subscriber = in.subscriber;
+    if (in.rank > rank) {
+      status = in.status;
+      rank = in.rank;
+    }
+    if (!started) started = in.started;
+    if (!answered) answered = in.answered;
+    if (!ended) ended = in.ended;
+  }
+};
+
+using CallKey = std::pair<std::string, std::string>;  // tenant, session token
+
+void upsert_calls(pqxx::transaction_base& tx, const std::map<CallKey, CallDelta>& calls) {
+  if (calls.empty()) return;
+  ArrayLiteral tenant, token, direction, from, to, state, status, rank, started, answered, ended,
+      domain, subscriber;
+  for (const auto& [key, c] : calls) {
+    tenant.add(key.first);
+    token.add(key.second);
+    direction.add(c.direction);
+    from.add(c.from);
+    to.add(c.to);
+    state.add(std::string(webhooks::public_state(c.status)));
+    status.add(c.status);
+    rank.add(std::to_string(c.rank));
+    started.add(c.started);
+    answered.add(c.answered);
+    ended.add(c.ended);
+    domain.add(c.domain);
+    subscriber.add(c.subscriber);
+  }
+  tx.exec_prepared0("webhook_calls_upsert", tenant.str(), token.str(), direction.str(), from.str(),
+                    to.str(), state.str(), status.str(), rank.str(), started.str(), answered.str(),
+                    ended.str(), domain.str(), subscriber.str());
+}
+
+void insert_session_events(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
+                           std::map<CallKey, CallDelta>& calls) {
+  struct Row {
+    Job* job;
+    const webhooks::SessionUpdate* update;
+  };
+  std::vector<Row> rows;
+  for (auto* job : jobs) {
+    for (const auto& u : job->updates) rows.push_back({job, &u});
+  }
+  if (rows.empty()) return;
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return std::tie(a.job->tenant_id, a.update->dedupe_key) <
+           std::tie(b.job->tenant_id, b.update->dedupe_key);
+  });
+  ArrayLiteral tenant, token, key, status, raw, modified;
+  for (const auto& r : rows) {
+    tenant.add(r.job->tenant_id);
+    token.add(r.update->session_token);
+    key.add(r.update->dedupe_key);
+    status.add(r.update->status);
+    raw.add(r.update->raw);
+    modified.add(iso(r.update->modified_at));
+  }
+  std::set<CallKey> inserted;
+  for (const auto& row : tx.exec_prepared("webhook_session_events_insert", tenant.str(), token.str(),
+                                          key.str(), status.str(), raw.str(), modified.str())) {
+    inserted.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+  }
+  // Copies of one event in one batch: the first is the one stored, the others duplicates.
+  for (const auto& r : rows) {
+    const auto& u = *r.update;
+    if (inserted.erase({r.job->tenant_id, u.dedupe_key}) == 0) {
+      ++r.job->duplicates;
+      continue;
+    }
+    ++r.job->processed;
+    r.job->new_keys.push_back(u.dedupe_key);
+    CallDelta d;
+    d.direction = std::string(webhooks::to_string(u.direction));
+    d.from = non_empty(u.caller_id);
+    d.to = non_empty(u.destination);
+    d.domain = non_empty(u.domain);
+    d.subscriber = non_empty(u.subscriber_id);
+    d.status = u.status;
+    d.rank = webhooks::status_rank(u.status);
+    d.started = iso(u.call_start_time);
+    d.answered = iso(u.call_answer_time);
+    d.ended = iso(u.call_end_time);
+    calls[{r.job->tenant_id, u.session_token}].merge(d);
+  }
+}
+
+void insert_cdrs(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
+                 std::map<CallKey, CallDelta>& calls) {
+  std::vector<Job*> rows;
+  for (auto* job : jobs) {
+    if (job->cdr) rows.push_back(job);
+  }
+  if (rows.empty()) return;
+  std::stable_sort(rows.begin(), rows.end(), [](const Job* a, const Job* b) {
+    return std::tie(a->tenant_id, a->cdr->session_token) < std::tie(b->tenant_id, b->cdr->session_token);
+  });
+  ArrayLiteral tenant, token, call_id, started, answered, ended, from, to, direction, disposition,
+      disposition_raw, duration, billsec, answered_flag, cost, domain, raw;
+  for (const auto* job : rows) {
+    const auto& c = *job->cdr;
+    tenant.add(job->tenant_id);
+    token.add(c.session_token);
+    call_id.add(non_empty(c.call_id));
+    started.add(iso(c.started_at));
+    answered.add(iso(c.answered_at));
+    ended.add(iso(c.ended_at));
+    from.add(c.from);
+    to.add(c.to);
+    direction.add(std::string(webhooks::to_string(c.direction)));
+    disposition.add(std::string(cdr::to_string(c.disposition)));
+    disposition_raw.add(non_empty(c.disposition_raw));
+    duration.add(std::to_string(c.duration));
+    billsec.add(std::to_string(c.billsec));
+    answered_flag.add(std::string(c.answered ? "true" : "false"));
+    cost.add(c.cost);
+    domain.add(non_empty(c.domain));
+    raw.add(c.raw);
+  }
+  std::set<CallKey> inserted;
+  for (const auto& row : tx.exec_prepared(
+           "webhook_cdrs_insert", tenant.str(), token.str(), call_id.str(), started.str(),
+           answered.str(), ended.str(), from.str(), to.str(), direction.str(), disposition.str(),
+           disposition_raw.str(), duration.str(), billsec.str(), answered_flag.str(), cost.str(),
+           domain.str(), raw.str())) {
+    inserted.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+  }
+  for (auto* job : rows) {
+    const auto& c = *job->cdr;
+    if (inserted.erase({job->tenant_id, c.session_token}) == 0) {
+      ++job->duplicates;
+      continue;
+    }
+    ++job->processed;
+    job->new_keys.push_back(c.session_token);
+    CallDelta d;
+    d.direction = std::string(webhooks::to_string(c.direction));
+    d.from = non_empty(c.from);
+    d.to = non_empty(c.to);
+    d.domain = non_empty(c.domain);
+    d.subscriber = non_empty(c.subscriber);
+    d.status = std::string(cdr::terminal_status(c.disposition));
+    d.rank = webhooks::status_rank(d.status);
+    d.started = iso(c.started_at);
+    d.answered = iso(c.answered_at);
+    d.ended = iso(c.ended_at);
+    calls[{job->tenant_id, c.session_token}].merge(d);
+  }
+}
+
+void insert_dead_letters(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
+  ArrayLiteral id, tenant, kind, body, error, request_id;
+  for (const auto* job : jobs) {
+    if (job->log_only) continue;
+    for (const auto& d : job->dead_letters) {
+      id.add(d.id);
+      tenant.add(job->tenant_id);
+      kind.add(std::string(webhooks::kind_name(job->kind)));
+      body.add(d.body);
+      error.add(d.error);
+      request_id.add(job->request_id);
+    }
+  }
+  if (id.size() == 0) return;
+  tx.exec_prepared0("webhook_dead_letters_insert", id.str(), tenant.str(), kind.str(), body.str(),
+                    error.str(), request_id.str());
+}
+
+void insert_log(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
+  ArrayLiteral id, tenant, kind, key, outcome, status, error, request_id, duration, body;
+  auto now = std::chrono::steady_clock::now();
+  for (const auto* job : jobs) {
+    id.add(job->event_id);
+    tenant.add(non_empty(job->tenant_id));
+    kind.add(std::string(webhooks::kind_name(job->kind)));
+    std::optional<std::string> single_key;
+    if (job->cdr) single_key = job->cdr->dedupe_key;
+    if (job->updates.size() == 1) single_key = job->updates[0].dedupe_key;
+    key.add(single_key);
+    outcome.add(std::string(webhooks::outcome_name(job->outcome())));
+    status.add(std::to_string(job->http_status));
+    error.add(non_empty(job->error));
+    request_id.add(job->request_id);
+    duration.add(std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - job->received_at).count()));
+    body.add(non_empty(job->log_body));
+  }
+  tx.exec_prepared0("webhook_events_insert", id.str(), tenant.str(), kind.str(), key.str(),
+                    outcome.str(), status.str(), error.str(), request_id.str(), duration.str(),
+                    body.str());
+}
+
+}  // namespace
+
+std::vector<Statement> webhook_statements() {
+  return {
+      {"webhook_session_events_insert",
+       "INSERT INTO session_events (tenant_id, session_token, dedupe_key, status, raw, modified_at)"
+       " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[],"
+       " $6::timestamptz[])"
+       " ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING tenant_id::text, dedupe_key"},
+      {"webhook_cdrs_insert",
+       "INSERT INTO cdrs (tenant_id, session_token, call_id, started_at, answered_at, ended_at,"
+       " from_number, to_number, direction, disposition, disposition_raw, duration, billsec,"
+       " answered, cost, domain, raw)"
+       " SELECT t, s, c, coalesce(st, now()), a, e, f, tt, d, disp, draw, dur, bill, ans, cost,"
+       " dom, raw FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[],"
+       " $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[],"
+       " $11::text[], $12::bigint[], $13::bigint[], $14::boolean[], $15::numeric[], $16::text[],"
+       " $17::jsonb[]) AS u(t, s, c, st, a, e, f, tt, d, disp, draw, dur, bill, ans, cost, dom, raw)"
+       " ON CONFLICT (tenant_id, session_token) DO NOTHING"
+       " RETURNING tenant_id::text, session_token"},
+      {"webhook_calls_upsert",
+       "INSERT INTO calls (tenant_id, session_token, direction, from_number, to_number, state,"
+       " last_status, status_rank, started_at, answered_at, ended_at, domain, subscriber)"
+       " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],"
+       " $6::text[], $7::text[], $8::smallint[], $9::timestamptz[], $10::timestamptz[],"
+       " $11::timestamptz[], $12::text[], $13::text[])"
+       " ON CONFLICT (tenant_id, session_token) DO UPDATE SET"
+       " direction = CASE WHEN calls.direction = 'unknown' THEN excluded.direction"
+       "   ELSE calls.direction END,"
+       " from_number = coalesce(calls.from_number, excluded.from_number),"
+       " to_number = coalesce(calls.to_number, excluded.to_number),"
+       " state = CASE WHEN calls.status_rank < excluded.status_rank THEN excluded.state"
+       "   ELSE calls.state END,"
+       " last_status = CASE WHEN calls.status_rank < excluded.status_rank"
+       "   THEN excluded.last_status ELSE calls.last_status END,"
+       " status_rank = greatest(calls.status_rank, excluded.status_rank),"
+       " started_at = coalesce(calls.started_at, excluded.started_at),"
+       " answered_at = coalesce(calls.answered_at, excluded.answered_at),"
+       " ended_at = coalesce(calls.ended_at, excluded.ended_at),"
+       " domain = coalesce(calls.domain, excluded.domain),"
+       " subscriber = coalesce(calls.subscriber, excluded.subscriber),"
+       " updated_at = now()"},
+      {"webhook_dead_letters_insert",
+       "INSERT INTO dead_letters (id, tenant_id, kind, body, error, request_id)"
+       " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
+       " $6::text[])"},
+      {"webhook_events_insert",
+       "INSERT INTO webhook_events (id, tenant_id, kind, dedupe_key, outcome, http_status, error,"
+       " request_id, duration_ms, body)"
+       " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
+       " $6::smallint[], $7::text[], $8::text[], $9::integer[], $10::jsonb[])"},
+  };
+}
+
+void write_webhook_batch(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
+  std::vector<Job*> work;
+  for (auto* job : jobs) {
+    job->processed = 0;
+    job->duplicates = 0;
+    job->new_keys.clear();
+    if (!job->log_only) work.push_back(job);
+  }
+  std::map<CallKey, CallDelta> calls;
+  insert_session_events(tx, work, calls);
+  insert_cdrs(tx, work, calls);
+  upsert_calls(tx, calls);
+  insert_dead_letters(tx, work);
+  insert_log(tx, jobs);
+}
+
+}  // namespace pbx::store

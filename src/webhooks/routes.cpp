@@ -1,0 +1,96 @@
+#include "webhooks/routes.hpp"
+
+#include "core/crypto.hpp"
+#include "core/metrics.hpp"
+#include "http/json_body.hpp"
+#include "http/server.hpp"
+#include "webhooks/body.hpp"
+#include "webhooks/intake.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace pbx::webhooks {
+
+namespace {
+
+void count(Kind kind, std::string_view outcome) {
+  metrics::registry()
+      .counter("pbx_webhook_events_total", "Webhooks received, by kind and outcome",
+               metrics::label("kind", std::string(kind_name(kind))) + "," +
+                   metrics::label("outcome", std::string(outcome)))
+      .inc();
+}
+
+http::Response answer(const Job& job) {
+  return http::Response::json(200, {{"status", outcome_name(job.outcome())}, {"id", job.event_id}});
+}
+
+// True when Redis already marks every key as stored: the delivery is a repeat.
+bool all_seen(store::RedisPool& redis, const Job& job, const std::vector<std::string>& keys) {
+  if (keys.empty() || !job.dead_letters.empty()) return false;
+  std::vector<std::string> names;
+  for (const auto& k : keys) names.push_back(Writer::marker_key(job, k));
+  std::vector<std::string_view> args{"EXISTS"};
+  for (const auto& n : names) args.emplace_back(n);
+  auto r = redis.command(args);
+  return r && r->type == store::RedisReply::Type::integer &&
+         r->integer == static_cast<long long>(keys.size());
+}
+
+void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::Reply& reply) {
+  auto job = std::make_shared<Job>();
+  job->event_id = crypto::uuid_v4();
+  job->kind = kind;
+  job->request_id = req.request_id;
+  job->received_at = req.received_at;
+  try {
+    if (!http::is_json_media_type(req.media_type())) {
+      throw Error::unsupported_media_type("application/json");
+    }
+    auto body = parse_json(req.body);
+    auto tenant = authenticate(req, body, deps.directory, std::chrono::system_clock::now());
+    job->tenant_id = tenant->tenant.id;
+    fill_job(*job, req.body, body);
+  } catch (const Error& e) {
+    // Rejected requests are logged without their body.
+    job->log_only = Outcome::rejected;
+    job->http_status = e.status();
+    job->error = e.code();
+    count(kind, outcome_name(Outcome::rejected));
+    spdlog::info("rid={} webhook {} rejected: {}", req.request_id, kind_name(kind), e.code());
+    deps.writer.submit(job);
+    throw;
+  }
+
+  if (all_seen(deps.redis, *job, dedupe_keys(*job))) {
+    job->log_only = Outcome::duplicate;
+    count(kind, outcome_name(Outcome::duplicate));
+    deps.writer.submit(job);
+    reply(answer(*job));
+    return;
+  }
+  job->done = [reply, kind](const Job& j, bool ok) {
+    if (!ok) {
+      count(kind, "unavailable");
+      reply(http::error_response(Error::unavailable("the event could not be stored; retry"),
+                                 http::ErrorStyle::json, j.request_id));
+      return;
+    }
+    count(kind, outcome_name(j.outcome()));
+    reply(answer(j));
+  };
+  if (!deps.writer.submit(job)) throw Error::unavailable("too many webhooks queued; retry");
+}
+
+}  // namespace
+
+void add_webhook_routes(http::Router& router, WebhookDeps deps) {
+  router.add_async("POST", "/api/webhooks/cloudonix/session-update",
+                   [deps](http::Request& req, http::Reply reply) {
+                     handle(Kind::session_update, deps, req, reply);
+                   });
+  router.add_async("POST", "/api/webhooks/cloudonix/cdr",
+                   [deps](http::Request& req, http::Reply reply) { handle(Kind::cdr, deps, req, reply); });
+}
+
+}  // namespace pbx::webhooks

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "http/router.hpp"
+#include "store/redis.hpp"
+#include "store/tenant_directory.hpp"
+#include "webhooks/writer.hpp"
+
+namespace pbx::webhooks {
+
+struct WebhookDeps {
+  const store::TenantDirectory& directory;
+  store::RedisPool& redis;
+  Writer& writer;
+};
+
+// POST /api/webhooks/cloudonix/session-update and /cdr.
+void add_webhook_routes(http::Router& router, WebhookDeps deps);
+
+}  // namespace pbx::webhooks

@@ -1,0 +1,158 @@
+#include "webhooks/writer.hpp"
+
+#include "core/crypto.hpp"
+#include "core/error.hpp"
+#include "core/metrics.hpp"
+#include "store/webhook_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace pbx::webhooks {
+
+namespace {
+
+// Dedupe markers outlive any retry schedule a sender is likely to have.
+constexpr const char* kMarkerTtlSeconds = "172800";
+constexpr const char* kStreamMaxLen = "100000";
+
+metrics::Histogram& batch_seconds() {
+  static auto& h = metrics::registry().histogram(
+      "pbx_webhook_batch_seconds", "Time to write one group-commit batch of webhooks");
+  return h;
+}
+
+}  // namespace
+
+Writer::Writer(store::PgPool& pg, store::RedisPool& redis, WriterOptions options)
+    : pg_(pg), redis_(redis), options_(options) {
+  for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { run(); });
+}
+
+Writer::~Writer() { stop(); }
+
+std::string Writer::marker_key(const Job& job, const std::string& dedupe_key) {
+  return "pbx:wh:" + job.tenant_id + ":" + std::string(kind_name(job.kind)) + ":" + dedupe_key;
+}
+
+std::string Writer::stream_key(const std::string& tenant_id) { return "pbx:events:" + tenant_id; }
+
+bool Writer::submit(std::shared_ptr<Job> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= options_.max_queue) return false;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void Writer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Writer::run() {
+  for (;;) {
+    std::vector<std::shared_ptr<Job>> batch;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything is written
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    write(batch);
+  }
+}
+
+void Writer::write(std::vector<std::shared_ptr<Job>>& batch) {
+  auto started = std::chrono::steady_clock::now();
+  auto attempt = [&](const std::vector<Job*>& jobs) {
+    pg_.with([&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      store::write_webhook_batch(tx, jobs);
+      tx.commit();
+    });
+  };
+  std::vector<Job*> all;
+  for (auto& j : batch) all.push_back(j.get());
+  std::vector<bool> stored(batch.size(), false);
+  try {
+    attempt(all);
+    stored.assign(batch.size(), true);
+  } catch (const Error& e) {
+    if (e.status() != 503) {
+      // One bad job must not sink the others: write each alone, and keep one that still
+      // cannot be stored as a dead letter, so that its sender stops retrying it.
+      spdlog::warn("webhook batch of {} failed; writing jobs one by one", all.size());
+      for (size_t i = 0; i < all.size(); ++i) {
+        try {
+          attempt({all[i]});
+          stored[i] = true;
+        } catch (const Error& each) {
+          if (each.status() == 503) continue;
+          Job& job = *all[i];
+          spdlog::error("rid={} webhook could not be stored; dead-lettering it", job.request_id);
+          job.dead_letters = {{crypto::uuid_v4(), job.log_body, "could not be stored"}};
+          job.updates.clear();
+          job.cdr.reset();
+          try {
+            attempt({all[i]});
+            stored[i] = true;
+          } catch (const std::exception&) {
+            // Left unacknowledged: the sender retries it later.
+          }
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("webhook batch failed: {}", e.what());
+  }
+  batch_seconds().observe(std::chrono::steady_clock::now() - started);
+  std::vector<std::shared_ptr<Job>> done;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (stored[i]) done.push_back(batch[i]);
+  }
+  fan_out(done);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i]->done) batch[i]->done(*batch[i], stored[i]);
+  }
+}
+
+void Writer::fan_out(const std::vector<std::shared_ptr<Job>>& batch) {
+  std::vector<std::vector<std::string>> commands;
+  for (const auto& job : batch) {
+    if (job->log_only || job->tenant_id.empty()) continue;
+    for (const auto& key : job->new_keys) {
+      commands.push_back({"SET", marker_key(*job, key), "1", "EX", kMarkerTtlSeconds});
+    }
+    for (const auto& u : job->updates) {
+      if (std::find(job->new_keys.begin(), job->new_keys.end(), u.dedupe_key) == job->new_keys.end()) {
+        continue;
+      }
+      commands.push_back({"XADD", stream_key(job->tenant_id), "MAXLEN", "~", kStreamMaxLen, "*",
+                          "kind", "session_update", "session", u.session_token, "status", u.status,
+                          "data", u.raw});
+    }
+    if (job->cdr && job->processed > 0) {
+      commands.push_back({"XADD", stream_key(job->tenant_id), "MAXLEN", "~", kStreamMaxLen, "*",
+                          "kind", "cdr", "session", job->cdr->session_token, "disposition",
+                          std::string(cdr::to_string(job->cdr->disposition)), "data", job->cdr->raw});
+    }
+  }
+  if (!redis_.pipeline(commands)) {
+    spdlog::warn("redis unavailable: {} dedupe markers and stream entries not published", commands.size());
+  }
+}
+
+}  // namespace pbx::webhooks

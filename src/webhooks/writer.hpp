@@ -1,0 +1,57 @@
+#pragma once
+
+#include "store/pg.hpp"
+#include "store/redis.hpp"
+#include "webhooks/job.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace pbx::webhooks {
+
+struct WriterOptions {
+  int threads = 2;          // each with its own Postgres connection from the pool
+  size_t max_batch = 512;   // jobs per transaction
+  size_t max_queue = 20000; // beyond this, new jobs are refused (the sender retries)
+};
+
+// Group commit: jobs from all HTTP threads are written many to a transaction, so that the
+// cost of a durable commit (synchronous_commit on) is shared. A job's `done` runs only after
+// its transaction committed (ok) or failed (not ok, nothing of the batch is stored).
+// After the commit, dedupe markers and stream entries go to Redis; their failure changes
+// nothing for the sender.
+class Writer {
+ public:
+  Writer(store::PgPool& pg, store::RedisPool& redis, WriterOptions options);
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // False when the queue is full or the writer stopped: answer 503.
+  bool submit(std::shared_ptr<Job> job);
+  // Writes everything queued, then stops the threads.
+  void stop();
+
+  static std::string marker_key(const Job& job, const std::string& dedupe_key);
+  static std::string stream_key(const std::string& tenant_id);
+
+ private:
+  void run();
+  void write(std::vector<std::shared_ptr<Job>>& batch);
+  void fan_out(const std::vector<std::shared_ptr<Job>>& batch);
+
+  store::PgPool& pg_;
+  store::RedisPool& redis_;
+  WriterOptions options_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace pbx::webhooks
