@@ -13,6 +13,7 @@
 #include "store/tenant_directory.hpp"
 #include "store/tenants.hpp"
 #include "store/webhook_store.hpp"
+#include "webhooks/replay.hpp"
 #include "webhooks/routes.hpp"
 #include "webhooks/writer.hpp"
 
@@ -30,7 +31,8 @@ using namespace pbx;
 std::vector<store::Statement> all_statements() {
   std::vector<store::Statement> all;
   for (auto&& group : {store::tenant_statements(), store::TenantDirectory::statements(),
-                       admin::auth_statements(), store::webhook_statements()}) {
+                       admin::auth_statements(), store::webhook_statements(),
+                       webhooks::replay_statements()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -87,7 +89,7 @@ int run_serve(const Config& c, bool migrate_first) {
   directory.start_polling(std::chrono::milliseconds(500));
   webhooks::Writer writer(pg, redis, {});
   http::add_health_routes(router, c, pg, redis);
-  admin::add_admin_routes(router, {pg, limiter});
+  admin::add_admin_routes(router, {pg, limiter, writer});
   webhooks::add_webhook_routes(router, {directory, redis, writer});
 
   http::Server server({c.host, static_cast<uint16_t>(c.port), c.http_threads, c.max_body_bytes,

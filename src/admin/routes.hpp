@@ -3,12 +3,14 @@
 #include "http/router.hpp"
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
+#include "webhooks/writer.hpp"
 
 namespace pbx::admin {
 
 struct AdminDeps {
   store::PgPool& pg;
   store::RateLimiter& limiter;
+  webhooks::Writer& writer;
 };
 
 // Registers the /api/v1 routes.
