@@ -188,7 +188,8 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
     set_header(w, "X-Request-Id", req->request_id);
     set_header(w, "Content-Type", res.content_type);
     for (const auto& [name, value] : res.headers) set_header(w, name, value);
-    if (draining.load()) {
+    // After a 413 the client may still be sending the body it was refused: it must reconnect.
+    if (draining.load() || res.status == 413) {
       w.headers().remove<P::Http::Header::Connection>();
       w.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::Close);
     } else if (keep_alive) {

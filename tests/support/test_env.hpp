@@ -1,0 +1,27 @@
+#pragma once
+
+#include "support/http_client.hpp"
+#include "support/servers.hpp"
+#include "support/service.hpp"
+
+#include <memory>
+
+namespace pbx::testing {
+
+// The Postgres and Redis servers of one test binary, started on first use and stopped when
+// the binary exits.
+class TestEnv {
+ public:
+  static TestEnv& get();
+  PgServer& pg() { return *pg_; }
+  RedisServer& redis() { return *redis_; }
+  // PBX_DATABASE_URL and PBX_REDIS_URL for a service using these servers.
+  Env service_env() const;
+
+ private:
+  TestEnv();
+  std::unique_ptr<PgServer> pg_;
+  std::unique_ptr<RedisServer> redis_;
+};
+
+}  // namespace pbx::testing
