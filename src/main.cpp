@@ -17,8 +17,8 @@
 #include "webhooks/routes.hpp"
 #include "webhooks/writer.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <iostream>
@@ -30,9 +30,9 @@ using namespace pbx;
 // Every named statement of the service, prepared on each pooled connection.
 std::vector<store::Statement> all_statements() {
   std::vector<store::Statement> all;
-  for (auto&& group : {store::tenant_statements(), store::TenantDirectory::statements(),
-                       admin::auth_statements(), store::webhook_statements(),
-                       webhooks::replay_statements()}) {
+  for (auto&& group :
+       {store::tenant_statements(), store::TenantDirectory::statements(), admin::auth_statements(),
+        store::webhook_statements(), webhooks::replay_statements()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -57,7 +57,8 @@ int run_migrate(const Config& c) {
   require_database(c);
   pqxx::connection conn(store::connection_string(pg_options(c, 1)));
   auto applied = store::migrate(conn, store::embedded_migrations());
-  spdlog::info("migrations: {} applied, {} known", applied.size(), store::embedded_migrations().size());
+  spdlog::info("migrations: {} applied, {} known", applied.size(),
+               store::embedded_migrations().size());
   return 0;
 }
 
@@ -73,7 +74,8 @@ int run_serve(const Config& c, bool migrate_first) {
   if (migrate_first) run_migrate(c);
   {
     pqxx::connection conn(store::connection_string(pg_options(c, 1)));
-    if (auto pending = store::pending_migrations(conn, store::embedded_migrations()); !pending.empty()) {
+    if (auto pending = store::pending_migrations(conn, store::embedded_migrations());
+        !pending.empty()) {
       spdlog::error("the database schema is not current ({} pending, first {}): run `pbxd migrate`",
                     pending.size(), pending.front());
       return 1;
@@ -148,11 +150,13 @@ int main(int argc, char** argv) {
 
   app.add_subcommand("migrate", "apply pending database migrations");
 
-  auto* boot = app.add_subcommand("bootstrap", "create a tenant for a Cloudonix domain and its owner");
+  auto* boot =
+      app.add_subcommand("bootstrap", "create a tenant for a Cloudonix domain and its owner");
   admin::BootstrapRequest req;
   bool skip_existing = false;
   std::string domain_uuid;
-  boot->add_option("--domain", req.domain, "Cloudonix domain name, e.g. acme.cloudonix.net")->required();
+  boot->add_option("--domain", req.domain, "Cloudonix domain name, e.g. acme.cloudonix.net")
+      ->required();
   boot->add_option("--domain-uuid", domain_uuid, "Cloudonix domain uuid");
   boot->add_option("--name", req.name, "tenant display name (default: the domain)");
   boot->add_option("--timezone", req.timezone, "IANA time zone")->capture_default_str();

@@ -58,7 +58,11 @@ void require_role(const Principal& p, std::initializer_list<const char*> roles) 
 }
 
 nlohmann::json user_json(const Principal& p) {
-  return {{"id", p.user_id}, {"email", p.email}, {"name", p.name}, {"role", p.role}, {"tenant_id", p.tenant_id}};
+  return {{"id", p.user_id},
+          {"email", p.email},
+          {"name", p.name},
+          {"role", p.role},
+          {"tenant_id", p.tenant_id}};
 }
 
 nlohmann::json login(store::PgPool& pg, store::RateLimiter& limiter, const LoginLimits& limits,
@@ -69,13 +73,16 @@ nlohmann::json login(store::PgPool& pg, store::RateLimiter& limiter, const Login
   for (const auto& [k, v] : body.items()) {
     if (k != "email" && k != "password") errors.emplace_back(k, "unknown field");
   }
-  if (!body.contains("email") || !body["email"].is_string()) errors.emplace_back("email", "required");
-  if (!body.contains("password") || !body["password"].is_string()) errors.emplace_back("password", "required");
+  if (!body.contains("email") || !body["email"].is_string())
+    errors.emplace_back("email", "required");
+  if (!body.contains("password") || !body["password"].is_string())
+    errors.emplace_back("password", "required");
   if (!errors.empty()) throw Error::validation(errors);
   auto email = body["email"].get<std::string>();
   auto password = body["password"].get<std::string>();
 
-  auto by_ip = limiter.hit("login-ip:" + req.remote_ip, limits.per_ip_per_minute, std::chrono::seconds(60));
+  auto by_ip =
+      limiter.hit("login-ip:" + req.remote_ip, limits.per_ip_per_minute, std::chrono::seconds(60));
   auto by_account = limiter.hit("login-account:" + crypto::to_hex(crypto::sha256(email)),
                                 limits.per_account_per_minute, std::chrono::seconds(60));
   if (!by_ip.allowed || !by_account.allowed) {
@@ -96,7 +103,8 @@ nlohmann::json login(store::PgPool& pg, store::RateLimiter& limiter, const Login
   pg.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
     tx.exec_prepared0("admin_token_insert", user->first.tenant_id, user->first.user_id,
-                      crypto::to_hex(crypto::sha256(token)), static_cast<double>(token_lifetime.count()));
+                      crypto::to_hex(crypto::sha256(token)),
+                      static_cast<double>(token_lifetime.count()));
     tx.commit();
   });
   return {{"access_token", token},

@@ -14,7 +14,8 @@ constexpr std::chrono::hours kBootstrapTokenLifetime{24 * 30};
 
 void validate(const BootstrapRequest& r) {
   Error::FieldErrors errors;
-  if (r.domain.empty() || r.domain.size() > 253 || r.domain.find_first_of(" /@") != std::string::npos) {
+  if (r.domain.empty() || r.domain.size() > 253 ||
+      r.domain.find_first_of(" /@") != std::string::npos) {
     errors.emplace_back("domain", "must be a Cloudonix domain name such as acme.cloudonix.net");
   }
   if (r.owner_email.find('@') == std::string::npos || r.owner_email.size() > 254) {
@@ -58,8 +59,8 @@ BootstrapResult bootstrap_tenant(pqxx::connection& conn, const BootstrapRequest&
     result.tenant_id = store::insert_tenant(tx, t);
     store::set_requests_key_hash(tx, result.tenant_id, crypto::sha256(result.requests_api_key));
     store::add_webhook_secret(tx, result.tenant_id, result.webhook_secret);
-    auto user_id = store::insert_user(tx, result.tenant_id, request.owner_email,
-                                      request.owner_name, "owner", crypto::hash_password(password));
+    auto user_id = store::insert_user(tx, result.tenant_id, request.owner_email, request.owner_name,
+                                      "owner", crypto::hash_password(password));
     store::insert_admin_token(tx, result.tenant_id, user_id, crypto::sha256(result.admin_token),
                               kBootstrapTokenLifetime);
   } catch (const pqxx::unique_violation&) {

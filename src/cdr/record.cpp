@@ -150,8 +150,7 @@ CdrRecord parse_cdr(const nlohmann::json& body) {
   if (!r.ended_at && r.started_at && r.duration <= 253402300799) {
     r.ended_at = *r.started_at + std::chrono::seconds{r.duration};
   }
-  r.answered =
-      r.disposition == Disposition::answered || r.billsec > 0 || r.answered_at.has_value();
+  r.answered = r.disposition == Disposition::answered || r.billsec > 0 || r.answered_at.has_value();
 
   r.cost = f::decimal(body, "rated_cost");
   if (!r.cost) r.cost = f::decimal(body, "sell_cost");

@@ -34,8 +34,8 @@ class Reader {
     long parsed = 0;
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), parsed);
     if (ec != std::errc() || end != v->data() + v->size() || parsed < min || parsed > max) {
-      throw ConfigError(fmt::format("{}: must be a whole number from {} to {} (got '{}')", name,
-                                    min, max, *v));
+      throw ConfigError(
+          fmt::format("{}: must be a whole number from {} to {} (got '{}')", name, min, max, *v));
     }
     out = static_cast<int>(parsed);
   }
@@ -59,7 +59,8 @@ class Reader {
     }
   }
 
-  void one_of(const char* name, std::string& out, std::initializer_list<const char*> allowed) const {
+  void one_of(const char* name, std::string& out,
+              std::initializer_list<const char*> allowed) const {
     const auto* v = raw(name);
     if (v == nullptr) return;
     for (const char* a : allowed) {
@@ -146,10 +147,11 @@ Config load_config(const Environment& env) {
 
   r.text("PBX_PUBLIC_BASE_URL", c.public_base_url);
   if (!starts_with_any(c.public_base_url, {"http://", "https://"})) {
-    throw ConfigError(fmt::format("PBX_PUBLIC_BASE_URL: must start with http:// or https:// (got '{}')",
-                                  c.public_base_url));
+    throw ConfigError(fmt::format(
+        "PBX_PUBLIC_BASE_URL: must start with http:// or https:// (got '{}')", c.public_base_url));
   }
-  while (!c.public_base_url.empty() && c.public_base_url.back() == '/') c.public_base_url.pop_back();
+  while (!c.public_base_url.empty() && c.public_base_url.back() == '/')
+    c.public_base_url.pop_back();
 
   if (const auto* key = r.raw("PBX_STATE_KEY")) {
     auto raw = crypto::from_hex(*key);
@@ -165,10 +167,12 @@ Config load_config(const Environment& env) {
   if (!c.database_url.empty() &&
       !starts_with_any(c.database_url, {"postgres://", "postgresql://"}) &&
       c.database_url.find('=') == std::string::npos) {
-    throw ConfigError("PBX_DATABASE_URL: must be a postgresql:// URL or a key=value connection string");
+    throw ConfigError(
+        "PBX_DATABASE_URL: must be a postgresql:// URL or a key=value connection string");
   }
   if (!starts_with_any(c.redis_url, {"redis://"})) {
-    throw ConfigError(fmt::format("PBX_REDIS_URL: must start with redis:// (got '{}')", c.redis_url));
+    throw ConfigError(
+        fmt::format("PBX_REDIS_URL: must start with redis:// (got '{}')", c.redis_url));
   }
   return c;
 }

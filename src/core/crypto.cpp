@@ -20,7 +20,8 @@ constexpr uint32_t kArgonLanes = 1;
 constexpr size_t kArgonSalt = 16;
 constexpr size_t kArgonHash = 32;
 
-constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kB64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 }  // namespace
 
@@ -80,7 +81,8 @@ std::string base64url(std::string_view raw) {
   size_t i = 0;
   for (; i + 2 < raw.size(); i += 3) {
     uint32_t v = (static_cast<unsigned char>(raw[i]) << 16) |
-                 (static_cast<unsigned char>(raw[i + 1]) << 8) | static_cast<unsigned char>(raw[i + 2]);
+                 (static_cast<unsigned char>(raw[i + 1]) << 8) |
+                 static_cast<unsigned char>(raw[i + 2]);
     out.push_back(kB64[(v >> 18) & 63]);
     out.push_back(kB64[(v >> 12) & 63]);
     out.push_back(kB64[(v >> 6) & 63]);

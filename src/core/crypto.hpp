@@ -6,7 +6,7 @@
 
 namespace pbx::crypto {
 
-std::string sha256(std::string_view data);                         // raw 32 bytes
+std::string sha256(std::string_view data);                             // raw 32 bytes
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
 std::string to_hex(std::string_view raw);
 std::optional<std::string> from_hex(std::string_view hex);

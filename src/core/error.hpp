@@ -46,7 +46,8 @@ class Error : public std::runtime_error {
   static Error method_not_allowed(const std::string& allow) {
     return Error{405, "method_not_allowed", "method not allowed"}.with_header("Allow", allow);
   }
-  static Error conflict(const std::string& message, nlohmann::json details = nlohmann::json::object()) {
+  static Error conflict(const std::string& message,
+                        nlohmann::json details = nlohmann::json::object()) {
     return {409, "conflict", message, std::move(details)};
   }
   static Error payload_too_large(size_t limit) {

@@ -15,7 +15,8 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
     std::string text(msg.payload.data(), msg.payload.size());
-    auto quoted = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    auto quoted =
+        nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     dest.append(quoted.data(), quoted.data() + quoted.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -26,7 +27,8 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
 }  // namespace
 
 void init(const std::string& level, const std::string& format) {
-  auto logger = std::make_shared<spdlog::logger>("pbxd", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("pbxd", std::make_shared<spdlog::sinks::stdout_sink_mt>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   if (format == "json") {
     formatter->add_flag<JsonMessageFlag>('j').set_pattern(

@@ -22,9 +22,8 @@ class Counter {
 // Latency histogram with fixed buckets (seconds), lock-free to observe.
 class Histogram {
  public:
-  static constexpr std::array<double, 14> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                     0.005,  0.01,    0.025,  0.05,  0.1,
-                                                     0.25,   0.5,     1.0,    2.5};
+  static constexpr std::array<double, 14> kBounds = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
   void observe(std::chrono::nanoseconds d);
   void render(std::string& out, const std::string& name, const std::string& labels) const;
 
@@ -38,7 +37,8 @@ class Histogram {
 // through the returned reference, which stays valid for the life of the process.
 class Registry {
  public:
-  Counter& counter(const std::string& name, const std::string& help, const std::string& labels = "");
+  Counter& counter(const std::string& name, const std::string& help,
+                   const std::string& labels = "");
   Histogram& histogram(const std::string& name, const std::string& help,
                        const std::string& labels = "");
   std::string render() const;

@@ -19,7 +19,8 @@ std::string_view bearer_token(const Request& req) {
   if (!header) return {};
   auto value = trim(*header);
   constexpr std::string_view kScheme = "bearer ";
-  if (value.size() <= kScheme.size() || strncasecmp(value.data(), kScheme.data(), kScheme.size()) != 0) {
+  if (value.size() <= kScheme.size() ||
+      strncasecmp(value.data(), kScheme.data(), kScheme.size()) != 0) {
     return {};
   }
   return trim(value.substr(kScheme.size()));

@@ -17,7 +17,8 @@ void add_health_routes(Router& router, const Config& config, store::PgPool& pg,
     nlohmann::json checks = {{"postgres", pg_ok ? "ok" : "unavailable"},
                              {"redis", redis_ok ? "ok" : "unavailable"}};
     if (!pg_ok || !redis_ok) {
-      std::string failed = !pg_ok && !redis_ok ? "postgres and redis" : (!pg_ok ? "postgres" : "redis");
+      std::string failed =
+          !pg_ok && !redis_ok ? "postgres and redis" : (!pg_ok ? "postgres" : "redis");
       throw Error::unavailable(failed + " unavailable", {{"checks", checks}});
     }
     return Response::json(200, {{"status", "ready"}, {"checks", checks}});
@@ -30,7 +31,8 @@ void add_health_routes(Router& router, const Config& config, store::PgPool& pg,
   if (config.debug_routes) {
     router.add("GET", "/debug/sleep", [](Request& req) {
       int ms = 0;
-      if (const auto* v = req.query_param("ms")) std::from_chars(v->data(), v->data() + v->size(), ms);
+      if (const auto* v = req.query_param("ms"))
+        std::from_chars(v->data(), v->data() + v->size(), ms);
       std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp(ms, 0, 60000)));
       return Response::json(200, {{"slept_ms", ms}});
     });

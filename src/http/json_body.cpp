@@ -17,9 +17,11 @@ bool is_json_media_type(const std::string& media_type) {
 }
 
 nlohmann::json json_body(const Request& req) {
-  if (!is_json_media_type(req.media_type())) throw Error::unsupported_media_type("application/json");
+  if (!is_json_media_type(req.media_type()))
+    throw Error::unsupported_media_type("application/json");
   bool too_deep = false;
-  nlohmann::json::parser_callback_t limit = [&](int d, nlohmann::json::parse_event_t event, nlohmann::json&) {
+  nlohmann::json::parser_callback_t limit = [&](int d, nlohmann::json::parse_event_t event,
+                                                nlohmann::json&) {
     if (event == nlohmann::json::parse_event_t::object_start ||
         event == nlohmann::json::parse_event_t::array_start) {
       if (d >= kMaxDepth) too_deep = true;

@@ -39,7 +39,8 @@ struct Response {
 
   static Response json(int status, const nlohmann::json& body);
   static Response xml(int status, std::string body);
-  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response text(int status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
 };
 
 }  // namespace pbx::http

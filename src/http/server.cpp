@@ -26,7 +26,8 @@ constexpr int kMaxStatus = 600;
 // set goes through this one type with a name chosen at run time.
 class NamedHeader : public P::Http::Header::Header {
  public:
-  NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+  NamedHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
   const char* name() const override { return name_.c_str(); }
   void write(std::ostream& os) const override { os << value_; }
   uint64_t hash() const override { return std::hash<std::string>{}(name_); }
@@ -104,7 +105,8 @@ Response error_response(const Error& error, ErrorStyle style, const std::string&
 struct Server::Dispatcher {
   Dispatcher(Router r, size_t max_body) : router(std::move(r)), max_body_bytes(max_body) {
     for (const auto& route : router.routes()) {
-      auto labels = metrics::label("route", route->pattern) + "," + metrics::label("method", route->method);
+      auto labels =
+          metrics::label("route", route->pattern) + "," + metrics::label("method", route->method);
       auto m = std::make_unique<RouteMetrics>(labels);
       m->latency = &metrics::registry().histogram("pbx_http_request_duration_seconds",
                                                   "HTTP request latency by route", labels);
@@ -142,9 +144,10 @@ class PistacheHandler : public P::Http::Handler {
         "pbx_http_timeouts_total", "Requests whose headers or body did not arrive in time");
     timeouts.inc();
     writer.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::Close);
-    writer.send(P::Http::Code::Request_Timeout,
-                R"({"error":{"code":"request_timeout","message":"request not received in time","details":{},"request_id":""}})",
-                P::Http::Mime::MediaType::fromString("application/json"));
+    writer.send(
+        P::Http::Code::Request_Timeout,
+        R"({"error":{"code":"request_timeout","message":"request not received in time","details":{},"request_id":""}})",
+        P::Http::Mime::MediaType::fromString("application/json"));
   }
 
  private:
@@ -174,8 +177,8 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
   }
   req->remote_ip = preq.address().host();
   auto incoming_id = req->header("x-request-id");
-  req->request_id = incoming_id && valid_request_id(*incoming_id) ? std::string(*incoming_id)
-                                                                  : crypto::uuid_v4();
+  req->request_id =
+      incoming_id && valid_request_id(*incoming_id) ? std::string(*incoming_id) : crypto::uuid_v4();
   bool keep_alive = preq.version() == P::Http::Version::Http11 && !req->header("connection");
 
   Match match = router.match(req->method, req->path);

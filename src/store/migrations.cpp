@@ -36,11 +36,13 @@ std::string checksum(const Migration& m) { return crypto::to_hex(crypto::sha256(
 class AdvisoryLock {
  public:
   explicit AdvisoryLock(pqxx::connection& conn) : conn_(conn) {
-    pqxx::nontransaction(conn_).exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLock) + ")");
+    pqxx::nontransaction(conn_).exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLock) +
+                                     ")");
   }
   ~AdvisoryLock() {
     try {
-      pqxx::nontransaction(conn_).exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLock) + ")");
+      pqxx::nontransaction(conn_).exec("SELECT pg_advisory_unlock(" +
+                                       std::to_string(kMigrationLock) + ")");
     } catch (const std::exception& e) {
       // The session ends soon after and Postgres releases the lock with it.
       spdlog::warn("migration lock release failed: {}", e.what());

@@ -27,8 +27,8 @@ std::string connection_string(const PgOptions& o) {
   std::string timeout = std::to_string(o.connect_timeout.count());
   if (o.url.rfind("postgres://", 0) == 0 || o.url.rfind("postgresql://", 0) == 0) {
     char sep = o.url.find('?') == std::string::npos ? '?' : '&';
-    return o.url + sep + "connect_timeout=" + timeout + "&application_name=pbxd&options=" +
-           http::percent_encode(options);
+    return o.url + sep + "connect_timeout=" + timeout +
+           "&application_name=pbxd&options=" + http::percent_encode(options);
   }
   return o.url + " connect_timeout=" + timeout + " application_name=pbxd options='" + options + "'";
 }
@@ -55,7 +55,8 @@ PgPool::Slot* PgPool::acquire() {
       }
       return static_cast<Slot*>(nullptr);
     };
-    if (!freed_.wait_for(lock, options_.checkout_timeout, [&] { return (slot = pick()) != nullptr; })) {
+    if (!freed_.wait_for(lock, options_.checkout_timeout,
+                         [&] { return (slot = pick()) != nullptr; })) {
       dependency_errors().inc();
       throw Error::unavailable("database busy");
     }

@@ -2,7 +2,8 @@
 
 namespace pbx::store {
 
-RateLimiter::Verdict RateLimiter::hit(const std::string& key, int limit, std::chrono::seconds window) {
+RateLimiter::Verdict RateLimiter::hit(const std::string& key, int limit,
+                                      std::chrono::seconds window) {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();

@@ -51,7 +51,8 @@ RedisReply convert(const redisReply* r) {
 }
 
 timeval to_timeval(std::chrono::milliseconds ms) {
-  return {static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+  return {static_cast<time_t>(ms.count() / 1000),
+          static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
 }
 
 }  // namespace
@@ -62,7 +63,8 @@ RedisPool::RedisPool(RedisOptions options)
   std::string rest = options_.url.substr(std::string("redis://").size());
   if (auto at = rest.rfind('@'); at != std::string::npos) {
     auto userinfo = rest.substr(0, at);
-    password_ = userinfo.substr(userinfo.find(':') == std::string::npos ? 0 : userinfo.find(':') + 1);
+    password_ =
+        userinfo.substr(userinfo.find(':') == std::string::npos ? 0 : userinfo.find(':') + 1);
     rest = rest.substr(at + 1);
   }
   if (auto slash = rest.find('/'); slash != std::string::npos) {
@@ -134,7 +136,8 @@ bool RedisPool::connect(Slot& slot) {
     if (r != nullptr) freeReplyObject(r);
     return ok;
   };
-  if ((!password_.empty() && !setup({"AUTH", password_})) || (db_ != 0 && !setup({"SELECT", std::to_string(db_)}))) {
+  if ((!password_.empty() && !setup({"AUTH", password_})) ||
+      (db_ != 0 && !setup({"SELECT", std::to_string(db_)}))) {
     spdlog::warn("redis AUTH/SELECT failed");
     redisFree(ctx);
     return false;

@@ -14,7 +14,8 @@ namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -72,11 +73,13 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
   t.default_ring_timeout = r[8].as<int>();
   if (!r[9].is_null()) t.default_caller_id = r[9].as<std::string>();
   t.config_version = r[10].as<long long>();
-  if (!r[11].is_null()) entry->requests_key_hash = crypto::from_hex(r[11].as<std::string>()).value_or("");
+  if (!r[11].is_null())
+    entry->requests_key_hash = crypto::from_hex(r[11].as<std::string>()).value_or("");
   for (const auto& s : tx.exec_prepared("directory_secrets", id)) {
     WebhookSecret secret{s[0].as<std::string>(), std::nullopt};
     if (!s[1].is_null()) {
-      secret.expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(s[1].as<long long>()));
+      secret.expires_at =
+          std::chrono::system_clock::time_point(std::chrono::seconds(s[1].as<long long>()));
     }
     entry->webhook_secrets.push_back(std::move(secret));
   }
@@ -109,9 +112,11 @@ bool TenantDirectory::refresh() {
       }
       if (!changed && fresh->by_id.size() == current->by_id.size()) return nullptr;
       for (const auto& [id, entry] : fresh->by_id) {
-        if (!entry->requests_key_hash.empty()) fresh->by_key_hash.emplace(entry->requests_key_hash, entry);
+        if (!entry->requests_key_hash.empty())
+          fresh->by_key_hash.emplace(entry->requests_key_hash, entry);
         fresh->by_domain.emplace(lower(entry->tenant.domain_name), entry);
-        if (entry->tenant.domain_uuid) fresh->by_domain.emplace(lower(*entry->tenant.domain_uuid), entry);
+        if (entry->tenant.domain_uuid)
+          fresh->by_domain.emplace(lower(*entry->tenant.domain_uuid), entry);
       }
       tx.commit();
       return fresh;
@@ -146,7 +151,8 @@ std::shared_ptr<const TenantEntry> TenantDirectory::by_requests_key(std::string_
   auto it = index->by_key_hash.find(hash);
   // The map lookup already matched the hash; the constant-time compare keeps the final
   // decision free of data-dependent timing.
-  if (it == index->by_key_hash.end() || !crypto::constant_time_equal(it->second->requests_key_hash, hash)) {
+  if (it == index->by_key_hash.end() ||
+      !crypto::constant_time_equal(it->second->requests_key_hash, hash)) {
     return nullptr;
   }
   return it->second;

@@ -34,17 +34,17 @@ std::optional<TenantRow> one_tenant(const pqxx::result& r) {
 }  // namespace
 
 std::vector<Statement> tenant_statements() {
-  static const std::string by_domain =
-      std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE lower(domain_name) = lower($1)";
-  static const std::string by_key =
-      std::string("SELECT ") + kTenantColumns +
-      " FROM tenants WHERE requests_key_hash = decode($1, 'hex')";
+  static const std::string by_domain = std::string("SELECT ") + kTenantColumns +
+                                       " FROM tenants WHERE lower(domain_name) = lower($1)";
+  static const std::string by_key = std::string("SELECT ") + kTenantColumns +
+                                    " FROM tenants WHERE requests_key_hash = decode($1, 'hex')";
   return {
       {"tenant_insert",
        "INSERT INTO tenants (name, domain_name, domain_uuid, timezone, public_base_url)"
        " VALUES ($1, $2, $3, $4, $5) RETURNING id::text"},
       {"tenant_set_requests_key",
-       "UPDATE tenants SET requests_key_hash = decode($2, 'hex'), updated_at = now() WHERE id = $1"},
+       "UPDATE tenants SET requests_key_hash = decode($2, 'hex'), updated_at = now() WHERE id = "
+       "$1"},
       {"webhook_secret_insert", "INSERT INTO webhook_secrets (tenant_id, secret) VALUES ($1, $2)"},
       {"user_insert",
        "INSERT INTO users (tenant_id, email, name, role, password_hash)"
@@ -62,8 +62,9 @@ std::vector<Statement> tenant_statements() {
 }
 
 std::string insert_tenant(pqxx::transaction_base& tx, const NewTenant& t) {
-  return tx.exec_prepared1("tenant_insert", t.name, t.domain_name, t.domain_uuid, t.timezone,
-                           t.public_base_url)[0]
+  return tx
+      .exec_prepared1("tenant_insert", t.name, t.domain_name, t.domain_uuid, t.timezone,
+                      t.public_base_url)[0]
       .as<std::string>();
 }
 

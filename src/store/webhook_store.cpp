@@ -102,8 +102,9 @@ void insert_session_events(pqxx::transaction_base& tx, const std::vector<Job*>& 
     modified.add(iso(r.update->modified_at));
   }
   std::set<CallKey> inserted;
-  for (const auto& row : tx.exec_prepared("webhook_session_events_insert", tenant.str(), token.str(),
-                                          key.str(), status.str(), raw.str(), modified.str())) {
+  for (const auto& row :
+       tx.exec_prepared("webhook_session_events_insert", tenant.str(), token.str(), key.str(),
+                        status.str(), raw.str(), modified.str())) {
     inserted.emplace(row[0].as<std::string>(), row[1].as<std::string>());
   }
   // Copies of one event in one batch: the first is the one stored, the others duplicates.
@@ -138,7 +139,8 @@ void insert_cdrs(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
   }
   if (rows.empty()) return;
   std::stable_sort(rows.begin(), rows.end(), [](const Job* a, const Job* b) {
-    return std::tie(a->tenant_id, a->cdr->session_token) < std::tie(b->tenant_id, b->cdr->session_token);
+    return std::tie(a->tenant_id, a->cdr->session_token) <
+           std::tie(b->tenant_id, b->cdr->session_token);
   });
   ArrayLiteral tenant, token, call_id, started, answered, ended, from, to, direction, disposition,
       disposition_raw, duration, billsec, answered_flag, cost, domain, raw;
@@ -163,11 +165,11 @@ void insert_cdrs(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
     raw.add(c.raw);
   }
   std::set<CallKey> inserted;
-  for (const auto& row : tx.exec_prepared(
-           "webhook_cdrs_insert", tenant.str(), token.str(), call_id.str(), started.str(),
-           answered.str(), ended.str(), from.str(), to.str(), direction.str(), disposition.str(),
-           disposition_raw.str(), duration.str(), billsec.str(), answered_flag.str(), cost.str(),
-           domain.str(), raw.str())) {
+  for (const auto& row :
+       tx.exec_prepared("webhook_cdrs_insert", tenant.str(), token.str(), call_id.str(),
+                        started.str(), answered.str(), ended.str(), from.str(), to.str(),
+                        direction.str(), disposition.str(), disposition_raw.str(), duration.str(),
+                        billsec.str(), answered_flag.str(), cost.str(), domain.str(), raw.str())) {
     inserted.emplace(row[0].as<std::string>(), row[1].as<std::string>());
   }
   for (auto* job : rows) {
@@ -252,7 +254,8 @@ std::vector<Statement> webhook_statements() {
        " dom, raw FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[],"
        " $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[],"
        " $11::text[], $12::bigint[], $13::bigint[], $14::boolean[], $15::numeric[], $16::text[],"
-       " $17::jsonb[]) AS u(t, s, c, st, a, e, f, tt, d, disp, draw, dur, bill, ans, cost, dom, raw)"
+       " $17::jsonb[]) AS u(t, s, c, st, a, e, f, tt, d, disp, draw, dur, bill, ans, cost, dom, "
+       "raw)"
        " ON CONFLICT (tenant_id, session_token) DO NOTHING"
        " RETURNING tenant_id::text, session_token"},
       {"webhook_calls_upsert",

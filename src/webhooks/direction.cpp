@@ -20,8 +20,8 @@ std::string_view to_string(Direction d) {
 }
 
 std::optional<Direction> parse_direction(std::string_view public_name) {
-  for (auto d : {Direction::inbound, Direction::outbound, Direction::internal,
-                 Direction::unknown}) {
+  for (auto d :
+       {Direction::inbound, Direction::outbound, Direction::internal, Direction::unknown}) {
     if (to_string(d) == public_name) return d;
   }
   return std::nullopt;

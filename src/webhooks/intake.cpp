@@ -54,10 +54,9 @@ std::shared_ptr<const store::TenantEntry> authenticate(const http::Request& req,
     throw Error::unauthorized("this tenant requires the requests API key");
   }
   auto unix_now = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  auto result = verify_signature(req.header("x-cloudonix-signature"),
-                                 req.header("x-cloudonix-timestamp"), req.body,
-                                 tenant->secrets_at(now), unix_now,
-                                 SignaturePolicy{tenant->tenant.allow_untimestamped, 300});
+  auto result = verify_signature(
+      req.header("x-cloudonix-signature"), req.header("x-cloudonix-timestamp"), req.body,
+      tenant->secrets_at(now), unix_now, SignaturePolicy{tenant->tenant.allow_untimestamped, 300});
   if (result == SignatureResult::ok) return tenant;
   if (result == SignatureResult::stale_timestamp) {
     throw Error::bad_request("stale_timestamp", "the signature timestamp is more than 300 s away");
@@ -67,14 +66,16 @@ std::shared_ptr<const store::TenantEntry> authenticate(const http::Request& req,
 
 void fill_job(Job& job, std::string_view raw_body, const std::optional<nlohmann::json>& body) {
   if (!body) {
-    job.dead_letters.push_back({crypto::uuid_v4(), storable_text(raw_body), "the body is not valid JSON"});
+    job.dead_letters.push_back(
+        {crypto::uuid_v4(), storable_text(raw_body), "the body is not valid JSON"});
     return;
   }
   job.log_body = dump_for_storage(*body);
   if (job.kind == Kind::session_update) {
     auto items = parse_session_updates(*body);
     if (items.empty()) {
-      job.dead_letters.push_back({crypto::uuid_v4(), job.log_body, "an empty array holds no session"});
+      job.dead_letters.push_back(
+          {crypto::uuid_v4(), job.log_body, "an empty array holds no session"});
     }
     for (auto& item : items) {
       if (item.ok()) {

@@ -25,7 +25,7 @@ std::string_view outcome_name(Outcome o);
 
 // One webhook request on its way to Postgres, and what became of it.
 struct Job {
-  std::string event_id;  // webhook_events.id, also the id answered to the sender
+  std::string event_id;   // webhook_events.id, also the id answered to the sender
   std::string tenant_id;  // empty when rejected before the tenant was known
   Kind kind = Kind::session_update;
   std::string request_id;

@@ -13,7 +13,8 @@ namespace pbx::webhooks {
 namespace {
 
 bool is_uuid(const std::string& s) {
-  static const std::regex re("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  static const std::regex re(
+      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
   return std::regex_match(s, re);
 }
 
@@ -29,7 +30,8 @@ std::vector<store::Statement> replay_statements() {
 }
 
 nlohmann::json replay_dead_letter(store::PgPool& pg, Writer& writer, const std::string& tenant_id,
-                                  const std::string& dead_letter_id, const std::string& request_id) {
+                                  const std::string& dead_letter_id,
+                                  const std::string& request_id) {
   if (!is_uuid(dead_letter_id)) throw Error::not_found("no such dead letter");
   auto row = pg.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
@@ -57,7 +59,8 @@ nlohmann::json replay_dead_letter(store::PgPool& pg, Writer& writer, const std::
     job->done = [result](const Job& j, bool ok) {
       result->set_value(ok ? std::string(outcome_name(j.outcome())) : std::string());
     };
-    if (!writer.submit(job) || future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    if (!writer.submit(job) ||
+        future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
       throw Error::unavailable("the replay could not be written; try again");
     }
     outcome = future.get();

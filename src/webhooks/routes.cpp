@@ -89,8 +89,9 @@ void add_webhook_routes(http::Router& router, WebhookDeps deps) {
                    [deps](http::Request& req, http::Reply reply) {
                      handle(Kind::session_update, deps, req, reply);
                    });
-  router.add_async("POST", "/api/webhooks/cloudonix/cdr",
-                   [deps](http::Request& req, http::Reply reply) { handle(Kind::cdr, deps, req, reply); });
+  router.add_async(
+      "POST", "/api/webhooks/cloudonix/cdr",
+      [deps](http::Request& req, http::Reply reply) { handle(Kind::cdr, deps, req, reply); });
 }
 
 }  // namespace pbx::webhooks

@@ -25,7 +25,7 @@ struct SessionUpdate {
 
   std::optional<std::string> event_id;  // `eventId`
   std::optional<std::int64_t> id;       // `id`
-  std::string domain;       // `domain` as a string, or its object's `name` / `domain`
+  std::string domain;                   // `domain` as a string, or its object's `name` / `domain`
   std::string domain_uuid;  // the `domain` object's `uuid` / `id`, when an object was sent
   std::optional<std::int64_t> domain_id;  // `domainId`
   std::string subscriber_id;              // `subscriberId` as text
@@ -33,7 +33,7 @@ struct SessionUpdate {
   std::string destination;                // `destination`
   std::string direction_raw;  // `direction` lower-cased, as sent otherwise ("" when absent)
   Direction direction = Direction::unknown;  // see direction_from_session
-  std::string status;  // lower-cased, kept even when unknown; "" when absent
+  std::string status;                        // lower-cased, kept even when unknown; "" when absent
   std::string action;
   std::string reason;
   std::string last_error;  // `lastError` as text (objects are kept only in `raw`)

@@ -71,9 +71,8 @@ std::string_view to_string(SignatureResult r) {
 
 SignatureResult verify_signature(std::optional<std::string_view> signature_header,
                                  std::optional<std::string_view> timestamp_header,
-                                 std::string_view raw_body,
-                                 const std::vector<std::string>& secrets, std::int64_t now_unix,
-                                 const SignaturePolicy& policy) {
+                                 std::string_view raw_body, const std::vector<std::string>& secrets,
+                                 std::int64_t now_unix, const SignaturePolicy& policy) {
   auto signature = present(signature_header);
   if (!signature) return SignatureResult::missing;
   auto timestamp_text = present(timestamp_header);
@@ -92,8 +91,8 @@ SignatureResult verify_signature(std::optional<std::string_view> signature_heade
   }
 
   // Signed over the header text exactly as sent, which is what the sender hashed.
-  std::string message = timestamp_text ? signed_bytes(*timestamp_text, raw_body)
-                                       : std::string(raw_body);
+  std::string message =
+      timestamp_text ? signed_bytes(*timestamp_text, raw_body) : std::string(raw_body);
   bool matched = false;
   for (const auto& secret : secrets) {
     if (secret.empty()) continue;

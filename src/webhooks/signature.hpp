@@ -41,9 +41,8 @@ struct SignaturePolicy {
 // a holder of a secret. Never throws on header content.
 SignatureResult verify_signature(std::optional<std::string_view> signature_header,
                                  std::optional<std::string_view> timestamp_header,
-                                 std::string_view raw_body,
-                                 const std::vector<std::string>& secrets, std::int64_t now_unix,
-                                 const SignaturePolicy& policy = {});
+                                 std::string_view raw_body, const std::vector<std::string>& secrets,
+                                 std::int64_t now_unix, const SignaturePolicy& policy = {});
 
 struct SignedHeaders {
   std::string signature;  // value for X-Cloudonix-Signature: "sha256=<lowercase hex>"

@@ -137,7 +137,8 @@ void Writer::fan_out(const std::vector<std::shared_ptr<Job>>& batch) {
       commands.push_back({"SET", marker_key(*job, key), "1", "EX", kMarkerTtlSeconds});
     }
     for (const auto& u : job->updates) {
-      if (std::find(job->new_keys.begin(), job->new_keys.end(), u.dedupe_key) == job->new_keys.end()) {
+      if (std::find(job->new_keys.begin(), job->new_keys.end(), u.dedupe_key) ==
+          job->new_keys.end()) {
         continue;
       }
       commands.push_back({"XADD", stream_key(job->tenant_id), "MAXLEN", "~", kStreamMaxLen, "*",
@@ -147,11 +148,13 @@ void Writer::fan_out(const std::vector<std::shared_ptr<Job>>& batch) {
     if (job->cdr && job->processed > 0) {
       commands.push_back({"XADD", stream_key(job->tenant_id), "MAXLEN", "~", kStreamMaxLen, "*",
                           "kind", "cdr", "session", job->cdr->session_token, "disposition",
-                          std::string(cdr::to_string(job->cdr->disposition)), "data", job->cdr->raw});
+                          std::string(cdr::to_string(job->cdr->disposition)), "data",
+                          job->cdr->raw});
     }
   }
   if (!redis_.pipeline(commands)) {
-    spdlog::warn("redis unavailable: {} dedupe markers and stream entries not published", commands.size());
+    spdlog::warn("redis unavailable: {} dedupe markers and stream entries not published",
+                 commands.size());
   }
 }
 

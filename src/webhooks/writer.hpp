@@ -14,9 +14,9 @@
 namespace pbx::webhooks {
 
 struct WriterOptions {
-  int threads = 2;          // each with its own Postgres connection from the pool
-  size_t max_batch = 512;   // jobs per transaction
-  size_t max_queue = 20000; // beyond this, new jobs are refused (the sender retries)
+  int threads = 2;           // each with its own Postgres connection from the pool
+  size_t max_batch = 512;    // jobs per transaction
+  size_t max_queue = 20000;  // beyond this, new jobs are refused (the sender retries)
 };
 
 // Group commit: jobs from all HTTP threads are written many to a transaction, so that the

@@ -66,29 +66,34 @@ TEST_F(Foundation, BootstrapCreatesTenantWithHashedSecretsOnly) {
                                 "owner@boot.example", "--owner-password", "a-long-password"},
                                service_env(), std::chrono::seconds(60));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* key : {"tenant_id=", "admin_token=pbxa_", "requests_api_key=pbxk_", "webhook_secret=pbxw_"}) {
+  for (const char* key :
+       {"tenant_id=", "admin_token=pbxa_", "requests_api_key=pbxk_", "webhook_secret=pbxw_"}) {
     EXPECT_NE(r.output.find(key), std::string::npos) << key << "\n" << r.output;
   }
   auto& pg = TestEnv::get().pg();
-  EXPECT_EQ(pg.query_scalar("SELECT substr(password_hash, 1, 10) FROM users WHERE email = 'owner@boot.example'"),
-            "$argon2id$");
+  EXPECT_EQ(
+      pg.query_scalar(
+          "SELECT substr(password_hash, 1, 10) FROM users WHERE email = 'owner@boot.example'"),
+      "$argon2id$");
   EXPECT_EQ(pg.query_scalar("SELECT octet_length(requests_key_hash) FROM tenants "
                             "WHERE domain_name = 'boot.cloudonix.net'"),
             "32");
   auto key = r.output.substr(r.output.find("requests_api_key=") + 17);
   key = key.substr(0, key.find('\n'));
-  EXPECT_EQ(pg.query_scalar("SELECT count(*) FROM tenants WHERE requests_key_hash::text LIKE '%" + key + "%'"), "0");
+  EXPECT_EQ(pg.query_scalar("SELECT count(*) FROM tenants WHERE requests_key_hash::text LIKE '%" +
+                            key + "%'"),
+            "0");
 
-  auto again = ServiceProcess::run({"bootstrap", "--domain", "boot.cloudonix.net", "--owner-email",
-                                    "other@boot.example"},
-                                   service_env(), std::chrono::seconds(60));
+  auto again = ServiceProcess::run(
+      {"bootstrap", "--domain", "boot.cloudonix.net", "--owner-email", "other@boot.example"},
+      service_env(), std::chrono::seconds(60));
   EXPECT_EQ(again.exit_code, 3) << again.output;
   auto skip = ServiceProcess::run({"bootstrap", "--domain", "boot.cloudonix.net", "--owner-email",
                                    "other@boot.example", "--if-exists-skip"},
                                   service_env(), std::chrono::seconds(60));
   EXPECT_EQ(skip.exit_code, 0) << skip.output;
-  auto bad = ServiceProcess::run({"bootstrap", "--domain", "x.cloudonix.net", "--owner-email", "nope",
-                                  "--timezone", "Mars/Olympus"},
+  auto bad = ServiceProcess::run({"bootstrap", "--domain", "x.cloudonix.net", "--owner-email",
+                                  "nope", "--timezone", "Mars/Olympus"},
                                  service_env(), std::chrono::seconds(60));
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.output.find("timezone"), std::string::npos) << bad.output;
@@ -130,8 +135,9 @@ TEST_F(Foundation, ServesHealthReadyMetricsWithRequestIdsAndJsonErrors) {
 
   auto metrics = http.get(svc.base_url() + "/metrics");
   EXPECT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("pbx_http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"}"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.body.find("pbx_http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"}"),
+      std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("pbx_http_request_duration_seconds_bucket{route=\"/health\""),
             std::string::npos);
@@ -193,7 +199,8 @@ TEST_F(Foundation, PostgresRestartCostsNoRequest) {
   pg.stop();
   auto down = http.get(svc.base_url() + "/ready");
   EXPECT_EQ(down.status, 503);
-  EXPECT_EQ(nlohmann::json::parse(down.body)["error"]["details"]["checks"]["postgres"], "unavailable");
+  EXPECT_EQ(nlohmann::json::parse(down.body)["error"]["details"]["checks"]["postgres"],
+            "unavailable");
   pg.start();
   int status = 0;
   for (int i = 0; i < 50 && status != 200; ++i) {

@@ -23,7 +23,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  HttpResponse request(const std::string& method, const std::string& url, const std::string& body = "",
+  HttpResponse request(const std::string& method, const std::string& url,
+                       const std::string& body = "",
                        const std::map<std::string, std::string>& headers = {},
                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
   HttpResponse get(const std::string& url, const std::map<std::string, std::string>& headers = {}) {

@@ -127,11 +127,10 @@ std::string read_file(const std::string& path) {
 std::string make_temp_dir(const std::string& prefix) {
   std::string tmpl = std::filesystem::temp_directory_path().string() + "/" + prefix + "XXXXXX";
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  std::filesystem::permissions(tmpl, std::filesystem::perms::owner_all |
-                                         std::filesystem::perms::group_read |
-                                         std::filesystem::perms::group_exec |
-                                         std::filesystem::perms::others_read |
-                                         std::filesystem::perms::others_exec);
+  std::filesystem::permissions(
+      tmpl, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                std::filesystem::perms::others_exec);
   return tmpl;
 }
 

@@ -1,7 +1,7 @@
 #include "support/servers.hpp"
 
-#include <pqxx/pqxx>
 #include <unistd.h>
+#include <pqxx/pqxx>
 
 #include <csignal>
 #include <cstdio>
@@ -66,8 +66,8 @@ std::string PgServer::url(const std::string& database) const {
 
 void PgServer::start() {
   server_ = ChildProcess({bin_ + "/postgres", "-D", dir_ + "/data", "-p", std::to_string(port_),
-                          "-k", dir_, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                          "-c", "max_connections=300", "-c", "shared_buffers=64MB"},
+                          "-k", dir_, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
+                          "max_connections=300", "-c", "shared_buffers=64MB"},
                          {}, dir_ + "/server.log", server_user());
   wait_ready();
 }
@@ -130,7 +130,8 @@ void RedisServer::start() {
                          {}, dir_ + "/redis.log");
   for (int i = 0; i < 200; ++i) {
     if (port_open(port_)) return;
-    if (!server_.running()) throw std::runtime_error("redis exited: " + read_file(dir_ + "/redis.log"));
+    if (!server_.running())
+      throw std::runtime_error("redis exited: " + read_file(dir_ + "/redis.log"));
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   throw std::runtime_error("redis did not start");

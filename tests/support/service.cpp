@@ -28,7 +28,8 @@ void ServiceProcess::wait_healthy(std::chrono::seconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     if (!process_.running()) FAIL() << "pbxd exited:\n" << log_text();
-    if (http.request("GET", base_url() + "/health", "", {}, std::chrono::seconds(2)).status == 200) {
+    if (http.request("GET", base_url() + "/health", "", {}, std::chrono::seconds(2)).status ==
+        200) {
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -38,7 +39,9 @@ void ServiceProcess::wait_healthy(std::chrono::seconds limit) {
 
 std::string ServiceProcess::log_text() const { return read_file(dir_ + "/service.log"); }
 
-int ServiceProcess::wait_exit(std::chrono::seconds limit) { return process_.wait(limit).value_or(-1); }
+int ServiceProcess::wait_exit(std::chrono::seconds limit) {
+  return process_.wait(limit).value_or(-1);
+}
 
 ServiceProcess::Result ServiceProcess::run(const std::vector<std::string>& args, const Env& env,
                                            std::chrono::seconds limit) {

@@ -3,6 +3,7 @@
 #include "support/http_client.hpp"
 #include "support/servers.hpp"
 #include "support/service.hpp"
+#include "support/tenant.hpp"
 
 #include <memory>
 

@@ -62,16 +62,16 @@ TEST(CdrRecord, NoAnswerFixture) {
 
 TEST(CdrDisposition, EveryMapping) {
   const std::pair<const char*, Disposition> cases[] = {
-      {"ANSWER", Disposition::answered},      {"ANSWERED", Disposition::answered},
-      {"CONNECTED", Disposition::answered},   {"answer", Disposition::answered},
-      {"BUSY", Disposition::busy},            {"busy", Disposition::busy},
-      {"NOANSWER", Disposition::no_answer},   {"NO ANSWER", Disposition::no_answer},
-      {"NO_ANSWER", Disposition::no_answer},  {"no-answer", Disposition::no_answer},
-      {"CANCEL", Disposition::cancelled},     {"CANCELLED", Disposition::cancelled},
-      {"CANCELED", Disposition::cancelled},   {"FAILED", Disposition::failed},
-      {"CONGESTION", Disposition::failed},    {"ERROR", Disposition::failed},
-      {"NOCREDIT", Disposition::failed},      {"EXTERNAL", Disposition::other},
-      {"TELEPORTED", Disposition::other},     {"", Disposition::other},
+      {"ANSWER", Disposition::answered},     {"ANSWERED", Disposition::answered},
+      {"CONNECTED", Disposition::answered},  {"answer", Disposition::answered},
+      {"BUSY", Disposition::busy},           {"busy", Disposition::busy},
+      {"NOANSWER", Disposition::no_answer},  {"NO ANSWER", Disposition::no_answer},
+      {"NO_ANSWER", Disposition::no_answer}, {"no-answer", Disposition::no_answer},
+      {"CANCEL", Disposition::cancelled},    {"CANCELLED", Disposition::cancelled},
+      {"CANCELED", Disposition::cancelled},  {"FAILED", Disposition::failed},
+      {"CONGESTION", Disposition::failed},   {"ERROR", Disposition::failed},
+      {"NOCREDIT", Disposition::failed},     {"EXTERNAL", Disposition::other},
+      {"TELEPORTED", Disposition::other},    {"", Disposition::other},
   };
   for (const auto& [raw, expected] : cases) {
     EXPECT_EQ(normalise_disposition(raw), expected) << raw;
@@ -115,9 +115,9 @@ TEST(CdrRecord, IdentityFallbacks) {
 }
 
 TEST(CdrRecord, CannotProcess) {
-  for (const char* text : {R"({})", R"({"session": {}})", R"({"session": "tok"})",
-                           R"({"call_id": null, "session": {"token": ""}})", "[]", "42",
-                           "null", R"("cdr")"}) {
+  for (const char* text :
+       {R"({})", R"({"session": {}})", R"({"session": "tok"})",
+        R"({"call_id": null, "session": {"token": ""}})", "[]", "42", "null", R"("cdr")"}) {
     EXPECT_THROW(parse_cdr(json::parse(text)), CdrError) << text;
   }
   EXPECT_THROW(parse_cdr(json{{"call_id", std::string(300, 'c')}}), CdrError);

@@ -13,7 +13,8 @@ TEST(Metrics, CounterAndHistogramRenderInPrometheusText) {
   h.observe(std::chrono::microseconds(300));
   h.observe(std::chrono::seconds(10));
   auto text = r.render();
-  EXPECT_NE(text.find("# TYPE t_total counter\nt_total{kind=\"a\"} 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE t_total counter\nt_total{kind=\"a\"} 4\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("t_seconds_bucket{route=\"/x\",le=\"0.00025\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("t_seconds_bucket{route=\"/x\",le=\"0.0005\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("t_seconds_bucket{route=\"/x\",le=\"+Inf\"} 2\n"), std::string::npos);

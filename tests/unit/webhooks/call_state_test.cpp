@@ -8,7 +8,7 @@
 namespace pbx::webhooks {
 namespace {
 
-const std::vector<std::string> kTerminal{"noanswer", "busy",   "cancel",   "nocredit", "error",
+const std::vector<std::string> kTerminal{"noanswer",   "busy",   "cancel",   "nocredit", "error",
                                          "congestion", "failed", "external", "completed"};
 
 // Feeds statuses in arrival order and returns where the call ends up.
@@ -55,9 +55,9 @@ TEST(CallState, LateRingingAfterConnected) {
 }
 
 TEST(CallState, OutOfOrderAndDuplicatedDeliveries) {
-  EXPECT_EQ(replay({"ringing", "new", "processing", "connected", "ringing", "completed",
-                    "connected"}),
-            "completed");
+  EXPECT_EQ(
+      replay({"ringing", "new", "processing", "connected", "ringing", "completed", "connected"}),
+      "completed");
   EXPECT_EQ(replay({"completed", "connected", "ringing", "new"}), "completed");
 }
 

@@ -217,8 +217,8 @@ TEST(SessionUpdate, OversizedKeys) {
   auto u = one(json{{"token", "t"}, {"eventId", std::string(5000, 'e')}});
   EXPECT_EQ(u.dedupe_key.size(), 2u + 64u);
   EXPECT_EQ(u.dedupe_key.substr(0, 2), "h:");
-  EXPECT_EQ(u.dedupe_key, one(json{{"token", "t"}, {"eventId", std::string(5000, 'e')}})
-                              .dedupe_key);
+  EXPECT_EQ(u.dedupe_key,
+            one(json{{"token", "t"}, {"eventId", std::string(5000, 'e')}}).dedupe_key);
 }
 
 TEST(SessionUpdate, InvalidUtf8InConstructedJsonDoesNotThrow) {

@@ -15,8 +15,8 @@ const std::string kBody = R"({"token":"abc","status":"ringing"})";
 const std::vector<std::string> kSecrets{"whsec_current"};
 
 SignatureResult verify(const SignedHeaders& h, std::string_view body = kBody,
-                       const std::vector<std::string>& secrets = kSecrets,
-                       std::int64_t now = kNow, SignaturePolicy policy = {}) {
+                       const std::vector<std::string>& secrets = kSecrets, std::int64_t now = kNow,
+                       SignaturePolicy policy = {}) {
   std::optional<std::string_view> ts;
   if (!h.timestamp.empty()) ts = h.timestamp;
   return verify_signature(h.signature, ts, body, secrets, now, policy);
@@ -85,8 +85,7 @@ TEST(Signature, TimestampWindowIs300SecondsEitherWay) {
     EXPECT_EQ(verify(sign("whsec_current", kBody, kNow + skew)), SignatureResult::ok) << skew;
   }
   for (std::int64_t skew : std::vector<std::int64_t>{301, -301, 86400, -kNow}) {
-    EXPECT_EQ(verify(sign("whsec_current", kBody, kNow + skew)),
-              SignatureResult::stale_timestamp)
+    EXPECT_EQ(verify(sign("whsec_current", kBody, kNow + skew)), SignatureResult::stale_timestamp)
         << skew;
   }
 }
@@ -107,8 +106,7 @@ TEST(Signature, MissingHeaders) {
   EXPECT_EQ(verify_signature(std::nullopt, h.timestamp, kBody, kSecrets, kNow),
             SignatureResult::missing);
   EXPECT_EQ(verify_signature("", h.timestamp, kBody, kSecrets, kNow), SignatureResult::missing);
-  EXPECT_EQ(verify_signature("  ", h.timestamp, kBody, kSecrets, kNow),
-            SignatureResult::missing);
+  EXPECT_EQ(verify_signature("  ", h.timestamp, kBody, kSecrets, kNow), SignatureResult::missing);
   // A timestamped signature without its timestamp is the untimestamped form: refused.
   EXPECT_EQ(verify_signature(h.signature, std::nullopt, kBody, kSecrets, kNow),
             SignatureResult::missing);
@@ -121,8 +119,7 @@ TEST(Signature, UntimestampedFormOnlyWhenAllowed) {
   allow.allow_untimestamped = true;
   EXPECT_EQ(verify(h, kBody, kSecrets, kNow, allow), SignatureResult::ok);
   EXPECT_EQ(verify(h, kBody + "x", kSecrets, kNow, allow), SignatureResult::bad_signature);
-  EXPECT_EQ(verify_signature(h.signature, "", kBody, kSecrets, kNow, allow),
-            SignatureResult::ok);
+  EXPECT_EQ(verify_signature(h.signature, "", kBody, kSecrets, kNow, allow), SignatureResult::ok);
   // Allowing the plain form does not weaken the timestamped one.
   EXPECT_EQ(verify(sign("whsec_current", kBody, kNow - 301), kBody, kSecrets, kNow, allow),
             SignatureResult::stale_timestamp);

@@ -1,0 +1,425 @@
+// The webhook plane against real Postgres and Redis: authentication, exactly-once storage,
+// outages, dead letters and replay, forward-only call state, stream fan-out.
+#include "support/test_env.hpp"
+#include "webhooks/signature.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+namespace pbx::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string unique(const std::string& prefix) {
+  static std::atomic<int> n{0};
+  return prefix + std::to_string(::getpid()) + "-" + std::to_string(++n);
+}
+
+int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json session_update(const std::string& token, const std::string& status, const std::string& event_id,
+                    const std::string& modified = "2026-03-04T10:30:02Z") {
+  return {{"id", 48211907},         {"eventId", event_id},  {"domain", "hooks.cloudonix.net"},
+          {"callerId", "+14155550142"}, {"destination", "+12125550100"}, {"direction", "incoming"},
+          {"token", token},          {"status", status},     {"modifiedAt", modified},
+          {"callStartTime", 1772620200000}};
+}
+
+json cdr(const std::string& token, const std::string& disposition = "ANSWER") {
+  return {{"timestamp", 1772620200}, {"domain", "hooks.cloudonix.net"}, {"from", "+14155550142"},
+          {"to", "+12125550100"},    {"disposition", disposition},       {"duration", 60},
+          {"billsec", 50},           {"call_id", token + "@sip"},        {"rated_cost", "0.01"},
+          {"session", {{"token", token}, {"callStartTime", 1772620200000},
+                       {"callAnswerTime", 1772620210000}, {"callEndTime", 1772620260000}}}};
+}
+
+class Webhooks : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    env_ = new Env(TestEnv::get().service_env());
+    auto m = ServiceProcess::run({"migrate"}, *env_);
+    ASSERT_EQ(m.exit_code, 0) << m.output;
+    tenant_ = new TenantCredentials(bootstrap_tenant(*env_, "hooks.cloudonix.net"));
+    svc_ = new ServiceProcess({"serve"}, *env_);
+    svc_->wait_healthy();
+  }
+  static void TearDownTestSuite() {
+    delete svc_;
+    delete tenant_;
+    delete env_;
+  }
+
+  static std::string url(const std::string& kind) {
+    return svc_->base_url() + "/api/webhooks/cloudonix/" + kind;
+  }
+
+  // Signs as the tenant's sender does: HMAC over "<timestamp>.<body>".
+  static HttpResponse post_signed(HttpClient& http, const std::string& kind, const std::string& body,
+                                  const std::string& secret, int64_t ts,
+                                  std::map<std::string, std::string> extra = {}) {
+    auto s = webhooks::sign(secret, body, ts);
+    extra["Content-Type"] = "application/json";
+    extra["X-Cloudonix-Signature"] = s.signature;
+    extra["X-Cloudonix-Timestamp"] = s.timestamp;
+    extra.emplace("X-CX-Domain", "hooks.cloudonix.net");
+    return http.request("POST", url(kind), body, extra);
+  }
+  static HttpResponse post(HttpClient& http, const std::string& kind, const json& body) {
+    return post_signed(http, kind, body.dump(), tenant_->webhook_secret, now_s());
+  }
+  static std::string status_of(const HttpResponse& r) {
+    auto j = json::parse(r.body, nullptr, false);
+    return j.is_object() && j.contains("status") ? j["status"].get<std::string>() : "?" + r.body;
+  }
+  static std::string scalar(const std::string& sql) { return TestEnv::get().pg().query_scalar(sql); }
+
+  static Env* env_;
+  static TenantCredentials* tenant_;
+  static ServiceProcess* svc_;
+};
+
+Env* Webhooks::env_ = nullptr;
+TenantCredentials* Webhooks::tenant_ = nullptr;
+ServiceProcess* Webhooks::svc_ = nullptr;
+
+TEST_F(Webhooks, SignatureAcceptedAndEveryBadFormRefused) {
+  HttpClient http;
+  auto body = cdr(unique("sig-")).dump();
+  auto secret = tenant_->webhook_secret;
+
+  auto valid = post_signed(http, "cdr", body, secret, now_s());
+  EXPECT_EQ(valid.status, 200) << valid.body;
+  EXPECT_EQ(status_of(valid), "processed");
+
+  auto s = webhooks::sign(secret, body, now_s());
+  std::string altered = body;
+  altered[altered.size() / 2] = altered[altered.size() / 2] == 'a' ? 'b' : 'a';
+  auto r = http.request("POST", url("cdr"), altered,
+                        {{"Content-Type", "application/json"},
+                         {"X-CX-Domain", "hooks.cloudonix.net"},
+                         {"X-Cloudonix-Signature", s.signature},
+                         {"X-Cloudonix-Timestamp", s.timestamp}});
+  EXPECT_EQ(r.status, 401) << "altered body";
+
+  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("w-")).dump(), "pbxw_wrong", now_s()).status, 401);
+  auto stale = post_signed(http, "cdr", cdr(unique("st-")).dump(), secret, now_s() - 301);
+  EXPECT_EQ(stale.status, 400);
+  EXPECT_EQ(json::parse(stale.body)["error"]["code"], "stale_timestamp");
+  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("fu-")).dump(), secret, now_s() + 301).status, 400);
+  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("ok-")).dump(), secret, now_s() - 250).status, 200);
+
+  auto unsigned_body = cdr(unique("un-")).dump();
+  EXPECT_EQ(http.request("POST", url("cdr"), unsigned_body,
+                         {{"Content-Type", "application/json"}, {"X-CX-Domain", "hooks.cloudonix.net"}})
+                .status,
+            401);
+  // The untimestamped (OPBX) form is refused unless the tenant allows it.
+  auto opbx = webhooks::sign(secret, unsigned_body, std::nullopt);
+  std::map<std::string, std::string> opbx_headers = {{"Content-Type", "application/json"},
+                                                     {"X-CX-Domain", "hooks.cloudonix.net"},
+                                                     {"X-Cloudonix-Signature", opbx.signature}};
+  EXPECT_EQ(http.request("POST", url("cdr"), unsigned_body, opbx_headers).status, 401);
+  // Unknown domain, no key: 401 without a tenant.
+  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("x-")).dump(), secret, now_s(),
+                        {{"X-CX-Domain", "nobody.cloudonix.net"}})
+                .status,
+            401);
+  EXPECT_EQ(http.request("POST", url("cdr"), cdr(unique("ct-")).dump(), {}).status, 415);
+  // The payload's domain names the tenant when the header is absent.
+  auto payload_body = cdr(unique("pd-")).dump();
+  auto ps = webhooks::sign(secret, payload_body, now_s());
+  auto r3 = http.request("POST", url("cdr"), payload_body,
+                         {{"Content-Type", "application/json"},
+                          {"X-Cloudonix-Signature", ps.signature},
+                          {"X-Cloudonix-Timestamp", ps.timestamp}});
+  EXPECT_EQ(r3.status, 200) << r3.body;
+
+  // Rejections are logged without bodies.
+  EXPECT_NE(scalar("SELECT count(*) FROM webhook_events WHERE outcome = 'rejected' AND body IS NULL"), "0");
+  EXPECT_EQ(scalar("SELECT count(*) FROM webhook_events WHERE outcome = 'rejected' AND body IS NOT NULL"), "0");
+  // Nothing secret reaches the log.
+  auto log = svc_->log_text();
+  EXPECT_EQ(log.find(secret), std::string::npos);
+  EXPECT_EQ(log.find(s.signature.substr(7)), std::string::npos);
+}
+
+TEST_F(Webhooks, RotatedSecretAndUntimestampedFormWhenAllowed) {
+  HttpClient http;
+  auto& pg = TestEnv::get().pg();
+  pg.execute("UPDATE webhook_secrets SET expires_at = now() + interval '1 hour' WHERE tenant_id = '" +
+             tenant_->id + "'");
+  pg.execute("INSERT INTO webhook_secrets (tenant_id, secret) VALUES ('" + tenant_->id + "', 'pbxw_rotated')");
+  pg.execute("INSERT INTO webhook_secrets (tenant_id, secret, expires_at) VALUES ('" + tenant_->id +
+             "', 'pbxw_expired', now() - interval '1 second')");
+  pg.execute("UPDATE tenants SET allow_untimestamped = true WHERE id = '" + tenant_->id + "'");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the directory polls every 0.5 s
+
+  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("new-")).dump(), "pbxw_rotated", now_s()).status, 200);
+  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("old-")).dump(), tenant_->webhook_secret, now_s()).status, 200);
+  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("exp-")).dump(), "pbxw_expired", now_s()).status, 401);
+  auto body = cdr(unique("opbx-")).dump();
+  auto s = webhooks::sign("pbxw_rotated", body, std::nullopt);
+  auto r = http.request("POST", url("cdr"), body,
+                        {{"Content-Type", "application/json"},
+                         {"X-CX-Domain", "hooks.cloudonix.net"},
+                         {"X-Cloudonix-Signature", s.signature}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  pg.execute("UPDATE tenants SET allow_untimestamped = false WHERE id = '" + tenant_->id + "'");
+}
+
+TEST_F(Webhooks, BearerModeUsesTheRequestsKeyOnly) {
+  auto other = bootstrap_tenant(*env_, "bearer.cloudonix.net");
+  TestEnv::get().pg().execute("UPDATE tenants SET webhook_auth = 'bearer' WHERE id = '" + other.id + "'");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  HttpClient http;
+  auto body = cdr(unique("b-")).dump();
+  auto ok = http.request("POST", url("cdr"), body,
+                         {{"Content-Type", "application/json"},
+                          {"Authorization", "Bearer " + other.requests_api_key}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  auto via_header = http.request("POST", url("cdr"), cdr(unique("b-")).dump(),
+                                 {{"Content-Type", "application/json"},
+                                  {"X-CX-APIKey", other.requests_api_key}});
+  EXPECT_EQ(via_header.status, 200);
+  // HMAC is not enough for a bearer-mode tenant, and a wrong key is refused.
+  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("b-")).dump(), other.webhook_secret, now_s(),
+                        {{"X-CX-Domain", "bearer.cloudonix.net"}})
+                .status,
+            401);
+  EXPECT_EQ(http.request("POST", url("cdr"), body,
+                         {{"Content-Type", "application/json"}, {"Authorization", "Bearer pbxk_nope"}})
+                .status,
+            401);
+  // The default (hmac) tenant's key alone is not accepted either.
+  EXPECT_EQ(http.request("POST", url("cdr"), cdr(unique("b-")).dump(),
+                         {{"Content-Type", "application/json"},
+                          {"Authorization", "Bearer " + tenant_->requests_api_key}})
+                .status,
+            401);
+  EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE tenant_id = '" + other.id + "'"), "2");
+}
+
+TEST_F(Webhooks, SequentialDuplicatesAreStoredOnce) {
+  HttpClient http;
+  auto token = unique("dup-");
+  auto first = post(http, "cdr", cdr(token));
+  auto second = post(http, "cdr", cdr(token));
+  EXPECT_EQ(status_of(first), "processed");
+  EXPECT_EQ(status_of(second), "duplicate");
+  EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" + token + "'"), "1");
+  auto event = unique("ev-");
+  EXPECT_EQ(status_of(post(http, "session-update", session_update(token, "ringing", event))), "processed");
+  EXPECT_EQ(status_of(post(http, "session-update", session_update(token, "ringing", event))), "duplicate");
+  EXPECT_EQ(scalar("SELECT count(*) FROM session_events WHERE session_token = '" + token + "'"), "1");
+  // Without eventId the key is session + status + modification time.
+  auto plain = session_update(token, "connected", "");
+  plain.erase("eventId");
+  EXPECT_EQ(status_of(post(http, "session-update", plain)), "processed");
+  EXPECT_EQ(status_of(post(http, "session-update", plain)), "duplicate");
+}
+
+TEST_F(Webhooks, ConcurrentCopiesOnTwoInstancesAreStoredOnce) {
+  ServiceProcess second({"serve"}, *env_);
+  second.wait_healthy();
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 40; ++i) tokens.push_back(unique("cc-"));
+  auto blast = [&](const std::string& base) {
+    HttpClient http;
+    std::map<std::string, int> statuses;
+    for (const auto& t : tokens) {
+      auto body = cdr(t).dump();
+      auto s = webhooks::sign(tenant_->webhook_secret, body, now_s());
+      auto r = http.request("POST", base + "/api/webhooks/cloudonix/cdr", body,
+                            {{"Content-Type", "application/json"},
+                             {"X-CX-Domain", "hooks.cloudonix.net"},
+                             {"X-Cloudonix-Signature", s.signature},
+                             {"X-Cloudonix-Timestamp", s.timestamp}});
+      statuses[status_of(r)]++;
+    }
+    return statuses;
+  };
+  std::vector<std::future<std::map<std::string, int>>> runs;
+  for (int i = 0; i < 4; ++i) {
+    runs.push_back(std::async(std::launch::async, blast, i % 2 == 0 ? svc_->base_url() : second.base_url()));
+  }
+  int processed = 0;
+  int duplicates = 0;
+  for (auto& r : runs) {
+    auto s = r.get();
+    processed += s["processed"];
+    duplicates += s["duplicate"];
+  }
+  EXPECT_EQ(processed, 40);
+  EXPECT_EQ(duplicates, 120);
+  EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token LIKE 'cc-%'"), "40");
+}
+
+TEST_F(Webhooks, RedisDownStillStoresExactlyOnce) {
+  auto& redis = TestEnv::get().redis();
+  redis.stop();
+  HttpClient http;
+  auto token = unique("nr-");
+  EXPECT_EQ(status_of(post(http, "cdr", cdr(token))), "processed");
+  EXPECT_EQ(status_of(post(http, "cdr", cdr(token))), "duplicate");
+  redis.start();
+  EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" + token + "'"), "1");
+  // After Redis returns, markers and stream entries resume without a restart.
+  auto after = unique("nr2-");
+  for (int i = 0; i < 30 && status_of(post(http, "cdr", cdr(after + std::to_string(i)))) != "processed"; ++i) {
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  auto next = unique("nr3-");
+  EXPECT_EQ(status_of(post(http, "cdr", cdr(next))), "processed");
+  EXPECT_NE(redis.cli("EXISTS pbx:wh:" + tenant_->id + ":cdr:" + next).find("1"), std::string::npos);
+}
+
+TEST_F(Webhooks, PostgresDownAnswers503ThenStoresTheRetryOnce) {
+  auto& pg = TestEnv::get().pg();
+  HttpClient http;
+  auto token = unique("pgd-");
+  auto body = cdr(token).dump();
+  pg.stop();
+  auto down = post_signed(http, "cdr", body, tenant_->webhook_secret, now_s());
+  EXPECT_EQ(down.status, 503) << down.body;
+  EXPECT_EQ(json::parse(down.body)["error"]["code"], "unavailable");
+  pg.start();
+  HttpResponse retry;
+  for (int i = 0; i < 50; ++i) {
+    retry = post_signed(http, "cdr", body, tenant_->webhook_secret, now_s());
+    if (retry.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(retry.status, 200);
+  EXPECT_EQ(status_of(retry), "processed");
+  EXPECT_EQ(status_of(post_signed(http, "cdr", body, tenant_->webhook_secret, now_s())), "duplicate");
+  EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" + token + "'"), "1");
+}
+
+TEST_F(Webhooks, ArraysOddTypesAndMissingFields) {
+  HttpClient http;
+  auto token = unique("arr-");
+  json batch = json::array({session_update(token, "new", unique("e-")),
+                            session_update(token, "ringing", unique("e-"))});
+  batch.push_back({{"status", "ringing"}});  // no token, no id: dead letter for that element
+  auto r = post(http, "session-update", batch);
+  EXPECT_EQ(status_of(r), "processed");
+  EXPECT_EQ(scalar("SELECT count(*) FROM session_events WHERE session_token = '" + token + "'"), "2");
+  EXPECT_EQ(scalar("SELECT count(*) FROM dead_letters WHERE body LIKE '%\"ringing\"%' AND error <> ''"), "1");
+
+  json odd = {{"id", "48211999"},
+              {"token", unique("odd-")},
+              {"domain", {{"name", "hooks.cloudonix.net"}, {"uuid", "x"}}},
+              {"status", "RINGING"},
+              {"callStartTime", "1772620200000"},
+              {"callAnswerTime", nullptr},
+              {"direction", "Incoming"}};
+  EXPECT_EQ(status_of(post(http, "session-update", odd)), "processed");
+  json sparse_cdr = {{"session", nullptr}, {"call_id", unique("sparse-")}, {"duration", "12"},
+                     {"disposition", nullptr}};
+  EXPECT_EQ(status_of(post(http, "cdr", sparse_cdr)), "processed");
+  EXPECT_EQ(scalar("SELECT disposition || '/' || duration FROM cdrs WHERE call_id = '" +
+                   sparse_cdr["call_id"].get<std::string>() + "'"),
+            "other/12");
+}
+
+TEST_F(Webhooks, DeadLettersAreKeptAndReplayable) {
+  HttpClient http;
+  auto bad = post_signed(http, "cdr", "{\"not\": json", tenant_->webhook_secret, now_s());
+  EXPECT_EQ(bad.status, 200);
+  EXPECT_EQ(status_of(bad), "dead_lettered");
+  auto wrong_shape = post(http, "cdr", json{{"hello", "world"}});
+  EXPECT_EQ(status_of(wrong_shape), "dead_lettered");
+  auto id = scalar("SELECT id FROM dead_letters WHERE body LIKE '%hello%' ORDER BY received_at DESC LIMIT 1");
+  ASSERT_FALSE(id.empty());
+
+  auto replay = http.request("POST", svc_->base_url() + "/api/v1/dead-letters/" + id + "/replay", "",
+                             {{"Authorization", "Bearer " + tenant_->admin_token}});
+  EXPECT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(json::parse(replay.body)["replay_outcome"], "failed");
+
+  // A dead letter whose body is good now (stored when it could not be) replays into a CDR.
+  auto token = unique("rp-");
+  auto& pg = TestEnv::get().pg();
+  auto good_id = pg.query_scalar(
+      "INSERT INTO dead_letters (tenant_id, kind, body, error) VALUES ('" + tenant_->id + "', 'cdr', '" +
+      cdr(token).dump() + "', 'could not be stored') RETURNING id");
+  auto ok = http.request("POST", svc_->base_url() + "/api/v1/dead-letters/" + good_id + "/replay", "",
+                         {{"Authorization", "Bearer " + tenant_->admin_token}});
+  EXPECT_EQ(json::parse(ok.body)["replay_outcome"], "processed") << ok.body;
+  EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" + token + "'"), "1");
+  auto again = http.request("POST", svc_->base_url() + "/api/v1/dead-letters/" + good_id + "/replay", "",
+                            {{"Authorization", "Bearer " + tenant_->admin_token}});
+  EXPECT_EQ(json::parse(again.body)["replay_outcome"], "duplicate");
+  EXPECT_EQ(scalar("SELECT replay_outcome FROM dead_letters WHERE id = '" + good_id + "'"), "duplicate");
+
+  // Another tenant cannot replay it, and cannot tell it exists.
+  auto other = bootstrap_tenant(*env_, "other-dl.cloudonix.net");
+  auto foreign = http.request("POST", svc_->base_url() + "/api/v1/dead-letters/" + good_id + "/replay", "",
+                              {{"Authorization", "Bearer " + other.admin_token}});
+  EXPECT_EQ(foreign.status, 404);
+}
+
+TEST_F(Webhooks, CallStateOnlyMovesForward) {
+  HttpClient http;
+  auto token = unique("fw-");
+  auto state = [&] {
+    return scalar("SELECT state || '/' || last_status FROM calls WHERE session_token = '" + token + "'");
+  };
+  post(http, "session-update", session_update(token, "connected", unique("e-"), "2026-03-04T10:30:05Z"));
+  EXPECT_EQ(state(), "connected/connected");
+  post(http, "session-update", session_update(token, "ringing", unique("e-"), "2026-03-04T10:30:02Z"));
+  EXPECT_EQ(state(), "connected/connected");  // late ringing stays in history only
+  EXPECT_EQ(scalar("SELECT count(*) FROM session_events WHERE session_token = '" + token + "'"), "2");
+  post(http, "session-update", session_update(token, "weird-new-status", unique("e-")));
+  EXPECT_EQ(state(), "connected/connected");
+  EXPECT_EQ(scalar("SELECT count(*) FROM session_events WHERE session_token = '" + token +
+                   "' AND status = 'weird-new-status'"),
+            "1");
+  post(http, "session-update", session_update(token, "completed", unique("e-"), "2026-03-04T10:33:00Z"));
+  EXPECT_EQ(state(), "completed/completed");
+  post(http, "session-update", session_update(token, "noanswer", unique("e-"), "2026-03-04T10:34:00Z"));
+  EXPECT_EQ(state(), "completed/completed");
+  // The CDR completes the row with its times.
+  post(http, "cdr", cdr(token));
+  EXPECT_EQ(scalar("SELECT ended_at IS NOT NULL AND answered_at IS NOT NULL FROM calls WHERE session_token = '" +
+                   token + "'"),
+            "t");
+}
+
+TEST_F(Webhooks, StoredEventsArePublishedToTheTenantStream) {
+  HttpClient http;
+  auto token = unique("st-");
+  auto& redis = TestEnv::get().redis();
+  auto before = redis.cli("XLEN pbx:events:" + tenant_->id);
+  post(http, "session-update", session_update(token, "ringing", unique("e-")));
+  post(http, "cdr", cdr(token));
+  post(http, "cdr", cdr(token));  // a duplicate publishes nothing
+  auto entries = redis.cli("XREVRANGE pbx:events:" + tenant_->id + " + - COUNT 2");
+  EXPECT_NE(entries.find(token), std::string::npos) << entries;
+  EXPECT_NE(entries.find("cdr"), std::string::npos);
+  EXPECT_NE(entries.find("session_update"), std::string::npos);
+  EXPECT_EQ(std::stoi(redis.cli("XLEN pbx:events:" + tenant_->id)), std::stoi(before) + 2);
+}
+
+TEST_F(Webhooks, MethodMediaTypeAndSizeLimits) {
+  HttpClient http;
+  auto get = http.get(url("cdr"));
+  EXPECT_EQ(get.status, 405);
+  EXPECT_EQ(get.headers["allow"], "POST");
+  EXPECT_EQ(http.request("POST", url("cdr"), "a=b", {{"Content-Type", "application/x-www-form-urlencoded"}}).status,
+            415);
+  std::string big = "{\"pad\":\"" + std::string(1100000, 'x') + "\"}";
+  EXPECT_EQ(post_signed(http, "cdr", big, tenant_->webhook_secret, now_s()).status, 413);
+}
+
+}  // namespace
+}  // namespace pbx::testing
