@@ -16,9 +16,9 @@ CREATE TABLE webhook_events (
     error       text,
     request_id  text,
     duration_ms integer CHECK (duration_ms >= 0),
-    received_at timestamptz NOT NULL DEFAULT now(),
-    -- Parsed body when it was valid JSON and worth keeping; rejects may store none.
-    body        jsonb
+    -- No body: a processed payload is kept in session_events.raw or cdrs.raw (found by
+    -- dedupe_key), an unprocessable one in dead_letters, and a rejected one nowhere.
+    received_at timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE INDEX webhook_events_tenant_received_idx

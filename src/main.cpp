@@ -89,10 +89,11 @@ int run_serve(const Config& c, bool migrate_first) {
   store::TenantDirectory directory(pg, nullptr);
   directory.refresh();
   directory.start_polling(std::chrono::milliseconds(500));
-  webhooks::Writer writer(pg, redis, {});
+  webhooks::Writer writer(pg, redis,
+                          {c.webhook_writers, static_cast<size_t>(c.webhook_max_batch), 20000});
   http::add_health_routes(router, c, pg, redis);
   admin::add_admin_routes(router, {pg, limiter, writer});
-  webhooks::add_webhook_routes(router, {directory, redis, writer});
+  webhooks::add_webhook_routes(router, {directory, writer});
 
   http::Server server({c.host, static_cast<uint16_t>(c.port), c.http_threads, c.max_body_bytes,
                        c.header_timeout, c.body_timeout, c.keepalive_timeout},

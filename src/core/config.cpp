@@ -136,7 +136,8 @@ Config load_config(const Environment& env) {
   r.duration("PBX_SHUTDOWN_GRACE_S", c.shutdown_grace, 0, 3600);
 
   r.text("PBX_DATABASE_URL", c.database_url);
-  c.db_pool_size = c.http_threads + 2;
+  r.integer("PBX_WEBHOOK_WRITERS", c.webhook_writers, 1, 64);
+  c.db_pool_size = c.http_threads + c.webhook_writers + 2;
   r.integer("PBX_DB_POOL_SIZE", c.db_pool_size, 1, 512);
   r.duration("PBX_DB_STATEMENT_TIMEOUT_MS", c.db_statement_timeout, 10, 600000);
   r.duration("PBX_DB_CONNECT_TIMEOUT_S", c.db_connect_timeout, 1, 600);
@@ -144,6 +145,9 @@ Config load_config(const Environment& env) {
   r.text("PBX_REDIS_URL", c.redis_url);
   r.integer("PBX_REDIS_POOL_SIZE", c.redis_pool_size, 1, 256);
   r.duration("PBX_REDIS_TIMEOUT_MS", c.redis_timeout, 10, 60000);
+
+  r.integer("PBX_WEBHOOK_WRITERS", c.webhook_writers, 1, 64);
+  r.integer("PBX_WEBHOOK_MAX_BATCH", c.webhook_max_batch, 1, 10000);
 
   r.text("PBX_PUBLIC_BASE_URL", c.public_base_url);
   if (!starts_with_any(c.public_base_url, {"http://", "https://"})) {

@@ -32,6 +32,9 @@ struct Config {
   int redis_pool_size = 4;
   std::chrono::milliseconds redis_timeout{250};
 
+  int webhook_writers = 2;      // group-commit threads, each with a Postgres connection
+  int webhook_max_batch = 512;  // webhooks per transaction (1: one transaction each)
+
   std::string public_base_url = "http://127.0.0.1:8080";
   std::string state_key;  // raw bytes; empty means "use the one kept in Postgres"
   std::string log_level = "info";

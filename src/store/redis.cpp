@@ -179,13 +179,15 @@ std::optional<RedisReply> RedisPool::command(const std::vector<std::string_view>
   return out;
 }
 
-bool RedisPool::pipeline(const std::vector<std::vector<std::string>>& commands) {
-  if (commands.empty()) return true;
+std::optional<std::vector<RedisReply>> RedisPool::pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  std::vector<RedisReply> replies;
+  if (commands.empty()) return replies;
   Slot* slot = acquire();
   if (slot == nullptr || (slot->ctx == nullptr && !connect(*slot))) {
     dependency_errors().inc();
     if (slot != nullptr) release(slot, true);
-    return false;
+    return std::nullopt;
   }
   for (const auto& cmd : commands) {
     std::vector<const char*> argv;
@@ -203,11 +205,13 @@ bool RedisPool::pipeline(const std::vector<std::vector<std::string>>& commands) 
       ok = false;
       break;
     }
+    replies.push_back(convert(static_cast<redisReply*>(reply)));
     freeReplyObject(reply);
   }
   if (!ok) dependency_errors().inc();
   release(slot, !ok);
-  return ok;
+  if (!ok) return std::nullopt;
+  return replies;
 }
 
 bool RedisPool::ping() {

@@ -37,8 +37,10 @@ class RedisPool {
   RedisPool& operator=(const RedisPool&) = delete;
 
   std::optional<RedisReply> command(const std::vector<std::string_view>& args);
-  // Sends all commands in one round trip; false when Redis is unavailable.
-  bool pipeline(const std::vector<std::vector<std::string>>& commands);
+  // Sends all commands in one round trip: their replies in order, or nullopt when Redis is
+  // unavailable.
+  std::optional<std::vector<RedisReply>> pipeline(
+      const std::vector<std::vector<std::string>>& commands);
   bool ping();
 
  private:

@@ -214,7 +214,7 @@ void insert_dead_letters(pqxx::transaction_base& tx, const std::vector<Job*>& jo
 }
 
 void insert_log(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
-  ArrayLiteral id, tenant, kind, key, outcome, status, error, request_id, duration, body;
+  ArrayLiteral id, tenant, kind, key, outcome, status, error, request_id, duration;
   auto now = std::chrono::steady_clock::now();
   for (const auto* job : jobs) {
     id.add(job->event_id);
@@ -230,11 +230,9 @@ void insert_log(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
     request_id.add(job->request_id);
     duration.add(std::to_string(
         std::chrono::duration_cast<std::chrono::milliseconds>(now - job->received_at).count()));
-    body.add(non_empty(job->log_body));
   }
   tx.exec_prepared0("webhook_events_insert", id.str(), tenant.str(), kind.str(), key.str(),
-                    outcome.str(), status.str(), error.str(), request_id.str(), duration.str(),
-                    body.str());
+                    outcome.str(), status.str(), error.str(), request_id.str(), duration.str());
 }
 
 }  // namespace
@@ -286,9 +284,9 @@ std::vector<Statement> webhook_statements() {
        " $6::text[])"},
       {"webhook_events_insert",
        "INSERT INTO webhook_events (id, tenant_id, kind, dedupe_key, outcome, http_status, error,"
-       " request_id, duration_ms, body)"
+       " request_id, duration_ms)"
        " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
-       " $6::smallint[], $7::text[], $8::text[], $9::integer[], $10::jsonb[])"},
+       " $6::smallint[], $7::text[], $8::text[], $9::integer[])"},
   };
 }
 

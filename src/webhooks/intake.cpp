@@ -70,12 +70,12 @@ void fill_job(Job& job, std::string_view raw_body, const std::optional<nlohmann:
         {crypto::uuid_v4(), storable_text(raw_body), "the body is not valid JSON"});
     return;
   }
-  job.log_body = dump_for_storage(*body);
+  job.stored_body = dump_for_storage(*body);
   if (job.kind == Kind::session_update) {
     auto items = parse_session_updates(*body);
     if (items.empty()) {
       job.dead_letters.push_back(
-          {crypto::uuid_v4(), job.log_body, "an empty array holds no session"});
+          {crypto::uuid_v4(), job.stored_body, "an empty array holds no session"});
     }
     for (auto& item : items) {
       if (item.ok()) {
@@ -89,15 +89,8 @@ void fill_job(Job& job, std::string_view raw_body, const std::optional<nlohmann:
   try {
     job.cdr = cdr::parse_cdr(*body);
   } catch (const cdr::CdrError& e) {
-    job.dead_letters.push_back({crypto::uuid_v4(), job.log_body, e.what()});
+    job.dead_letters.push_back({crypto::uuid_v4(), job.stored_body, e.what()});
   }
-}
-
-std::vector<std::string> dedupe_keys(const Job& job) {
-  std::vector<std::string> keys;
-  for (const auto& u : job.updates) keys.push_back(u.dedupe_key);
-  if (job.cdr) keys.push_back(job.cdr->dedupe_key);
-  return keys;
 }
 
 }  // namespace pbx::webhooks

@@ -28,7 +28,4 @@ std::string claimed_domain(const nlohmann::json& body);
 // letters for what cannot be processed (not JSON, wrong shape, unidentifiable elements).
 void fill_job(Job& job, std::string_view raw_body, const std::optional<nlohmann::json>& body);
 
-// Every dedupe key the job would store.
-std::vector<std::string> dedupe_keys(const Job& job);
-
 }  // namespace pbx::webhooks

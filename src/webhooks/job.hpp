@@ -34,7 +34,7 @@ struct Job {
   std::vector<SessionUpdate> updates;
   std::optional<cdr::CdrRecord> cdr;
   std::vector<DeadLetter> dead_letters;
-  std::string log_body;  // jsonb text for webhook_events.body; empty for none
+  std::string stored_body;  // the body as storable JSON text, for a dead letter of it all
 
   // Set for jobs that only need their webhook_events row (rejections, duplicates known from
   // Redis): they were answered already and nothing else is written.

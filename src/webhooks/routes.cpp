@@ -25,18 +25,6 @@ http::Response answer(const Job& job) {
   return http::Response::json(200, {{"status", outcome_name(job.outcome())}, {"id", job.event_id}});
 }
 
-// True when Redis already marks every key as stored: the delivery is a repeat.
-bool all_seen(store::RedisPool& redis, const Job& job, const std::vector<std::string>& keys) {
-  if (keys.empty() || !job.dead_letters.empty()) return false;
-  std::vector<std::string> names;
-  for (const auto& k : keys) names.push_back(Writer::marker_key(job, k));
-  std::vector<std::string_view> args{"EXISTS"};
-  for (const auto& n : names) args.emplace_back(n);
-  auto r = redis.command(args);
-  return r && r->type == store::RedisReply::Type::integer &&
-         r->integer == static_cast<long long>(keys.size());
-}
-
 void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::Reply& reply) {
   auto job = std::make_shared<Job>();
   job->event_id = crypto::uuid_v4();
@@ -62,13 +50,6 @@ void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::
     throw;
   }
 
-  if (all_seen(deps.redis, *job, dedupe_keys(*job))) {
-    job->log_only = Outcome::duplicate;
-    count(kind, outcome_name(Outcome::duplicate));
-    deps.writer.submit(job);
-    reply(answer(*job));
-    return;
-  }
   job->done = [reply, kind](const Job& j, bool ok) {
     if (!ok) {
       count(kind, "unavailable");

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "http/router.hpp"
-#include "store/redis.hpp"
 #include "store/tenant_directory.hpp"
 #include "webhooks/writer.hpp"
 
@@ -9,7 +8,6 @@ namespace pbx::webhooks {
 
 struct WebhookDeps {
   const store::TenantDirectory& directory;
-  store::RedisPool& redis;
   Writer& writer;
 };
 

@@ -71,7 +71,31 @@ void Writer::run() {
         queue_.pop_front();
       }
     }
+    skip_known_duplicates(batch);
     write(batch);
+  }
+}
+
+void Writer::skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch) {
+  std::vector<std::vector<std::string>> commands;
+  std::vector<Job*> asked;
+  for (auto& job : batch) {
+    if (job->log_only || !job->dead_letters.empty()) continue;
+    std::vector<std::string> cmd{"EXISTS"};
+    for (const auto& u : job->updates) cmd.push_back(marker_key(*job, u.dedupe_key));
+    if (job->cdr) cmd.push_back(marker_key(*job, job->cdr->dedupe_key));
+    if (cmd.size() == 1) continue;
+    commands.push_back(std::move(cmd));
+    asked.push_back(job.get());
+  }
+  auto replies = redis_.pipeline(commands);
+  if (!replies) return;
+  for (size_t i = 0; i < asked.size(); ++i) {
+    const auto& r = (*replies)[i];
+    if (r.type == store::RedisReply::Type::integer &&
+        r.integer == static_cast<long long>(commands[i].size() - 1)) {
+      asked[i]->log_only = Outcome::duplicate;
+    }
   }
 }
 
@@ -103,7 +127,7 @@ void Writer::write(std::vector<std::shared_ptr<Job>>& batch) {
           if (each.status() == 503) continue;
           Job& job = *all[i];
           spdlog::error("rid={} webhook could not be stored; dead-lettering it", job.request_id);
-          job.dead_letters = {{crypto::uuid_v4(), job.log_body, "could not be stored"}};
+          job.dead_letters = {{crypto::uuid_v4(), job.stored_body, "could not be stored"}};
           job.updates.clear();
           job.cdr.reset();
           try {

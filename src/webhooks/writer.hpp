@@ -20,10 +20,12 @@ struct WriterOptions {
 };
 
 // Group commit: jobs from all HTTP threads are written many to a transaction, so that the
-// cost of a durable commit (synchronous_commit on) is shared. A job's `done` runs only after
-// its transaction committed (ok) or failed (not ok, nothing of the batch is stored).
-// After the commit, dedupe markers and stream entries go to Redis; their failure changes
-// nothing for the sender.
+// cost of a durable commit (synchronous_commit on) is shared. Before each transaction one
+// Redis round trip finds deliveries already stored (dedupe markers); Postgres' unique keys
+// remain the arbiter, so this only saves work and holds without Redis. A job's `done` runs only
+// after its transaction committed (ok) or failed (not ok, nothing of the batch is stored). After
+// the commit, dedupe markers and stream entries go to Redis; their failure changes nothing for the
+// sender.
 class Writer {
  public:
   Writer(store::PgPool& pg, store::RedisPool& redis, WriterOptions options);
@@ -41,6 +43,7 @@ class Writer {
 
  private:
   void run();
+  void skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch);
   void write(std::vector<std::shared_ptr<Job>>& batch);
   void fan_out(const std::vector<std::shared_ptr<Job>>& batch);
 

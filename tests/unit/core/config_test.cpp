@@ -12,7 +12,7 @@ TEST(Config, DefaultsWhenNothingIsSet) {
   Config c = load_config({});
   EXPECT_EQ(c.port, 8080);
   EXPECT_EQ(c.http_threads, 4);
-  EXPECT_EQ(c.db_pool_size, 6);  // threads + 2
+  EXPECT_EQ(c.db_pool_size, 8);  // threads + webhook writers + 2
   EXPECT_EQ(c.max_body_bytes, 1024u * 1024u);
   EXPECT_EQ(c.public_base_url, "http://127.0.0.1:8080");
   EXPECT_TRUE(c.state_key.empty());
@@ -28,7 +28,7 @@ TEST(Config, ReadsEveryKind) {
                           {"PBX_DEBUG_ROUTES", "true"},
                           {"PBX_LOG_FORMAT", "json"}});
   EXPECT_EQ(c.port, 9000);
-  EXPECT_EQ(c.db_pool_size, 10);
+  EXPECT_EQ(c.db_pool_size, 12);
   EXPECT_EQ(c.redis_timeout.count(), 100);
   EXPECT_EQ(c.public_base_url, "https://pbx.example.com");  // trailing slash dropped
   EXPECT_EQ(c.state_key.size(), 32u);
