@@ -20,7 +20,8 @@ namespace {
 
 bool same_domain(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
   });
 }
 
@@ -76,12 +77,12 @@ struct Voice {
     auto params = call_params(req);
     auto call = routing::parse_call(params);
     auto header_domain = req.header("x-cx-domain");
-    for (std::string_view claimed : {std::string_view(call.domain),
-                                     header_domain.value_or(std::string_view())}) {
+    for (std::string_view claimed :
+         {std::string_view(call.domain), header_domain.value_or(std::string_view())}) {
       if (!claimed.empty() && !same_domain(claimed, tenant->tenant.domain_name) &&
           !(tenant->tenant.domain_uuid && same_domain(claimed, *tenant->tenant.domain_uuid))) {
-        spdlog::warn("rid={} voice request for domain {} with the key of tenant {}",
-                     req.request_id, claimed, tenant->tenant.id);
+        spdlog::warn("rid={} voice request for domain {} with the key of tenant {}", req.request_id,
+                     claimed, tenant->tenant.id);
         throw Error::unauthorized("the key does not belong to this domain");
       }
     }
@@ -90,10 +91,9 @@ struct Voice {
       return Response::xml(200, routing::cxml::render(routing::apology()));
     }
     const auto& snapshot = *tenant->routing;
-    routing::Context ctx{snapshot, deps.codec, std::chrono::system_clock::now(),
-                         [&](const routing::RingGroup& g) {
-                           return rotation.next(snapshot.tenant_id, g);
-                         }};
+    routing::Context ctx{
+        snapshot, deps.codec, std::chrono::system_clock::now(),
+        [&](const routing::RingGroup& g) { return rotation.next(snapshot.tenant_id, g); }};
     routing::Outcome out;
     if (callback) {
       const auto* state = find_param(params, "state");
@@ -128,8 +128,9 @@ void add_voice_routes(Router& router, VoiceDeps deps) {
   for (auto [path, kind] : {std::pair{"/api/voice/gather", routing::Callback::gather},
                             std::pair{"/api/voice/dial-status", routing::Callback::dial_status},
                             std::pair{"/api/voice/voicemail", routing::Callback::voicemail}}) {
-    router.add("POST", path, [voice, kind = kind](Request& req) { return voice->handle(req, kind); },
-               ErrorStyle::cxml);
+    router.add(
+        "POST", path, [voice, kind = kind](Request& req) { return voice->handle(req, kind); },
+        ErrorStyle::cxml);
   }
 }
 

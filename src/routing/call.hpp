@@ -19,7 +19,8 @@ struct CallRequest {
   std::string to;
   Direction direction = Direction::inbound;
   std::string domain;
-  std::string dial_status;  // DialCallStatus, else CallStatus; lower case, "noanswer" as "no-answer"
+  std::string
+      dial_status;  // DialCallStatus, else CallStatus; lower case, "noanswer" as "no-answer"
   std::string digits;
   std::string recording_url;
   int recording_duration = 0;

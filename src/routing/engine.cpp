@@ -84,7 +84,9 @@ class Flow {
   void extension(const Extension& e) {
     if (!e.active) return extension_unavailable(e);
     cxml::Dial dial{action("dial-status", Destination{DestinationType::extension, e.id}),
-                    e.ring_timeout, {}, {ring_target(e)}};
+                    e.ring_timeout,
+                    {},
+                    {ring_target(e)}};
     out_.document.add(std::move(dial));
   }
 
@@ -98,8 +100,8 @@ class Flow {
     if (!e.voicemail_greeting.empty()) {
       say(e.voicemail_greeting);
     } else {
-      std::string who = e.name.empty() ? "extension " + e.number
-                                       : e.name + " at extension " + e.number;
+      std::string who =
+          e.name.empty() ? "extension " + e.number : e.name + " at extension " + e.number;
       say("You have reached " + who + ". " + std::string(text::leave_message));
     }
     out_.document.add(
@@ -141,7 +143,8 @@ class Flow {
     if (members.empty()) return ring_group_fallback(g);
     auto n = static_cast<int>(members.size());
     bool one_at_a_time = g.strategy != Strategy::simultaneous;
-    if (one_at_a_time && s.position + 1 < n) return ring(g, members, s.position + 1, s.turn, s.start);
+    if (one_at_a_time && s.position + 1 < n)
+      return ring(g, members, s.position + 1, s.turn, s.start);
     if (s.turn < g.ring_turns) return ring(g, members, 0, s.turn + 1, s.start);
     ring_group_fallback(g);
   }
@@ -204,7 +207,8 @@ class Flow {
   // A call from inside the tenant (subscriber or API) to what `To` names.
   void internal_call(bool check_permission) {
     std::string to(sip_user(call_.to));
-    if (const auto* e = t_.extension_by_number(to)) return follow({DestinationType::extension, e->id});
+    if (const auto* e = t_.extension_by_number(to))
+      return follow({DestinationType::extension, e->id});
     if (auto it = t_.internal_numbers.find(to); it != t_.internal_numbers.end()) {
       return follow(it->second);
     }
@@ -248,7 +252,8 @@ class Flow {
     s.call_id = call_.call_id;
     std::string base = t_.public_base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
-    return base + "/api/voice/" + std::string(callback) + "?state=" + ctx_.codec.encode(s, ctx_.now);
+    return base + "/api/voice/" + std::string(callback) +
+           "?state=" + ctx_.codec.encode(s, ctx_.now);
   }
 
   Outcome& outcome() { return out_; }
@@ -342,9 +347,9 @@ Outcome continue_call(const Context& ctx, Callback kind, const CallRequest& call
       if (call.recording_url.empty()) {
         flow.say(text::no_message);
       } else {
-        flow.outcome().voicemail = VoicemailMessage{t.tenant_id, e->id, call.from,
-                                                    call.recording_url, call.recording_duration,
-                                                    call.call_id};
+        flow.outcome().voicemail = VoicemailMessage{
+            t.tenant_id, e->id, call.from, call.recording_url, call.recording_duration,
+            call.call_id};
         flow.say(text::message_saved);
       }
       flow.hangup();

@@ -59,7 +59,8 @@ inline constexpr std::string_view not_in_service =
     "Sorry, the number you dialled is not in service. Goodbye.";
 inline constexpr std::string_view leave_message = "Please leave a message after the tone.";
 inline constexpr std::string_view no_message = "We did not receive a message. Goodbye.";
-inline constexpr std::string_view message_saved = "Thank you. Your message has been saved. Goodbye.";
+inline constexpr std::string_view message_saved =
+    "Thank you. Your message has been saved. Goodbye.";
 }  // namespace text
 
 }  // namespace pbx::routing

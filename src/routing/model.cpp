@@ -138,10 +138,12 @@ void TenantSnapshot::index() {
   internal_numbers.clear();
   for (const auto& [id, e] : extensions) extension_numbers.emplace(e.number, id);
   for (const auto& [id, g] : ring_groups) {
-    if (!g.number.empty()) internal_numbers.emplace(g.number, Destination{DestinationType::ring_group, id});
+    if (!g.number.empty())
+      internal_numbers.emplace(g.number, Destination{DestinationType::ring_group, id});
   }
   for (const auto& [id, m] : ivr_menus) {
-    if (!m.number.empty()) internal_numbers.emplace(m.number, Destination{DestinationType::ivr_menu, id});
+    if (!m.number.empty())
+      internal_numbers.emplace(m.number, Destination{DestinationType::ivr_menu, id});
   }
   for (const auto& [name, room] : conferences) {
     if (!room.number.empty()) {

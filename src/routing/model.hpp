@@ -121,9 +121,9 @@ struct TenantSnapshot {
   std::string timezone = "UTC";
   std::string default_caller_id;
 
-  std::unordered_map<std::string, Extension> extensions;         // by id
+  std::unordered_map<std::string, Extension> extensions;           // by id
   std::unordered_map<std::string, std::string> extension_numbers;  // number -> id
-  std::unordered_map<std::string, PhoneNumber> phone_numbers;    // digits of the number -> row
+  std::unordered_map<std::string, PhoneNumber> phone_numbers;      // digits of the number -> row
   std::unordered_map<std::string, RingGroup> ring_groups;
   std::unordered_map<std::string, IvrMenu> ivr_menus;
   std::unordered_map<std::string, BusinessHoursRule> business_hours;

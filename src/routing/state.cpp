@@ -10,12 +10,11 @@ StateCodec::StateCodec(std::string key, std::chrono::seconds lifetime)
     : key_(std::move(key)), lifetime_(lifetime) {}
 
 std::string StateCodec::encode(CallbackState s, std::chrono::system_clock::time_point now) const {
-  s.expires =
-      std::chrono::duration_cast<std::chrono::seconds>((now + lifetime_).time_since_epoch())
-          .count();
-  nlohmann::json j{{"t", s.tenant_id},     {"c", s.call_id}, {"d", to_json(s.destination)},
-                   {"p", s.position},      {"n", s.turn},    {"s", s.start},
-                   {"a", s.attempt},       {"e", s.expires}};
+  s.expires = std::chrono::duration_cast<std::chrono::seconds>((now + lifetime_).time_since_epoch())
+                  .count();
+  nlohmann::json j{{"t", s.tenant_id}, {"c", s.call_id}, {"d", to_json(s.destination)},
+                   {"p", s.position},  {"n", s.turn},    {"s", s.start},
+                   {"a", s.attempt},   {"e", s.expires}};
   auto payload = crypto::base64url(j.dump());
   return payload + "." + crypto::base64url(crypto::hmac_sha256(key_, payload));
 }

@@ -124,8 +124,9 @@ std::shared_ptr<const routing::TenantSnapshot> load_snapshot(pqxx::transaction_b
     s->extensions.emplace(e.id, std::move(e));
   }
   for (const auto& r : tx.exec_prepared("routing_phone_numbers", tid)) {
-    routing::PhoneNumber p{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<bool>(),
-                           required_destination(r[3], "phone number " + r[1].as<std::string>(), tid)};
+    routing::PhoneNumber p{
+        r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<bool>(),
+        required_destination(r[3], "phone number " + r[1].as<std::string>(), tid)};
     s->phone_numbers.emplace(routing::number_digits(p.number), std::move(p));
   }
   for (const auto& r : tx.exec_prepared("routing_ring_groups", tid)) {

@@ -9,8 +9,8 @@
 
 #include <memory>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pbx::store {
@@ -29,15 +29,15 @@ void insert_voicemail(PgPool& pg, const routing::VoicemailMessage& message);
 
 // Test and seed helpers: the routing rows the admin API writes, as the engine reads them.
 struct NewExtension {
-  std::string number;
-  std::string name;
+  std::string number{};
+  std::string name{};
   bool active = true;
-  std::string forward_to;
+  std::string forward_to{};
   int ring_timeout = 30;
   bool voicemail_enabled = false;
-  std::string voicemail_greeting;
+  std::string voicemail_greeting{};
   bool outbound_allowed = false;
-  std::string caller_id;
+  std::string caller_id{};
 };
 std::string insert_extension(pqxx::transaction_base& tx, const std::string& tenant_id,
                              const NewExtension& e);
@@ -45,36 +45,36 @@ std::string insert_phone_number(pqxx::transaction_base& tx, const std::string& t
                                 const std::string& number, const routing::Destination& d,
                                 bool active = true);
 struct NewRingGroup {
-  std::string name;
-  std::string number;
+  std::string name{};
+  std::string number{};
   std::string strategy = "simultaneous";
   int ring_timeout = 20;
   int ring_turns = 1;
-  std::vector<std::string> members;  // extension ids, in priority order
-  std::optional<routing::Destination> fallback;
+  std::vector<std::string> members{};  // extension ids, in priority order
+  std::optional<routing::Destination> fallback{};
 };
 std::string insert_ring_group(pqxx::transaction_base& tx, const std::string& tenant_id,
                               const NewRingGroup& g);
 struct NewIvrMenu {
-  std::string name;
-  std::string number;
-  nlohmann::json prompt;
+  std::string name{};
+  std::string number{};
+  nlohmann::json prompt{};
   int digit_timeout = 5;
   int max_attempts = 3;
-  std::string invalid_prompt;
-  std::vector<std::pair<std::string, routing::Destination>> options;
-  std::optional<routing::Destination> timeout_destination;
-  std::optional<routing::Destination> failover;
+  std::string invalid_prompt{};
+  std::vector<std::pair<std::string, routing::Destination>> options{};
+  std::optional<routing::Destination> timeout_destination{};
+  std::optional<routing::Destination> failover{};
 };
 std::string insert_ivr_menu(pqxx::transaction_base& tx, const std::string& tenant_id,
                             const NewIvrMenu& m);
 struct NewBusinessHours {
-  std::string name;
-  std::string timezone;  // empty: the tenant's
+  std::string name{};
+  std::string timezone{};  // empty: the tenant's
   nlohmann::json weekly = nlohmann::json::object();
   nlohmann::json exceptions = nlohmann::json::array();
-  routing::Destination open_destination;
-  routing::Destination closed_destination;
+  routing::Destination open_destination{};
+  routing::Destination closed_destination{};
 };
 std::string insert_business_hours(pqxx::transaction_base& tx, const std::string& tenant_id,
                                   const NewBusinessHours& b);
