@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 namespace pbx::routing {
 namespace {
@@ -17,8 +18,8 @@ constexpr std::array<const char*, 7> kDayKeys = {"mon", "tue", "wed", "thu", "fr
 constexpr int kDayMinutes = 24 * 60;
 
 bool digits(const std::string& text, size_t from, size_t count) {
-  return std::all_of(text.begin() + from, text.begin() + from + count,
-                     [](char c) { return c >= '0' && c <= '9'; });
+  auto part = std::string_view(text).substr(from, count);
+  return std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 int number(const std::string& text, size_t from, size_t count) {
