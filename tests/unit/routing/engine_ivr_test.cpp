@@ -133,6 +133,16 @@ TEST_F(RoutingIvr, AfterMaxAttemptsFollowsFailover) {
   EXPECT_TRUE(r.states.empty());
 }
 
+// A failover back to the same menu would restart the attempts forever: that is a loop.
+TEST_F(RoutingIvr, FailoverOnItselfIsALoop) {
+  main().max_attempts = 1;
+  main().failover = menu("main");
+  auto r = answer(call(), "");
+  EXPECT_EQ(r.xml, kApology);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_NE(r.problems[0].find("loop"), std::string::npos) << r.problems[0];
+}
+
 TEST_F(RoutingIvr, AfterMaxAttemptsWithoutFailoverApologises) {
   main().max_attempts = 2;
   auto r = answer(answer(call(), ""), "5");

@@ -132,6 +132,15 @@ TEST_F(RoutingRingGroup, NoActiveMembersWithoutFallbackApologises) {
   EXPECT_EQ(r.xml, kApology);
 }
 
+// After its passes a group falling back on itself would ring again forever: that is a loop.
+TEST_F(RoutingRingGroup, FallbackOnItselfAfterThePassesIsALoop) {
+  make("self", Strategy::sequential, {"e1"}).fallback = group("self");
+  auto r = unanswered(call("self"));
+  EXPECT_EQ(r.xml, kApology);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_NE(r.problems[0].find("loop"), std::string::npos) << r.problems[0];
+}
+
 TEST_F(RoutingRingGroup, FallbackToAnotherGroup) {
   make("first", Strategy::simultaneous, {"e1"}).fallback = group("second");
   make("second", Strategy::sequential, {"e2", "e3"});
