@@ -1,0 +1,131 @@
+// Reading Cloudonix voice requests: the recorded fixtures and lenient parsing.
+#include "routing/call.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace pbx::routing {
+namespace {
+
+using json = nlohmann::json;
+
+CallRequest fixture(const char* name) {
+  std::ifstream in(std::string(PBX_FIXTURES_DIR) + "/" + name);
+  EXPECT_TRUE(in) << name;
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_call(params_from_json(json::parse(text.str())));
+}
+
+TEST(CallParse, InboundFixture) {
+  auto c = fixture("voice-route-inbound.json");
+  EXPECT_EQ(c.call_id, "6a1f0c2e9b7d4e55a0c3f1d2b4e6a8c0");
+  EXPECT_EQ(c.from, "+14155550142");
+  EXPECT_EQ(c.to, "+12125550100");
+  EXPECT_EQ(c.direction, Direction::inbound);
+  EXPECT_EQ(c.domain, "acme.cloudonix.net");
+  EXPECT_EQ(c.dial_status, "");
+  EXPECT_EQ(c.digits, "");
+  EXPECT_EQ(c.recording_url, "");
+  EXPECT_EQ(c.recording_duration, 0);
+}
+
+TEST(CallParse, SubscriberFixture) {
+  auto c = fixture("voice-route-subscriber.json");
+  EXPECT_EQ(c.call_id, "b0e2d4f6a8c04e1b9d3f5a7c9e1b3d50");
+  EXPECT_EQ(c.from, "1001");
+  EXPECT_EQ(c.to, "1002");
+  EXPECT_EQ(c.direction, Direction::subscriber);
+}
+
+TEST(CallParse, CallbackFixtures) {
+  EXPECT_EQ(fixture("dial-action-noanswer.json").dial_status, "no-answer");
+  EXPECT_EQ(fixture("gather-action.json").digits, "2");
+  auto r = fixture("record-action.json");
+  EXPECT_EQ(r.recording_url, "https://recordings.example.net/acme/6a1f0c2e.mp3");
+  EXPECT_EQ(r.recording_duration, 14);
+  EXPECT_EQ(r.call_id, "6a1f0c2e9b7d4e55a0c3f1d2b4e6a8c0");
+}
+
+TEST(CallParse, CallIdPrefersSessionThenCallSidThenSessionDataToken) {
+  EXPECT_EQ(
+      parse_call({{"CallSid", "sid"}, {"Session", "sess"}, {"SessionData.token", "tok"}}).call_id,
+      "sess");
+  EXPECT_EQ(parse_call({{"SessionData.token", "tok"}, {"CallSid", "sid"}}).call_id, "sid");
+  EXPECT_EQ(parse_call({{"Session", ""}, {"SessionData.token", "tok"}}).call_id, "tok");
+  auto body = json::parse(R"({"SessionData": {"id": 48211907, "token": "tok"}})");
+  EXPECT_EQ(parse_call(params_from_json(body)).call_id, "tok");
+}
+
+TEST(CallParse, DomainFallsBackToAccountSid) {
+  EXPECT_EQ(parse_call({{"AccountSid", "acme.cloudonix.net"}}).domain, "acme.cloudonix.net");
+  EXPECT_EQ(parse_call({{"AccountSid", "b"}, {"Domain", "a"}}).domain, "a");
+}
+
+TEST(CallParse, Directions) {
+  EXPECT_EQ(parse_direction("inbound"), Direction::inbound);
+  EXPECT_EQ(parse_direction("subscriber"), Direction::subscriber);
+  EXPECT_EQ(parse_direction("Subscriber"), Direction::subscriber);
+  EXPECT_EQ(parse_direction("outbound-api"), Direction::outbound_api);
+  EXPECT_EQ(parse_direction("OUTBOUND-API"), Direction::outbound_api);
+  for (const char* other : {"", "INBOUND", "outbound-dial", "outbound_api", "trunk"}) {
+    EXPECT_EQ(parse_direction(other), Direction::inbound) << other;
+  }
+  EXPECT_EQ(parse_call({}).direction, Direction::inbound);
+}
+
+TEST(CallParse, DialStatusIsNormalised) {
+  EXPECT_EQ(parse_call({{"DialCallStatus", "NO-ANSWER"}}).dial_status, "no-answer");
+  EXPECT_EQ(parse_call({{"DialCallStatus", "noanswer"}}).dial_status, "no-answer");
+  EXPECT_EQ(parse_call({{"CallStatus", "NoAnswer"}}).dial_status, "no-answer");
+  EXPECT_EQ(parse_call({{"CallStatus", "Busy"}}).dial_status, "busy");
+  EXPECT_EQ(parse_call({{"CallStatus", "busy"}, {"DialCallStatus", "completed"}}).dial_status,
+            "completed");
+  EXPECT_EQ(parse_call({{"DialCallStatus", ""}, {"CallStatus", "failed"}}).dial_status, "failed");
+}
+
+TEST(CallParse, RecordingDurationIsLenient) {
+  auto duration = [](const json& value) {
+    return parse_call(params_from_json(json{{"RecordingDuration", value}})).recording_duration;
+  };
+  EXPECT_EQ(duration(14), 14);
+  EXPECT_EQ(duration("14"), 14);
+  EXPECT_EQ(duration(14.7), 14);
+  EXPECT_EQ(duration("abc"), 0);
+  EXPECT_EQ(duration(-3), 0);
+  EXPECT_EQ(duration(nullptr), 0);
+}
+
+TEST(CallParse, EverythingMissing) {
+  auto c = parse_call({});
+  EXPECT_EQ(c.call_id, "");
+  EXPECT_EQ(c.from, "");
+  EXPECT_EQ(c.to, "");
+  EXPECT_EQ(c.dial_status, "");
+  EXPECT_EQ(c.recording_duration, 0);
+}
+
+TEST(CallParse, ParamsFromJsonKeepsScalars) {
+  auto params = params_from_json(
+      json::parse(R"({"From":"+1415","Digits":12,"Flag":true,"Rate":1.5,"Nothing":null,"List":[1],)"
+                  R"("Obj":{"a":1},"SessionData":{"id":5,"token":"tok"}})"));
+  http::Params expected{{"From", "+1415"},
+                        {"Digits", "12"},
+                        {"Flag", "true"},
+                        {"Rate", "1.5"},
+                        {"SessionData.token", "tok"}};
+  std::sort(params.begin(), params.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(params, expected);
+}
+
+TEST(CallParse, ParamsFromJsonIgnoresNonObjects) {
+  EXPECT_TRUE(params_from_json(json::array({1, 2})).empty());
+  EXPECT_TRUE(params_from_json(json("text")).empty());
+  EXPECT_TRUE(params_from_json(json::parse(R"({"SessionData":{"token":5}})")).empty());
+}
+
+}  // namespace
+}  // namespace pbx::routing
