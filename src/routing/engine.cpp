@@ -81,6 +81,11 @@ class Flow {
     fail("dangling destination: " + key);
   }
 
+  void enter(const Destination& d) {
+    auto key = describe(d);
+    if (std::find(chain_.begin(), chain_.end(), key) == chain_.end()) chain_.push_back(key);
+  }
+
   void extension(const Extension& e) {
     if (!e.active) return extension_unavailable(e);
     cxml::Dial dial{action("dial-status", Destination{DestinationType::extension, e.id}),
@@ -150,6 +155,8 @@ class Flow {
   }
 
   void ring_group_fallback(const RingGroup& g) {
+    // From a callback the group is not on the chain yet; a fallback to itself is a loop.
+    enter({DestinationType::ring_group, g.id});
     if (g.fallback) return follow(*g.fallback);
     say(text::apology);
     hangup();
@@ -175,10 +182,16 @@ class Flow {
   void menu_answer(const IvrMenu& m, const CallbackState& s) {
     std::string digits = call_.digits;
     if (!digits.empty() && digits.back() == '#') digits.pop_back();
+    // An option may lead back to its menu (the caller chose it); the timeout and failover
+    // destinations must not, or the menu would never end.
+    enter({DestinationType::ivr_menu, m.id});
     if (digits.empty() && m.timeout_destination) return follow(*m.timeout_destination);
     if (!digits.empty()) {
       for (const auto& o : m.options) {
-        if (o.digits == digits) return follow(o.destination);
+        if (o.digits == digits) {
+          chain_.clear();
+          return follow(o.destination);
+        }
       }
       say(m.invalid_prompt.empty() ? std::string(text::invalid_choice) : m.invalid_prompt);
     }

@@ -49,8 +49,9 @@ TEST_F(Voice, VoicemailIsStoredOnceAndSaysGoodbye) {
   c.callback(mailbox.action(), recording);  // Cloudonix retried the callback
   EXPECT_EQ(scalar("SELECT count(*) || ' ' || min(from_number) || ' ' || min(duration) || ' ' ||"
                    " min(call_id) || ' ' || bool_and(extension_id = '" +
-                   ids_->front_desk + "') FROM voicemails WHERE recording_url ="
-                                      " 'https://rec.example.net/vm-1.mp3'"),
+                   ids_->front_desk +
+                   "') FROM voicemails WHERE recording_url ="
+                   " 'https://rec.example.net/vm-1.mp3'"),
             "1 +14155550142 14 vm-1 true");
 
   auto nothing = c.callback(mailbox.action(), {{"CallSid", "vm-1"}});

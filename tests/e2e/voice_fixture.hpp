@@ -26,8 +26,8 @@ class VoiceE2E : public ::testing::Test {
     ASSERT_EQ(m.exit_code, 0) << m.output;
     tenant_ = new TenantCredentials(bootstrap_tenant(*env_, "voice.cloudonix.net"));
     other_ = new TenantCredentials(bootstrap_tenant(*env_, "other.cloudonix.net"));
-    TestEnv::get().pg().execute(std::string("UPDATE tenants SET public_base_url = '") + kPublicBase +
-                                "', default_caller_id = '+12125550000'");
+    TestEnv::get().pg().execute(std::string("UPDATE tenants SET public_base_url = '") +
+                                kPublicBase + "', default_caller_id = '+12125550000'");
     ids_ = new SeededIds(seed());
     start_service();
   }
@@ -172,9 +172,8 @@ class VoiceE2E : public ::testing::Test {
   // A new inbound call to `did`.
   static std::map<std::string, std::string> inbound(const std::string& did,
                                                     const std::string& call = "call-1") {
-    return {{"CallSid", call},      {"Session", call},
-            {"From", "+14155550142"}, {"To", did},
-            {"Direction", "inbound"}, {"Domain", "voice.cloudonix.net"}};
+    return {{"CallSid", call}, {"Session", call},        {"From", "+14155550142"},
+            {"To", did},       {"Direction", "inbound"}, {"Domain", "voice.cloudonix.net"}};
   }
   static std::string scalar(const std::string& sql) {
     return TestEnv::get().pg().query_scalar(sql);

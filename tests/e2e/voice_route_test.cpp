@@ -24,30 +24,29 @@ TEST_F(Voice, MissingWrongOrForeignKeyIsRejectedWith401) {
   EXPECT_EQ(wrong.status, 401);
   EXPECT_NE(wrong.body.find(kReject), std::string::npos);
   // The other tenant's key with this tenant's domain: refused.
-  auto foreign = http.post_json(url, body, {{"Authorization", "Bearer " + other_->requests_api_key}});
+  auto foreign =
+      http.post_json(url, body, {{"Authorization", "Bearer " + other_->requests_api_key}});
   EXPECT_EQ(foreign.status, 401);
   EXPECT_NE(foreign.body.find(kReject), std::string::npos);
 }
 
 TEST_F(Voice, KeyInXCxApiKeyHeaderAndDomainHeaderAccepted) {
   HttpClient http;
-  auto r = http.post_json(svc_->base_url() + "/api/voice/route",
-                          nlohmann::json(inbound("+12125550102")).dump(),
-                          {{"X-CX-APIKey", tenant_->requests_api_key},
-                           {"X-CX-Domain", "voice.cloudonix.net"}});
+  auto r = http.post_json(
+      svc_->base_url() + "/api/voice/route", nlohmann::json(inbound("+12125550102")).dump(),
+      {{"X-CX-APIKey", tenant_->requests_api_key}, {"X-CX-Domain", "voice.cloudonix.net"}});
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("<Number>1002</Number>"), std::string::npos) << r.body;
-  auto other_domain = http.post_json(svc_->base_url() + "/api/voice/route",
-                                     nlohmann::json(inbound("+12125550102")).dump(),
-                                     {{"X-CX-APIKey", tenant_->requests_api_key},
-                                      {"X-CX-Domain", "other.cloudonix.net"}});
+  auto other_domain = http.post_json(
+      svc_->base_url() + "/api/voice/route", nlohmann::json(inbound("+12125550102")).dump(),
+      {{"X-CX-APIKey", tenant_->requests_api_key}, {"X-CX-Domain", "other.cloudonix.net"}});
   EXPECT_EQ(other_domain.status, 401);
 }
 
 TEST_F(Voice, GetWithQueryStringAndFormPostAreRoutedLikeJson) {
   HttpClient http;
-  auto auth = std::map<std::string, std::string>{
-      {"Authorization", "Bearer " + tenant_->requests_api_key}};
+  auto auth =
+      std::map<std::string, std::string>{{"Authorization", "Bearer " + tenant_->requests_api_key}};
   auto get = http.get(svc_->base_url() +
                           "/api/voice/route?CallSid=q1&From=%2B14155550142&To=%2B12125550102"
                           "&Direction=inbound&Domain=voice.cloudonix.net",
@@ -154,8 +153,11 @@ TEST_F(Voice, LoopsAndDanglingReferencesApologiseAndAreLogged) {
 
 std::map<std::string, std::string> from_extension(const std::string& ext, const std::string& to,
                                                   const std::string& direction = "subscriber") {
-  return {{"CallSid", "sub-" + to}, {"From", ext},      {"To", to},
-          {"Direction", direction}, {"Domain", "voice.cloudonix.net"}};
+  return {{"CallSid", "sub-" + to},
+          {"From", ext},
+          {"To", to},
+          {"Direction", direction},
+          {"Domain", "voice.cloudonix.net"}};
 }
 
 TEST_F(Voice, SubscriberReachesExtensionsGroupsMenusRoomsAndOwnNumbers) {
@@ -181,7 +183,8 @@ TEST_F(Voice, SubscriberExternalCallsNeedPermission) {
   EXPECT_EQ(refused.summary(),
             "Say(Sorry, this extension is not allowed to call external numbers. Goodbye.) Hangup");
   auto unknown = c.route(from_extension("1001", "12"));
-  EXPECT_EQ(unknown.summary(), "Say(Sorry, the number you dialled is not in service. Goodbye.) Hangup");
+  EXPECT_EQ(unknown.summary(),
+            "Say(Sorry, the number you dialled is not in service. Goodbye.) Hangup");
 }
 
 TEST_F(Voice, OutboundApiCallsSkipThePermissionCheck) {
