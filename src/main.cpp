@@ -35,7 +35,8 @@ std::vector<store::Statement> all_statements() {
   std::vector<store::Statement> all;
   for (auto&& group :
        {store::tenant_statements(), store::TenantDirectory::statements(), admin::auth_statements(),
-        store::webhook_statements(), webhooks::replay_statements(), store::routing_statements()}) {
+        store::webhook_statements(), webhooks::replay_statements(), store::routing_statements(),
+        admin::admin_statements()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -108,7 +109,8 @@ int run_serve(const Config& c, bool migrate_first) {
   webhooks::Writer writer(pg, redis,
                           {c.webhook_writers, static_cast<size_t>(c.webhook_max_batch), 20000});
   http::add_health_routes(router, c, pg, redis);
-  admin::add_admin_routes(router, {pg, limiter, writer});
+  admin::add_admin_routes(router,
+                          {pg, limiter, writer, c.admin_rate_per_token, c.admin_rate_per_ip});
   webhooks::add_webhook_routes(router, {directory, writer});
   http::add_voice_routes(router, {directory, pg, redis, codec});
 

@@ -1,6 +1,11 @@
 #include "admin/routes.hpp"
 
 #include "admin/auth.hpp"
+#include "admin/idempotency.hpp"
+#include "admin/resources.hpp"
+#include "admin/settings.hpp"
+#include "core/crypto.hpp"
+#include "http/auth.hpp"
 #include "webhooks/replay.hpp"
 
 namespace pbx::admin {
@@ -9,7 +14,30 @@ namespace {
 
 constexpr std::chrono::hours kLoginTokenLifetime{12};
 
+// Authenticates, then counts the request against the token's and the address's per-minute
+// limits (held in Redis, so they apply across instances).
+Principal guard(const AdminDeps& deps, const http::Request& req) {
+  auto p = authenticate(deps.pg, req);
+  auto token = crypto::to_hex(crypto::sha256(http::bearer_token(req))).substr(0, 32);
+  auto by_token =
+      deps.limiter.hit("admin-token:" + token, deps.rate_per_token, std::chrono::seconds(60));
+  auto by_ip =
+      deps.limiter.hit("admin-ip:" + req.remote_ip, deps.rate_per_ip, std::chrono::seconds(60));
+  if (!by_token.allowed || !by_ip.allowed) {
+    throw Error::rate_limited(std::max(by_token.retry_after_seconds, by_ip.retry_after_seconds));
+  }
+  return p;
+}
+
 }  // namespace
+
+std::vector<store::Statement> admin_statements() {
+  auto out = routing_resource_statements();
+  for (auto&& group : {idempotency_statements(), settings_statements()}) {
+    out.insert(out.end(), group.begin(), group.end());
+  }
+  return out;
+}
 
 void add_admin_routes(http::Router& router, AdminDeps deps) {
   router.add("POST", "/api/v1/auth/login", [deps](http::Request& req) {
@@ -17,15 +45,23 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
         200, login(deps.pg, deps.limiter, LoginLimits{}, req, kLoginTokenLifetime));
   });
   router.add("GET", "/api/v1/auth/me", [deps](http::Request& req) {
-    return http::Response::json(200, me(deps.pg, authenticate(deps.pg, req)));
+    return http::Response::json(200, me(deps.pg, guard(deps, req)));
   });
   router.add("POST", "/api/v1/dead-letters/{id}/replay", [deps](http::Request& req) {
-    auto p = authenticate(deps.pg, req);
+    auto p = guard(deps, req);
     require_role(p, {"owner", "admin"});
     return http::Response::json(
         200, webhooks::replay_dead_letter(deps.pg, deps.writer, p.tenant_id, req.path_param("id"),
                                           req.request_id));
   });
+
+  ResourceDeps rdeps{deps.pg, [deps](const http::Request& req) { return guard(deps, req); },
+                     [deps](const Principal& p, const http::Request& req,
+                            const std::function<http::Response()>& fn) {
+                       return run_idempotent(deps.pg, p, req, fn);
+                     }};
+  add_settings_routes(router, rdeps);
+  for (const auto& resource : routing_resources()) add_resource_routes(router, resource, rdeps);
 }
 
 }  // namespace pbx::admin

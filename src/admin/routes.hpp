@@ -11,7 +11,11 @@ struct AdminDeps {
   store::PgPool& pg;
   store::RateLimiter& limiter;
   webhooks::Writer& writer;
+  int rate_per_token = 600;  // admin requests per minute
+  int rate_per_ip = 1200;
 };
+
+std::vector<store::Statement> admin_statements();
 
 // Registers the /api/v1 routes.
 void add_admin_routes(http::Router& router, AdminDeps deps);

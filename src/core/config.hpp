@@ -35,6 +35,10 @@ struct Config {
   int webhook_writers = 2;      // group-commit threads, each with a Postgres connection
   int webhook_max_batch = 512;  // webhooks per transaction (1: one transaction each)
 
+  // Admin API requests per minute, per token and per client address (shared through Redis).
+  int admin_rate_per_token = 600;
+  int admin_rate_per_ip = 1200;
+
   std::string public_base_url = "http://127.0.0.1:8080";
   std::string state_key;  // raw bytes; empty means "use the one kept in Postgres"
   std::string log_level = "info";

@@ -42,6 +42,15 @@ void set_header(P::Http::ResponseWriter& w, const std::string& name, const std::
   w.headers().add(std::make_shared<NamedHeader>(name, value));
 }
 
+// Admin answers hold tenant data and one-time secrets: never cached, sniffed or framed.
+void set_admin_security_headers(P::Http::ResponseWriter& w) {
+  set_header(w, "Cache-Control", "no-store");
+  set_header(w, "X-Content-Type-Options", "nosniff");
+  set_header(w, "X-Frame-Options", "DENY");
+  set_header(w, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  set_header(w, "Referrer-Policy", "no-referrer");
+}
+
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(), [](unsigned char c) {
@@ -190,6 +199,7 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
     auto& w = *shared_writer;
     set_header(w, "X-Request-Id", req->request_id);
     set_header(w, "Content-Type", res.content_type);
+    if (req->path.rfind("/api/v1/", 0) == 0) set_admin_security_headers(w);
     for (const auto& [name, value] : res.headers) set_header(w, name, value);
     // After a 413 the client may still be sending the body it was refused: it must reconnect.
     if (draining.load() || res.status == 413) {

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "admin/resource.hpp"
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+namespace pbx::admin::checks {
+
+using Check = std::function<std::optional<std::string>(const Json&)>;
+
+Check text(size_t max_length, bool allow_empty = true);
+Check extension_number();  // 2-8 digits
+Check e164();
+Check forward_target();  // E.164 or a SIP URI
+Check integer(long long min, long long max);
+Check one_of(std::initializer_list<const char*> values);
+Check url();
+Check email();
+Check timezone();
+Check destination();  // shape only; existence is a database check
+Check prompt();
+
+bool is_e164(const std::string& s);
+
+// Database checks shared by resources.
+// Does the destination point at an object of the caller's tenant?
+void destination_exists(WriteContext& ctx, const Json& destination, const std::string& field,
+                        Errors& errors);
+// Internal numbers (extensions, ring groups, menus, rooms) are one namespace per tenant.
+void number_free(WriteContext& ctx, const Json& number, const std::string& field, Errors& errors);
+std::vector<store::Statement> check_statements();
+
+}  // namespace pbx::admin::checks

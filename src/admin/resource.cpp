@@ -1,0 +1,425 @@
+#include "admin/resource.hpp"
+
+#include "core/crypto.hpp"
+#include "http/json_body.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <mutex>
+
+namespace pbx::admin {
+
+namespace {
+
+constexpr int kDefaultLimit = 50;
+constexpr int kMaxLimit = 500;
+
+// Statement texts built from the resource definitions at start-up; Statement holds pointers,
+// so the strings live here for the life of the process.
+const char* keep(std::string text) {
+  static std::mutex mutex;
+  static std::deque<std::string> texts;
+  std::lock_guard lock(mutex);
+  return texts.emplace_back(std::move(text)).c_str();
+}
+
+std::string stmt(const Resource& r, const char* what) { return "res_" + r.name + "_" + what; }
+
+const char* kIsoUtc = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+
+std::string object_sql(const Resource& r) {
+  std::string sql = "jsonb_build_object('id', r.id";
+  for (const auto& f : r.fields) {
+    if (!f.readable || !f.stored) continue;
+    sql += ", '" + f.name + "', r." + Resource::column_of(f);
+  }
+  sql += std::string(", 'created_at', to_char(r.created_at AT TIME ZONE 'UTC', ") + kIsoUtc + ")";
+  if (r.has_updated_at) {
+    sql += std::string(", 'updated_at', to_char(r.updated_at AT TIME ZONE 'UTC', ") + kIsoUtc + ")";
+  }
+  sql += ")";
+  if (!r.extra_select.empty()) sql += " || jsonb_build_object(" + r.extra_select + ")";
+  return sql;
+}
+
+// Every statement takes the scope parameter, so that callers bind the same parameters whatever
+// the resource.
+std::string scope_sql(const Resource& r, int param) {
+  auto user = "$" + std::to_string(param) + "::uuid";
+  auto scope = r.user_scope.empty() ? std::string("true") : r.user_scope;
+  if (auto at = scope.find("{user}"); at != std::string::npos) scope.replace(at, 6, user);
+  return " AND (" + user + " IS NULL OR " + scope + ")";
+}
+
+bool is_uuid(const std::string& s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (s[i] == '-')) return false;
+    if (!dash && !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+bool has_role(const Principal& p, const std::vector<std::string>& roles) {
+  return std::find(roles.begin(), roles.end(), p.role) != roles.end();
+}
+
+void require(const Principal& p, const std::vector<std::string>& roles) {
+  if (!has_role(p, roles)) throw Error::forbidden("your role (" + p.role + ") may not do this");
+}
+
+std::optional<std::string> scope_user(const Resource& r, const Principal& p) {
+  if (has_role(p, r.scoped_roles)) return p.user_id;
+  return std::nullopt;
+}
+
+bool kind_matches(Kind kind, const Json& v) {
+  switch (kind) {
+    case Kind::text:
+      return v.is_string();
+    case Kind::integer:
+      return v.is_number_integer();
+    case Kind::boolean:
+      return v.is_boolean();
+    case Kind::json:
+      return true;
+  }
+  return false;
+}
+
+const char* kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::text:
+      return "must be a string";
+    case Kind::integer:
+      return "must be an integer";
+    case Kind::boolean:
+      return "must be true or false";
+    case Kind::json:
+      break;
+  }
+  return "invalid";
+}
+
+// Request fields onto `merged`, then every field checked against the result.
+void merge_and_check(const Resource& r, const Json& body, Json& merged, bool creating,
+                     Errors& errors) {
+  if (!body.is_object()) {
+    errors.emplace_back("body", "must be a JSON object");
+    return;
+  }
+  for (const auto& [key, value] : body.items()) {
+    const auto* f = r.field(key);
+    if (!f) {
+      errors.emplace_back(key, "unknown field");
+    } else if (!f->writable) {
+      errors.emplace_back(key, "read only");
+    } else if (!value.is_null() && !kind_matches(f->kind, value)) {
+      errors.emplace_back(key, kind_name(f->kind));
+    } else {
+      merged[key] = value;
+    }
+  }
+  for (const auto& f : r.fields) {
+    if (!f.writable) continue;
+    auto it = merged.find(f.name);
+    bool missing = it == merged.end() || it->is_null();
+    if (missing) {
+      if (f.required && (creating || it != merged.end())) errors.emplace_back(f.name, "required");
+      continue;
+    }
+    if (!kind_matches(f.kind, *it)) continue;  // reported above
+    if (f.check) {
+      if (auto message = f.check(*it)) errors.emplace_back(f.name, *message);
+    }
+  }
+}
+
+Json row_of(const Resource& r, const Json& merged) {
+  Json row = Json::object();
+  for (const auto& f : r.fields) {
+    if (!f.writable || !f.stored) continue;
+    auto it = merged.find(f.name);
+    row[Resource::column_of(f)] = it == merged.end() ? Json(nullptr) : *it;
+  }
+  return row;
+}
+
+// The field a unique constraint protects, from its name ("extensions_tenant_id_number_key").
+std::string unique_field(const Resource& r, const std::string& constraint) {
+  for (const auto& f : r.fields) {
+    if (constraint.find(Resource::column_of(f)) != std::string::npos) return f.name;
+  }
+  return "body";
+}
+
+std::optional<Json> fetch(pqxx::transaction_base& tx, const Resource& r, const std::string& tenant,
+                          const std::string& id, const std::optional<std::string>& scope) {
+  auto rows = tx.exec_prepared(stmt(r, "get"), tenant, id, scope);
+  if (rows.empty()) return std::nullopt;
+  auto obj = Json::parse(rows[0][0].c_str());
+  if (r.decorate) r.decorate(obj);
+  return obj;
+}
+
+std::string cursor_of(long long micros, const std::string& id) {
+  return crypto::base64url(std::to_string(micros) + ":" + id);
+}
+
+// Position after which a page continues: nullopt (first page) or {micros, id}.
+std::optional<std::pair<long long, std::string>> parse_cursor(const http::Request& req,
+                                                              Errors& errors) {
+  const auto* c = req.query_param("cursor");
+  if (!c || c->empty()) return std::nullopt;
+  auto text = crypto::from_base64url(*c);
+  if (text) {
+    auto colon = text->find(':');
+    long long micros = 0;
+    if (colon != std::string::npos) {
+      auto [ptr, ec] = std::from_chars(text->data(), text->data() + colon, micros);
+      auto id = text->substr(colon + 1);
+      if (ec == std::errc() && ptr == text->data() + colon && is_uuid(id)) {
+        return std::make_pair(micros, id);
+      }
+    }
+  }
+  errors.emplace_back("cursor", "invalid cursor");
+  return std::nullopt;
+}
+
+[[noreturn]] void write_conflict(const pqxx::unique_violation& e, const Resource& r) {
+  throw Error::validation({{unique_field(r, e.what()), "already exists"}});
+}
+
+}  // namespace
+
+const Field* Resource::field(const std::string& n) const {
+  for (const auto& f : fields) {
+    if (f.name == n) return &f;
+  }
+  return nullptr;
+}
+
+Json page_json(std::vector<Json> items, std::optional<std::string> next_cursor) {
+  return {{"data", std::move(items)},
+          {"next_cursor", next_cursor ? Json(*next_cursor) : Json(nullptr)}};
+}
+
+int parse_limit(const http::Request& req, Errors& errors) {
+  const auto* l = req.query_param("limit");
+  if (!l) return kDefaultLimit;
+  int value = 0;
+  auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), value);
+  if (ec != std::errc() || ptr != l->data() + l->size() || value < 1 || value > kMaxLimit) {
+    errors.emplace_back("limit", "must be an integer from 1 to " + std::to_string(kMaxLimit));
+    return kDefaultLimit;
+  }
+  return value;
+}
+
+std::vector<store::Statement> resource_statements(const std::vector<Resource>& resources) {
+  std::vector<store::Statement> out;
+  for (const auto& r : resources) {
+    auto obj = object_sql(r);
+    std::string cmp = r.newest_first ? "<" : ">";
+    std::string dir = r.newest_first ? " DESC" : "";
+    out.push_back({keep(stmt(r, "list")),
+                   keep("SELECT " + obj +
+                        ", (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id::text"
+                        " FROM " + r.table + " r WHERE r.tenant_id = $1 AND ($2::bigint IS NULL OR"
+                        " (r.created_at, r.id) " + cmp + " ('epoch'::timestamptz + $2::bigint *"
+                        " interval '1 microsecond', $3::uuid))" + scope_sql(r, 5) +
+                        " ORDER BY r.created_at" + dir + ", r.id" + dir + " LIMIT $4")});
+    out.push_back({keep(stmt(r, "get")),
+                   keep("SELECT " + obj + " FROM " + r.table +
+                        " r WHERE r.tenant_id = $1 AND r.id = $2::uuid" + scope_sql(r, 3))});
+    std::string cols, values, sets;
+    for (const auto& f : r.fields) {
+      if (!f.writable || !f.stored) continue;
+      const auto& c = Resource::column_of(f);
+      cols += ", " + c;
+      values += ", p." + c;
+      sets += c + (f.keep_when_null ? " = coalesce(p." + c + ", r." + c + "), " : " = p." + c + ", ");
+    }
+    if (r.creatable) {
+      out.push_back({keep(stmt(r, "insert")),
+                     keep("INSERT INTO " + r.table + " (tenant_id" + cols + ") SELECT $1" +
+                          values + " FROM jsonb_populate_record(NULL::" + r.table +
+                          ", $2::jsonb) p RETURNING id::text")});
+    }
+    std::string touch = r.has_updated_at ? "updated_at = now()" : "";
+    if (!r.has_updated_at && sets.size() >= 2) sets.resize(sets.size() - 2);
+    out.push_back({keep(stmt(r, "update")),
+                   keep("UPDATE " + r.table + " r SET " + sets + touch +
+                        " FROM jsonb_populate_record(NULL::" + r.table +
+                        ", $3::jsonb) p WHERE r.tenant_id = $1 AND r.id = $2::uuid" +
+                        scope_sql(r, 4) + " RETURNING r.id::text")});
+    out.push_back({keep(stmt(r, "delete")),
+                   keep("DELETE FROM " + r.table + " r WHERE r.tenant_id = $1 AND r.id = $2::uuid" +
+                        scope_sql(r, 3))});
+  }
+  // Everything a destination (or a ring-group membership) can point at an object from.
+  out.push_back(
+      {"res_references",
+       "SELECT 'phone_number', id::text, number FROM phone_numbers"
+       "  WHERE tenant_id = $1 AND destination->>'id' = $2"
+       " UNION ALL SELECT 'ring_group', id::text, name FROM ring_groups"
+       "  WHERE tenant_id = $1 AND id::text <> $2 AND (fallback->>'id' = $2 OR id IN"
+       "   (SELECT ring_group_id FROM ring_group_members WHERE extension_id::text = $2))"
+       " UNION ALL SELECT 'ivr_menu', id::text, name FROM ivr_menus"
+       "  WHERE tenant_id = $1 AND id::text <> $2 AND (timeout_destination->>'id' = $2"
+       "   OR failover->>'id' = $2 OR EXISTS (SELECT 1 FROM jsonb_array_elements(options) o"
+       "   WHERE o->'destination'->>'id' = $2))"
+       " UNION ALL SELECT 'business_hours', id::text, name FROM business_hours"
+       "  WHERE tenant_id = $1 AND id::text <> $2"
+       "   AND (open_destination->>'id' = $2 OR closed_destination->>'id' = $2)"
+       " ORDER BY 1, 3"});
+  return out;
+}
+
+void add_resource_routes(http::Router& router, const Resource& resource, ResourceDeps deps) {
+  auto r = std::make_shared<const Resource>(resource);
+  auto item = r->path + "/{id}";
+
+  router.add("GET", r->path, [r, deps](http::Request& req) {
+    auto p = deps.guard(req);
+    require(p, r->read_roles);
+    Errors errors;
+    for (const auto& [k, v] : req.query) {
+      if (k != "limit" && k != "cursor") errors.emplace_back(k, "unknown parameter");
+    }
+    int limit = parse_limit(req, errors);
+    auto after = parse_cursor(req, errors);
+    if (!errors.empty()) throw Error::validation(errors);
+    auto scope = scope_user(*r, p);
+    return deps.pg.with([&](pqxx::connection& conn) {
+      pqxx::read_transaction tx(conn);
+      auto rows = tx.exec_prepared(stmt(*r, "list"), p.tenant_id,
+                                   after ? std::optional(after->first) : std::nullopt,
+                                   after ? std::optional(after->second) : std::nullopt, limit + 1,
+                                   scope);
+      std::vector<Json> items;
+      std::optional<std::string> next;
+      for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+        items.push_back(Json::parse(rows[i][0].c_str()));
+        if (r->decorate) r->decorate(items.back());
+      }
+      if (static_cast<int>(rows.size()) > limit) {
+        const auto& last = rows[limit - 1];
+        next = cursor_of(last[1].as<long long>(), last[2].as<std::string>());
+      }
+      return http::Response::json(200, page_json(std::move(items), next));
+    });
+  });
+
+  router.add("GET", item, [r, deps](http::Request& req) {
+    auto p = deps.guard(req);
+    require(p, r->read_roles);
+    const auto& id = req.path_param("id");
+    if (!is_uuid(id)) throw Error::not_found();
+    auto obj = deps.pg.with([&](pqxx::connection& conn) {
+      pqxx::read_transaction tx(conn);
+      return fetch(tx, *r, p.tenant_id, id, scope_user(*r, p));
+    });
+    if (!obj) throw Error::not_found();
+    return http::Response::json(200, *obj);
+  });
+
+  if (r->creatable) {
+    router.add("POST", r->path, [r, deps](http::Request& req) {
+      auto p = deps.guard(req);
+      require(p, r->write_roles);
+      return deps.idempotent(p, req, [&] {
+        auto body = http::json_body(req);
+        Json merged = Json::object();
+        for (const auto& f : r->fields) {
+          if (!f.default_value.is_null()) merged[f.name] = f.default_value;
+        }
+        Errors errors;
+        merge_and_check(*r, body, merged, true, errors);
+        return deps.pg.with([&](pqxx::connection& conn) {
+          pqxx::work tx(conn);
+          Json none;
+          WriteContext ctx{tx, p, nullptr, none};
+          if (errors.empty() && r->db_checks) r->db_checks(ctx, merged, errors);
+          if (!errors.empty()) throw Error::validation(errors);
+          try {
+            auto row = r->to_row ? r->to_row(ctx, merged) : row_of(*r, merged);
+            auto id = tx.exec_prepared1(stmt(*r, "insert"), p.tenant_id, row.dump())[0]
+                          .as<std::string>();
+            if (r->after_write) r->after_write(ctx, id, merged);
+            auto obj = fetch(tx, *r, p.tenant_id, id, std::nullopt);
+            tx.commit();
+            return http::Response::json(201, *obj);
+          } catch (const pqxx::unique_violation& e) {
+            write_conflict(e, *r);
+          }
+        });
+      });
+    });
+  }
+
+  router.add("PATCH", item, [r, deps](http::Request& req) {
+    auto p = deps.guard(req);
+    require(p, r->write_roles.empty() ? r->read_roles : r->write_roles);
+    const auto& id = req.path_param("id");
+    if (!is_uuid(id)) throw Error::not_found();
+    auto body = http::json_body(req);
+    return deps.pg.with([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      auto scope = scope_user(*r, p);
+      auto current = fetch(tx, *r, p.tenant_id, id, scope);
+      if (!current) throw Error::not_found();
+      Json merged = *current;
+      Errors errors;
+      merge_and_check(*r, body, merged, false, errors);
+      WriteContext ctx{tx, p, &id, *current};
+      if (errors.empty() && r->db_checks) r->db_checks(ctx, merged, errors);
+      if (!errors.empty()) throw Error::validation(errors);
+      try {
+        auto row = r->to_row ? r->to_row(ctx, merged) : row_of(*r, merged);
+        tx.exec_prepared(stmt(*r, "update"), p.tenant_id, id, row.dump(), scope);
+        if (r->after_write) r->after_write(ctx, id, merged);
+        auto obj = fetch(tx, *r, p.tenant_id, id, scope);
+        tx.commit();
+        return http::Response::json(200, *obj);
+      } catch (const pqxx::unique_violation& e) {
+        write_conflict(e, *r);
+      }
+    });
+  });
+
+  router.add("DELETE", item, [r, deps](http::Request& req) {
+    auto p = deps.guard(req);
+    require(p, r->write_roles.empty() ? r->read_roles : r->write_roles);
+    const auto& id = req.path_param("id");
+    if (!is_uuid(id)) throw Error::not_found();
+    deps.pg.with([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      auto scope = scope_user(*r, p);
+      auto current = fetch(tx, *r, p.tenant_id, id, scope);
+      if (!current) throw Error::not_found();
+      WriteContext ctx{tx, p, &id, *current};
+      if (r->before_delete) r->before_delete(ctx);
+      if (r->referencable) {
+        Json refs = Json::array();
+        for (const auto& row : tx.exec_prepared("res_references", p.tenant_id, id)) {
+          refs.push_back({{"type", row[0].as<std::string>()},
+                          {"id", row[1].as<std::string>()},
+                          {"name", row[2].as<std::string>()}});
+        }
+        if (!refs.empty()) {
+          throw Error::conflict("still in use by other objects", {{"referenced_by", refs}});
+        }
+      }
+      tx.exec_prepared(stmt(*r, "delete"), p.tenant_id, id, scope);
+      tx.commit();
+      return 0;
+    });
+    return http::Response::text(204, "");
+  });
+}
+
+}  // namespace pbx::admin

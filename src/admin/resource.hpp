@@ -1,0 +1,94 @@
+#pragma once
+
+#include "admin/auth.hpp"
+#include "core/error.hpp"
+#include "http/router.hpp"
+#include "store/pg.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pbx::admin {
+
+using Json = nlohmann::json;
+using Errors = Error::FieldErrors;
+
+enum class Kind { text, integer, boolean, json };
+
+// One field of an admin resource. Checks see the whole merged object (defaults or the current
+// row, then the request's fields), so a PATCH is validated as strictly as a POST.
+struct Field {
+  std::string name;
+  std::string column;  // empty: same as name
+  Kind kind = Kind::text;
+  bool required = false;       // present and not null after merging
+  Json default_value = nullptr;  // applied on create when absent
+  // Returns a message when the (non-null) value is unacceptable.
+  std::function<std::optional<std::string>(const Json&)> check = nullptr;
+  bool writable = true;     // false: shown, never accepted from a client
+  bool readable = true;     // false: accepted, never shown (passwords)
+  bool stored = true;       // false: not a column (child rows written by a hook)
+  bool keep_when_null = false;  // an update without it keeps the stored value (password hash)
+};
+
+struct WriteContext {
+  pqxx::transaction_base& tx;
+  const Principal& who;
+  const std::string* id;  // null on create
+  const Json& current;    // the stored object on update, null on create
+};
+
+// A collection under /api/v1 stored in one table, every row owned by one tenant.
+struct Resource {
+  std::string path;   // "/api/v1/extensions"
+  std::string name;   // "extensions": statement names and OpenAPI
+  std::string table;
+  std::vector<Field> fields;
+  std::vector<std::string> read_roles;
+  std::vector<std::string> write_roles;
+  bool creatable = true;
+  bool newest_first = false;   // list order; otherwise oldest first (config reads like a list)
+  bool has_updated_at = true;
+  bool referencable = false;  // deleting answers 409 while destinations point at it
+  // Extra members of the shown object: "'members', (SELECT ...)" (the row is aliased "r").
+  std::string extra_select;
+  // Extra condition for callers whose role is scoped ("user" sees only its own rows); "{user}"
+  // stands for the caller's user id.
+  std::string user_scope;
+  std::vector<std::string> scoped_roles;
+  std::function<void(WriteContext&, const Json& merged, Errors&)> db_checks = nullptr;
+  std::function<Json(WriteContext&, const Json& merged)> to_row = nullptr;
+  std::function<void(WriteContext&, const std::string& id, const Json& merged)> after_write =
+      nullptr;
+  std::function<void(WriteContext&)> before_delete = nullptr;
+  // Adds computed members to a shown object.
+  std::function<void(Json&)> decorate = nullptr;
+
+  const Field* field(const std::string& name) const;
+  static const std::string& column_of(const Field& f) { return f.column.empty() ? f.name : f.column; }
+};
+
+std::vector<store::Statement> resource_statements(const std::vector<Resource>& resources);
+
+struct ResourceDeps {
+  store::PgPool& pg;
+  // Authenticates, applies the admin rate limits, and returns the caller.
+  std::function<Principal(const http::Request&)> guard;
+  // Runs a POST once per Idempotency-Key.
+  std::function<http::Response(const Principal&, const http::Request&,
+                               const std::function<http::Response()>&)>
+      idempotent;
+};
+
+void add_resource_routes(http::Router& router, const Resource& resource, ResourceDeps deps);
+
+// Shared by resources: a page of a list ({"data": [...], "next_cursor": ...}).
+Json page_json(std::vector<Json> items, std::optional<std::string> next_cursor);
+int parse_limit(const http::Request& req, Errors& errors);
+
+}  // namespace pbx::admin

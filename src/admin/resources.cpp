@@ -1,0 +1,338 @@
+#include "admin/resources.hpp"
+
+#include "admin/checks.hpp"
+#include "core/crypto.hpp"
+#include "routing/business_hours.hpp"
+
+#include <set>
+
+namespace pbx::admin {
+
+namespace {
+
+using namespace checks;
+
+const std::vector<std::string> kManagers{"owner", "admin"};
+const std::vector<std::string> kStaff{"owner", "admin", "user"};
+
+Field text_field(std::string name, Check check, bool required = false, Json def = nullptr) {
+  Field f;
+  f.name = std::move(name);
+  f.check = std::move(check);
+  f.required = required;
+  f.default_value = std::move(def);
+  return f;
+}
+
+Field int_field(std::string name, long long min, long long max, Json def) {
+  Field f = text_field(std::move(name), integer(min, max), true, std::move(def));
+  f.kind = Kind::integer;
+  return f;
+}
+
+Field bool_field(std::string name, bool def) {
+  Field f = text_field(std::move(name), nullptr, true, def);
+  f.kind = Kind::boolean;
+  return f;
+}
+
+Field json_field(std::string name, Check check, bool required = false, Json def = nullptr) {
+  Field f = text_field(std::move(name), std::move(check), required, std::move(def));
+  f.kind = Kind::json;
+  return f;
+}
+
+Field read_only(Field f) {
+  f.writable = false;
+  return f;
+}
+
+void check_destinations(WriteContext& ctx, const Json& merged,
+                        std::initializer_list<const char*> fields, Errors& errors) {
+  for (const char* f : fields) {
+    if (merged.contains(f) && !merged[f].is_null()) {
+      destination_exists(ctx, merged[f], f, errors);
+    }
+  }
+}
+
+Resource extensions() {
+  Resource r;
+  r.path = "/api/v1/extensions";
+  r.name = "extensions";
+  r.table = "extensions";
+  r.read_roles = kStaff;
+  r.write_roles = kManagers;
+  r.referencable = true;
+  r.fields = {text_field("number", extension_number(), true),
+              text_field("name", text(100), true, ""),
+              text_field("status", one_of({"active", "inactive"}), true, "active"),
+              text_field("forward_to", forward_target()),
+              int_field("ring_timeout", 5, 600, 30),
+              bool_field("voicemail_enabled", false),
+              text_field("voicemail_greeting", text(1000)),
+              bool_field("outbound_allowed", false),
+              text_field("caller_id", e164()),
+              text_field("user_id", text(36))};
+  r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
+    number_free(ctx, m["number"], "number", errors);
+    if (m.contains("user_id") && m["user_id"].is_string()) {
+      auto rows = ctx.tx.exec_prepared("res_user_in_tenant", ctx.who.tenant_id,
+                                       m["user_id"].get<std::string>());
+      if (rows.empty() || !rows[0][0].as<bool>()) errors.emplace_back("user_id", "no such user");
+    }
+  };
+  return r;
+}
+
+Resource phone_numbers() {
+  Resource r;
+  r.path = "/api/v1/phone-numbers";
+  r.name = "phone_numbers";
+  r.table = "phone_numbers";
+  r.read_roles = kStaff;
+  r.write_roles = kManagers;
+  r.fields = {text_field("number", e164(), true), text_field("name", text(100), true, ""),
+              text_field("status", one_of({"active", "inactive"}), true, "active"),
+              json_field("destination", destination(), true)};
+  r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
+    check_destinations(ctx, m, {"destination"}, errors);
+  };
+  return r;
+}
+
+Resource ring_groups() {
+  Resource r;
+  r.path = "/api/v1/ring-groups";
+  r.name = "ring_groups";
+  r.table = "ring_groups";
+  r.read_roles = kStaff;
+  r.write_roles = kManagers;
+  r.referencable = true;
+  Field members = json_field("members", [](const Json& v) -> std::optional<std::string> {
+    if (!v.is_array() || v.size() > 100) return "must be a list of at most 100 members";
+    for (const auto& m : v) {
+      if (!m.is_object() || !m.contains("extension_id") || !m["extension_id"].is_string()) {
+        return "each member needs an extension_id";
+      }
+      for (const auto& [key, value] : m.items()) {
+        if (key != "extension_id" && key != "priority") return "unknown member field " + key;
+        if (key == "priority" && (!value.is_number_integer() || value.get<long long>() < 0 ||
+                                  value.get<long long>() > 1000)) {
+          return "priority must be an integer from 0 to 1000";
+        }
+      }
+    }
+    return std::nullopt;
+  }, true, Json::array());
+  members.stored = false;
+  r.fields = {text_field("name", text(100, false), true),
+              text_field("number", extension_number()),
+              text_field("strategy", one_of({"simultaneous", "sequential", "round_robin"}), true,
+                         "simultaneous"),
+              int_field("ring_timeout", 5, 600, 20),
+              int_field("ring_turns", 1, 10, 1),
+              std::move(members),
+              json_field("fallback", destination())};
+  r.extra_select =
+      "'members', (SELECT coalesce(jsonb_agg(jsonb_build_object('extension_id', m.extension_id,"
+      " 'priority', m.priority) ORDER BY m.priority, m.extension_id), '[]')"
+      " FROM ring_group_members m WHERE m.ring_group_id = r.id)";
+  r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
+    number_free(ctx, m["number"], "number", errors);
+    check_destinations(ctx, m, {"fallback"}, errors);
+    std::set<std::string> seen;
+    for (const auto& member : m["members"]) {
+      auto id = member["extension_id"].get<std::string>();
+      if (!seen.insert(id).second) {
+        errors.emplace_back("members", "extension " + id + " listed twice");
+        continue;
+      }
+      Errors missing;
+      destination_exists(ctx, {{"type", "extension"}, {"id", id}}, "members", missing);
+      if (!missing.empty()) errors.emplace_back("members", "no such extension " + id);
+    }
+  };
+  r.after_write = [](WriteContext& ctx, const std::string& id, const Json& m) {
+    ctx.tx.exec_prepared("res_ring_group_members_clear", ctx.who.tenant_id, id);
+    int position = 0;
+    for (const auto& member : m["members"]) {
+      ctx.tx.exec_prepared("res_ring_group_member_add", ctx.who.tenant_id, id,
+                           member["extension_id"].get<std::string>(),
+                           member.value("priority", position));
+      ++position;
+    }
+  };
+  return r;
+}
+
+Resource ivr_menus() {
+  Resource r;
+  r.path = "/api/v1/ivr-menus";
+  r.name = "ivr_menus";
+  r.table = "ivr_menus";
+  r.read_roles = kStaff;
+  r.write_roles = kManagers;
+  r.referencable = true;
+  r.fields = {text_field("name", text(100, false), true),
+              text_field("number", extension_number()),
+              json_field("prompt", prompt(), true),
+              int_field("digit_timeout", 1, 60, 5),
+              int_field("max_attempts", 1, 10, 3),
+              text_field("invalid_prompt", text(1000)),
+              json_field("options", [](const Json& v) -> std::optional<std::string> {
+                if (!v.is_array() || v.size() > 20) return "must be a list of at most 20 options";
+                std::set<std::string> digits;
+                for (const auto& o : v) {
+                  if (!o.is_object() || o.size() != 2 || !o.contains("digits") ||
+                      !o.contains("destination") || !o["digits"].is_string()) {
+                    return "each option is {\"digits\", \"destination\"}";
+                  }
+                  const auto& d = o["digits"].get_ref<const std::string&>();
+                  if (d.empty() || d.size() > 4 ||
+                      d.find_first_not_of("0123456789*") != std::string::npos) {
+                    return "digits: 1 to 4 of 0-9 and *";
+                  }
+                  if (!digits.insert(d).second) return "digits " + d + " used twice";
+                  if (auto bad = destination()(o["destination"])) return "digits " + d + ": " + *bad;
+                }
+                return std::nullopt;
+              }, true, Json::array()),
+              json_field("timeout_destination", destination()),
+              json_field("failover", destination())};
+  r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
+    number_free(ctx, m["number"], "number", errors);
+    check_destinations(ctx, m, {"timeout_destination", "failover"}, errors);
+    for (const auto& o : m["options"]) destination_exists(ctx, o["destination"], "options", errors);
+  };
+  return r;
+}
+
+Resource business_hours() {
+  Resource r;
+  r.path = "/api/v1/business-hours";
+  r.name = "business_hours";
+  r.table = "business_hours";
+  r.read_roles = kStaff;
+  r.write_roles = kManagers;
+  r.referencable = true;
+  r.fields = {text_field("name", text(100, false), true),
+              text_field("timezone", timezone()),
+              json_field("weekly", nullptr, true, Json::object()),
+              json_field("exceptions", nullptr, true, Json::array()),
+              json_field("open_destination", destination(), true),
+              json_field("closed_destination", destination(), true)};
+  r.extra_select =
+      "'effective_timezone', coalesce(r.timezone,"
+      " (SELECT t.timezone FROM tenants t WHERE t.id = r.tenant_id))";
+  r.decorate = [](Json& obj) {
+    auto schedule = routing::parse_schedule(obj.value("effective_timezone", "UTC"), obj["weekly"],
+                                            obj["exceptions"], nullptr);
+    obj["open_now"] = schedule && routing::is_open(*schedule, std::chrono::system_clock::now());
+  };
+  r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
+    check_destinations(ctx, m, {"open_destination", "closed_destination"}, errors);
+    std::vector<std::string> problems;
+    auto zone = m.value("timezone", Json()).is_string() ? m["timezone"].get<std::string>() : "UTC";
+    routing::parse_schedule(zone, m["weekly"], m["exceptions"], &problems);
+    for (const auto& p : problems) {
+      if (p.rfind("timezone", 0) == 0) continue;  // reported by the field check
+      auto colon = p.find(": ");
+      errors.emplace_back(p.substr(0, colon), colon == std::string::npos ? p : p.substr(colon + 2));
+    }
+  };
+  return r;
+}
+
+Resource voicemails() {
+  Resource r;
+  r.path = "/api/v1/voicemails";
+  r.name = "voicemails";
+  r.table = "voicemails";
+  r.read_roles = kStaff;
+  r.write_roles = kStaff;
+  r.creatable = false;
+  r.newest_first = true;
+  r.has_updated_at = false;
+  Field from = read_only(text_field("from", nullptr));
+  from.column = "from_number";
+  r.fields = {read_only(text_field("extension_id", nullptr)), std::move(from),
+              read_only(text_field("recording_url", nullptr)),
+              read_only(text_field("duration", nullptr)), read_only(text_field("call_id", nullptr)),
+              bool_field("read", false)};
+  r.user_scope = "r.extension_id IN (SELECT id FROM extensions WHERE user_id = {user})";
+  r.scoped_roles = {"user"};
+  return r;
+}
+
+Resource users() {
+  Resource r;
+  r.path = "/api/v1/users";
+  r.name = "users";
+  r.table = "users";
+  r.read_roles = kManagers;
+  r.write_roles = kManagers;
+  Field password = text_field("password", text(256, false), true);
+  password.column = "password_hash";
+  password.readable = false;
+  password.keep_when_null = true;
+  password.check = [](const Json& v) -> std::optional<std::string> {
+    auto n = v.get_ref<const std::string&>().size();
+    if (n < 10 || n > 256) return "must be 10 to 256 characters";
+    return std::nullopt;
+  };
+  r.fields = {text_field("email", email(), true), text_field("name", text(100), true, ""),
+              text_field("role", one_of({"owner", "admin", "user", "reporter"}), true),
+              std::move(password)};
+  // No one grants more than they hold, changes their own role, or touches an owner without
+  // being one.
+  r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
+    bool owner = ctx.who.role == "owner";
+    if (m["role"] == "owner" && !owner) errors.emplace_back("role", "only an owner may grant owner");
+    if (ctx.id && ctx.current["role"] == "owner" && !owner) {
+      throw Error::forbidden("only an owner may change an owner");
+    }
+    if (ctx.id && *ctx.id == ctx.who.user_id && m["role"] != ctx.current["role"]) {
+      errors.emplace_back("role", "you cannot change your own role");
+    }
+  };
+  r.to_row = [](WriteContext&, const Json& m) {
+    Json row{{"email", m["email"]}, {"name", m["name"]}, {"role", m["role"]}};
+    row["password_hash"] = m.contains("password") && m["password"].is_string()
+                               ? Json(crypto::hash_password(m["password"].get<std::string>()))
+                               : Json(nullptr);
+    return row;
+  };
+  r.before_delete = [](WriteContext& ctx) {
+    if (*ctx.id == ctx.who.user_id) throw Error::conflict("you cannot delete yourself");
+    if (ctx.current["role"] == "owner" && ctx.who.role != "owner") {
+      throw Error::forbidden("only an owner may delete an owner");
+    }
+  };
+  return r;
+}
+
+}  // namespace
+
+const std::vector<Resource>& routing_resources() {
+  static const std::vector<Resource> all{extensions(),     phone_numbers(), ring_groups(),
+                                         ivr_menus(),      business_hours(), voicemails(),
+                                         users()};
+  return all;
+}
+
+std::vector<store::Statement> routing_resource_statements() {
+  auto out = resource_statements(routing_resources());
+  auto more = check_statements();
+  out.insert(out.end(), more.begin(), more.end());
+  out.push_back({"res_user_in_tenant",
+                 "SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND id::text = $2)"});
+  out.push_back({"res_ring_group_members_clear",
+                 "DELETE FROM ring_group_members WHERE tenant_id = $1 AND ring_group_id = $2"});
+  out.push_back({"res_ring_group_member_add",
+                 "INSERT INTO ring_group_members (tenant_id, ring_group_id, extension_id, priority)"
+                 " VALUES ($1, $2, $3, $4)"});
+  return out;
+}
+
+}  // namespace pbx::admin

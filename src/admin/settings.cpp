@@ -1,0 +1,183 @@
+#include "admin/settings.hpp"
+
+#include "admin/bootstrap.hpp"
+#include "admin/checks.hpp"
+#include "core/crypto.hpp"
+#include "http/json_body.hpp"
+
+namespace pbx::admin {
+
+namespace {
+
+// The previous webhook secret stays valid this long after a new one is made, so that senders
+// can be switched over without losing events.
+constexpr const char* kSecretGrace = "24 hours";
+
+const std::vector<std::string> kReaders{"owner", "admin"};
+const std::vector<std::string> kWriters{"owner"};
+
+void require(const Principal& p, const std::vector<std::string>& roles) {
+  if (std::find(roles.begin(), roles.end(), p.role) == roles.end()) {
+    throw Error::forbidden("your role (" + p.role + ") may not do this");
+  }
+}
+
+Json settings_of(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  auto r = tx.exec_prepared1("settings_get", tenant_id);
+  auto s = Json::parse(r[0].c_str());
+  auto base = s["public_base_url"].get<std::string>();
+  s["webhook_urls"] = {{"voice_route", base + "/api/voice/route"},
+                       {"session_update", base + "/api/webhooks/cloudonix/session-update"},
+                       {"cdr", base + "/api/webhooks/cloudonix/cdr"}};
+  return s;
+}
+
+Json read_settings(store::PgPool& pg, const std::string& tenant_id) {
+  return pg.with([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    return settings_of(tx, tenant_id);
+  });
+}
+
+void check_patch(const Json& body, Errors& errors) {
+  if (!body.is_object()) {
+    errors.emplace_back("body", "must be a JSON object");
+    return;
+  }
+  using namespace checks;
+  auto string_check = [&](const std::string& key, const Json& v, const Check& check) {
+    if (!v.is_string()) {
+      errors.emplace_back(key, "must be a string");
+    } else if (auto m = check(v)) {
+      errors.emplace_back(key, *m);
+    }
+  };
+  for (const auto& [key, v] : body.items()) {
+    if (key == "name") {
+      string_check(key, v, text(100, false));
+    } else if (key == "domain_name") {
+      string_check(key, v, text(253, false));
+    } else if (key == "domain_uuid") {
+      if (!v.is_null()) string_check(key, v, text(64, false));
+    } else if (key == "timezone") {
+      string_check(key, v, timezone());
+    } else if (key == "public_base_url") {
+      string_check(key, v, url());
+    } else if (key == "webhook_auth") {
+      string_check(key, v, one_of({"hmac", "bearer", "hmac_or_bearer"}));
+    } else if (key == "default_ring_timeout") {
+      if (!v.is_number_integer()) {
+        errors.emplace_back(key, "must be an integer");
+      } else if (auto m = integer(5, 600)(v)) {
+        errors.emplace_back(key, *m);
+      }
+    } else if (key == "default_caller_id") {
+      if (!v.is_null()) string_check(key, v, e164());
+    } else if (key == "allow_untimestamped") {
+      if (!v.is_boolean()) errors.emplace_back(key, "must be true or false");
+    } else {
+      errors.emplace_back(key, "unknown field");
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<store::Statement> settings_statements() {
+  return {
+      {"settings_get",
+       "SELECT jsonb_build_object('name', name, 'domain_name', domain_name, 'domain_uuid',"
+       " domain_uuid, 'timezone', timezone, 'public_base_url', public_base_url, 'webhook_auth',"
+       " webhook_auth, 'allow_untimestamped', allow_untimestamped, 'default_ring_timeout',"
+       " default_ring_timeout, 'default_caller_id', default_caller_id, 'requests_key_set',"
+       " requests_key_hash IS NOT NULL, 'webhook_secrets_valid', (SELECT count(*) FROM"
+       " webhook_secrets w WHERE w.tenant_id = t.id AND (w.expires_at IS NULL OR w.expires_at >"
+       " now()))) FROM tenants t WHERE id = $1"},
+      // Only the members present in $2 change (jsonb ? tests presence, so null clears).
+      {"settings_update",
+       "UPDATE tenants SET"
+       " name = CASE WHEN $2::jsonb ? 'name' THEN $2->>'name' ELSE name END,"
+       " domain_name = CASE WHEN $2::jsonb ? 'domain_name' THEN $2->>'domain_name'"
+       "  ELSE domain_name END,"
+       " domain_uuid = CASE WHEN $2::jsonb ? 'domain_uuid' THEN $2->>'domain_uuid'"
+       "  ELSE domain_uuid END,"
+       " timezone = CASE WHEN $2::jsonb ? 'timezone' THEN $2->>'timezone' ELSE timezone END,"
+       " public_base_url = CASE WHEN $2::jsonb ? 'public_base_url'"
+       "  THEN rtrim($2->>'public_base_url', '/') ELSE public_base_url END,"
+       " webhook_auth = CASE WHEN $2::jsonb ? 'webhook_auth' THEN $2->>'webhook_auth'"
+       "  ELSE webhook_auth END,"
+       " allow_untimestamped = CASE WHEN $2::jsonb ? 'allow_untimestamped'"
+       "  THEN ($2->>'allow_untimestamped')::boolean ELSE allow_untimestamped END,"
+       " default_ring_timeout = CASE WHEN $2::jsonb ? 'default_ring_timeout'"
+       "  THEN ($2->>'default_ring_timeout')::integer ELSE default_ring_timeout END,"
+       " default_caller_id = CASE WHEN $2::jsonb ? 'default_caller_id'"
+       "  THEN $2->>'default_caller_id' ELSE default_caller_id END,"
+       " updated_at = now() WHERE id = $1"},
+      {"settings_set_requests_key",
+       "UPDATE tenants SET requests_key_hash = decode($2, 'hex'), updated_at = now()"
+       " WHERE id = $1"},
+      {"settings_expire_secrets",
+       "UPDATE webhook_secrets SET expires_at = now() + $2::interval"
+       " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now() + $2::interval)"},
+      {"settings_add_secret", "INSERT INTO webhook_secrets (tenant_id, secret) VALUES ($1, $2)"},
+  };
+}
+
+void add_settings_routes(http::Router& router, ResourceDeps deps) {
+  router.add("GET", "/api/v1/settings", [deps](http::Request& req) {
+    auto p = deps.guard(req);
+    require(p, kReaders);
+    return http::Response::json(200, read_settings(deps.pg, p.tenant_id));
+  });
+  router.add("PATCH", "/api/v1/settings", [deps](http::Request& req) {
+    auto p = deps.guard(req);
+    require(p, kWriters);
+    auto body = http::json_body(req);
+    Errors errors;
+    check_patch(body, errors);
+    if (!errors.empty()) throw Error::validation(errors);
+    return deps.pg.with([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      try {
+        tx.exec_prepared("settings_update", p.tenant_id, body.dump());
+      } catch (const pqxx::unique_violation& e) {
+        std::string what = e.what();
+        throw Error::validation(
+            {{what.find("uuid") != std::string::npos ? "domain_uuid" : "domain_name",
+              "already used by another tenant"}});
+      }
+      auto s = settings_of(tx, p.tenant_id);
+      tx.commit();
+      return http::Response::json(200, s);
+    });
+  });
+  router.add("POST", "/api/v1/settings/requests-key", [deps](http::Request& req) {
+    auto p = deps.guard(req);
+    require(p, kWriters);
+    auto key = crypto::random_token(kRequestsKeyPrefix);
+    deps.pg.with([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      tx.exec_prepared("settings_set_requests_key", p.tenant_id,
+                       crypto::to_hex(crypto::sha256(key)));
+      tx.commit();
+      return 0;
+    });
+    return http::Response::json(200, {{"requests_api_key", key}});
+  });
+  router.add("POST", "/api/v1/settings/webhook-secret", [deps](http::Request& req) {
+    auto p = deps.guard(req);
+    require(p, kWriters);
+    auto secret = crypto::random_token(kWebhookSecretPrefix);
+    deps.pg.with([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      tx.exec_prepared("settings_expire_secrets", p.tenant_id, kSecretGrace);
+      tx.exec_prepared("settings_add_secret", p.tenant_id, secret);
+      tx.commit();
+      return 0;
+    });
+    return http::Response::json(
+        200, {{"webhook_secret", secret}, {"previous_secrets_valid_for", kSecretGrace}});
+  });
+}
+
+}  // namespace pbx::admin
