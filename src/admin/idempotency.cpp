@@ -12,8 +12,9 @@ std::vector<store::Statement> idempotency_statements() {
       {"idem_get",
        "SELECT encode(request_hash, 'hex'), status, response FROM idempotency_keys"
        " WHERE tenant_id = $1 AND key = $2"},
-      {"idem_store", "UPDATE idempotency_keys SET status = $3, response = $4"
-                     " WHERE tenant_id = $1 AND key = $2"},
+      {"idem_store",
+       "UPDATE idempotency_keys SET status = $3, response = $4"
+       " WHERE tenant_id = $1 AND key = $2"},
       {"idem_release", "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2"},
       // Keys are kept for a day, as clients retry within minutes.
       {"idem_expire", "DELETE FROM idempotency_keys WHERE created_at < now() - interval '1 day'"},

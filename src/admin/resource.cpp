@@ -135,6 +135,7 @@ void merge_and_check(const Resource& r, const Json& body, Json& merged, bool cre
       if (auto message = f.check(*it)) errors.emplace_back(f.name, *message);
     }
   }
+  if (r.object_checks) r.object_checks(merged, errors);
 }
 
 Json row_of(const Resource& r, const Json& merged) {
@@ -225,13 +226,18 @@ std::vector<store::Statement> resource_statements(const std::vector<Resource>& r
     auto obj = object_sql(r);
     std::string cmp = r.newest_first ? "<" : ">";
     std::string dir = r.newest_first ? " DESC" : "";
-    out.push_back({keep(stmt(r, "list")),
-                   keep("SELECT " + obj +
-                        ", (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id::text"
-                        " FROM " + r.table + " r WHERE r.tenant_id = $1 AND ($2::bigint IS NULL OR"
-                        " (r.created_at, r.id) " + cmp + " ('epoch'::timestamptz + $2::bigint *"
-                        " interval '1 microsecond', $3::uuid))" + scope_sql(r, 5) +
-                        " ORDER BY r.created_at" + dir + ", r.id" + dir + " LIMIT $4")});
+    out.push_back(
+        {keep(stmt(r, "list")),
+         keep("SELECT " + obj +
+              ", (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id::text"
+              " FROM " +
+              r.table +
+              " r WHERE r.tenant_id = $1 AND ($2::bigint IS NULL OR"
+              " (r.created_at, r.id) " +
+              cmp +
+              " ('epoch'::timestamptz + $2::bigint *"
+              " interval '1 microsecond', $3::uuid))" +
+              scope_sql(r, 5) + " ORDER BY r.created_at" + dir + ", r.id" + dir + " LIMIT $4")});
     out.push_back({keep(stmt(r, "get")),
                    keep("SELECT " + obj + " FROM " + r.table +
                         " r WHERE r.tenant_id = $1 AND r.id = $2::uuid" + scope_sql(r, 3))});
@@ -241,21 +247,22 @@ std::vector<store::Statement> resource_statements(const std::vector<Resource>& r
       const auto& c = Resource::column_of(f);
       cols += ", " + c;
       values += ", p." + c;
-      sets += c + (f.keep_when_null ? " = coalesce(p." + c + ", r." + c + "), " : " = p." + c + ", ");
+      sets +=
+          c + (f.keep_when_null ? " = coalesce(p." + c + ", r." + c + "), " : " = p." + c + ", ");
     }
     if (r.creatable) {
       out.push_back({keep(stmt(r, "insert")),
-                     keep("INSERT INTO " + r.table + " (tenant_id" + cols + ") SELECT $1" +
-                          values + " FROM jsonb_populate_record(NULL::" + r.table +
+                     keep("INSERT INTO " + r.table + " (tenant_id" + cols + ") SELECT $1" + values +
+                          " FROM jsonb_populate_record(NULL::" + r.table +
                           ", $2::jsonb) p RETURNING id::text")});
     }
     std::string touch = r.has_updated_at ? "updated_at = now()" : "";
     if (!r.has_updated_at && sets.size() >= 2) sets.resize(sets.size() - 2);
-    out.push_back({keep(stmt(r, "update")),
-                   keep("UPDATE " + r.table + " r SET " + sets + touch +
-                        " FROM jsonb_populate_record(NULL::" + r.table +
-                        ", $3::jsonb) p WHERE r.tenant_id = $1 AND r.id = $2::uuid" +
-                        scope_sql(r, 4) + " RETURNING r.id::text")});
+    out.push_back(
+        {keep(stmt(r, "update")), keep("UPDATE " + r.table + " r SET " + sets + touch +
+                                       " FROM jsonb_populate_record(NULL::" + r.table +
+                                       ", $3::jsonb) p WHERE r.tenant_id = $1 AND r.id = $2::uuid" +
+                                       scope_sql(r, 4) + " RETURNING r.id::text")});
     out.push_back({keep(stmt(r, "delete")),
                    keep("DELETE FROM " + r.table + " r WHERE r.tenant_id = $1 AND r.id = $2::uuid" +
                         scope_sql(r, 3))});
@@ -296,10 +303,9 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
     auto scope = scope_user(*r, p);
     return deps.pg.with([&](pqxx::connection& conn) {
       pqxx::read_transaction tx(conn);
-      auto rows = tx.exec_prepared(stmt(*r, "list"), p.tenant_id,
-                                   after ? std::optional(after->first) : std::nullopt,
-                                   after ? std::optional(after->second) : std::nullopt, limit + 1,
-                                   scope);
+      auto rows = tx.exec_prepared(
+          stmt(*r, "list"), p.tenant_id, after ? std::optional(after->first) : std::nullopt,
+          after ? std::optional(after->second) : std::nullopt, limit + 1, scope);
       std::vector<Json> items;
       std::optional<std::string> next;
       for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
@@ -347,8 +353,8 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
           if (!errors.empty()) throw Error::validation(errors);
           try {
             auto row = r->to_row ? r->to_row(ctx, merged) : row_of(*r, merged);
-            auto id = tx.exec_prepared1(stmt(*r, "insert"), p.tenant_id, row.dump())[0]
-                          .as<std::string>();
+            auto id =
+                tx.exec_prepared1(stmt(*r, "insert"), p.tenant_id, row.dump())[0].as<std::string>();
             if (r->after_write) r->after_write(ctx, id, merged);
             auto obj = fetch(tx, *r, p.tenant_id, id, std::nullopt);
             tx.commit();

@@ -26,13 +26,13 @@ struct Field {
   std::string name;
   std::string column;  // empty: same as name
   Kind kind = Kind::text;
-  bool required = false;       // present and not null after merging
+  bool required = false;         // present and not null after merging
   Json default_value = nullptr;  // applied on create when absent
   // Returns a message when the (non-null) value is unacceptable.
   std::function<std::optional<std::string>(const Json&)> check = nullptr;
-  bool writable = true;     // false: shown, never accepted from a client
-  bool readable = true;     // false: accepted, never shown (passwords)
-  bool stored = true;       // false: not a column (child rows written by a hook)
+  bool writable = true;         // false: shown, never accepted from a client
+  bool readable = true;         // false: accepted, never shown (passwords)
+  bool stored = true;           // false: not a column (child rows written by a hook)
   bool keep_when_null = false;  // an update without it keeps the stored value (password hash)
 };
 
@@ -45,14 +45,14 @@ struct WriteContext {
 
 // A collection under /api/v1 stored in one table, every row owned by one tenant.
 struct Resource {
-  std::string path;   // "/api/v1/extensions"
-  std::string name;   // "extensions": statement names and OpenAPI
+  std::string path;  // "/api/v1/extensions"
+  std::string name;  // "extensions": statement names and OpenAPI
   std::string table;
   std::vector<Field> fields;
   std::vector<std::string> read_roles;
   std::vector<std::string> write_roles;
   bool creatable = true;
-  bool newest_first = false;   // list order; otherwise oldest first (config reads like a list)
+  bool newest_first = false;  // list order; otherwise oldest first (config reads like a list)
   bool has_updated_at = true;
   bool referencable = false;  // deleting answers 409 while destinations point at it
   // Extra members of the shown object: "'members', (SELECT ...)" (the row is aliased "r").
@@ -61,6 +61,9 @@ struct Resource {
   // stands for the caller's user id.
   std::string user_scope;
   std::vector<std::string> scoped_roles;
+  // Checks across fields, run with the field checks (they must cope with bad shapes).
+  std::function<void(const Json& merged, Errors&)> object_checks = nullptr;
+  // Checks that read the database, run once every field is acceptable.
   std::function<void(WriteContext&, const Json& merged, Errors&)> db_checks = nullptr;
   std::function<Json(WriteContext&, const Json& merged)> to_row = nullptr;
   std::function<void(WriteContext&, const std::string& id, const Json& merged)> after_write =
@@ -70,7 +73,9 @@ struct Resource {
   std::function<void(Json&)> decorate = nullptr;
 
   const Field* field(const std::string& name) const;
-  static const std::string& column_of(const Field& f) { return f.column.empty() ? f.name : f.column; }
+  static const std::string& column_of(const Field& f) {
+    return f.column.empty() ? f.name : f.column;
+  }
 };
 
 std::vector<store::Statement> resource_statements(const std::vector<Resource>& resources);

@@ -109,22 +109,25 @@ Resource ring_groups() {
   r.read_roles = kStaff;
   r.write_roles = kManagers;
   r.referencable = true;
-  Field members = json_field("members", [](const Json& v) -> std::optional<std::string> {
-    if (!v.is_array() || v.size() > 100) return "must be a list of at most 100 members";
-    for (const auto& m : v) {
-      if (!m.is_object() || !m.contains("extension_id") || !m["extension_id"].is_string()) {
-        return "each member needs an extension_id";
-      }
-      for (const auto& [key, value] : m.items()) {
-        if (key != "extension_id" && key != "priority") return "unknown member field " + key;
-        if (key == "priority" && (!value.is_number_integer() || value.get<long long>() < 0 ||
-                                  value.get<long long>() > 1000)) {
-          return "priority must be an integer from 0 to 1000";
+  Field members = json_field(
+      "members",
+      [](const Json& v) -> std::optional<std::string> {
+        if (!v.is_array() || v.size() > 100) return "must be a list of at most 100 members";
+        for (const auto& m : v) {
+          if (!m.is_object() || !m.contains("extension_id") || !m["extension_id"].is_string()) {
+            return "each member needs an extension_id";
+          }
+          for (const auto& [key, value] : m.items()) {
+            if (key != "extension_id" && key != "priority") return "unknown member field " + key;
+            if (key == "priority" && (!value.is_number_integer() || value.get<long long>() < 0 ||
+                                      value.get<long long>() > 1000)) {
+              return "priority must be an integer from 0 to 1000";
+            }
+          }
         }
-      }
-    }
-    return std::nullopt;
-  }, true, Json::array());
+        return std::nullopt;
+      },
+      true, Json::array());
   members.stored = false;
   r.fields = {text_field("name", text(100, false), true),
               text_field("number", extension_number()),
@@ -180,24 +183,29 @@ Resource ivr_menus() {
               int_field("digit_timeout", 1, 60, 5),
               int_field("max_attempts", 1, 10, 3),
               text_field("invalid_prompt", text(1000)),
-              json_field("options", [](const Json& v) -> std::optional<std::string> {
-                if (!v.is_array() || v.size() > 20) return "must be a list of at most 20 options";
-                std::set<std::string> digits;
-                for (const auto& o : v) {
-                  if (!o.is_object() || o.size() != 2 || !o.contains("digits") ||
-                      !o.contains("destination") || !o["digits"].is_string()) {
-                    return "each option is {\"digits\", \"destination\"}";
-                  }
-                  const auto& d = o["digits"].get_ref<const std::string&>();
-                  if (d.empty() || d.size() > 4 ||
-                      d.find_first_not_of("0123456789*") != std::string::npos) {
-                    return "digits: 1 to 4 of 0-9 and *";
-                  }
-                  if (!digits.insert(d).second) return "digits " + d + " used twice";
-                  if (auto bad = destination()(o["destination"])) return "digits " + d + ": " + *bad;
-                }
-                return std::nullopt;
-              }, true, Json::array()),
+              json_field(
+                  "options",
+                  [](const Json& v) -> std::optional<std::string> {
+                    if (!v.is_array() || v.size() > 20)
+                      return "must be a list of at most 20 options";
+                    std::set<std::string> digits;
+                    for (const auto& o : v) {
+                      if (!o.is_object() || o.size() != 2 || !o.contains("digits") ||
+                          !o.contains("destination") || !o["digits"].is_string()) {
+                        return "each option is {\"digits\", \"destination\"}";
+                      }
+                      const auto& d = o["digits"].get_ref<const std::string&>();
+                      if (d.empty() || d.size() > 4 ||
+                          d.find_first_not_of("0123456789*") != std::string::npos) {
+                        return "digits: 1 to 4 of 0-9 and *";
+                      }
+                      if (!digits.insert(d).second) return "digits " + d + " used twice";
+                      if (auto bad = destination()(o["destination"]))
+                        return "digits " + d + ": " + *bad;
+                    }
+                    return std::nullopt;
+                  },
+                  true, Json::array()),
               json_field("timeout_destination", destination()),
               json_field("failover", destination())};
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
@@ -232,9 +240,14 @@ Resource business_hours() {
   };
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
     check_destinations(ctx, m, {"open_destination", "closed_destination"}, errors);
+  };
+  r.object_checks = [](const Json& m, Errors& errors) {
     std::vector<std::string> problems;
-    auto zone = m.value("timezone", Json()).is_string() ? m["timezone"].get<std::string>() : "UTC";
-    routing::parse_schedule(zone, m["weekly"], m["exceptions"], &problems);
+    // The zone has its own check; the ranges are checked whatever it says.
+    auto tz = m.value("timezone", Json());
+    auto zone = tz.is_string() && !timezone()(tz) ? tz.get<std::string>() : std::string("UTC");
+    routing::parse_schedule(zone, m.value("weekly", Json::object()),
+                            m.value("exceptions", Json::array()), &problems);
     for (const auto& p : problems) {
       if (p.rfind("timezone", 0) == 0) continue;  // reported by the field check
       auto colon = p.find(": ");
@@ -256,10 +269,10 @@ Resource voicemails() {
   r.has_updated_at = false;
   Field from = read_only(text_field("from", nullptr));
   from.column = "from_number";
-  r.fields = {read_only(text_field("extension_id", nullptr)), std::move(from),
-              read_only(text_field("recording_url", nullptr)),
-              read_only(text_field("duration", nullptr)), read_only(text_field("call_id", nullptr)),
-              bool_field("read", false)};
+  r.fields = {
+      read_only(text_field("extension_id", nullptr)),  std::move(from),
+      read_only(text_field("recording_url", nullptr)), read_only(text_field("duration", nullptr)),
+      read_only(text_field("call_id", nullptr)),       bool_field("read", false)};
   r.user_scope = "r.extension_id IN (SELECT id FROM extensions WHERE user_id = {user})";
   r.scoped_roles = {"user"};
   return r;
@@ -288,7 +301,8 @@ Resource users() {
   // being one.
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
     bool owner = ctx.who.role == "owner";
-    if (m["role"] == "owner" && !owner) errors.emplace_back("role", "only an owner may grant owner");
+    if (m["role"] == "owner" && !owner)
+      errors.emplace_back("role", "only an owner may grant owner");
     if (ctx.id && ctx.current["role"] == "owner" && !owner) {
       throw Error::forbidden("only an owner may change an owner");
     }
@@ -315,8 +329,8 @@ Resource users() {
 }  // namespace
 
 const std::vector<Resource>& routing_resources() {
-  static const std::vector<Resource> all{extensions(),     phone_numbers(), ring_groups(),
-                                         ivr_menus(),      business_hours(), voicemails(),
+  static const std::vector<Resource> all{extensions(), phone_numbers(),  ring_groups(),
+                                         ivr_menus(),  business_hours(), voicemails(),
                                          users()};
   return all;
 }
