@@ -1,6 +1,8 @@
 // pbxd: the Cloudonix PBX call-routing service and its administration commands.
 #include "admin/auth.hpp"
 #include "admin/bootstrap.hpp"
+#include "admin/openapi.hpp"
+#include "admin/resources.hpp"
 #include "admin/routes.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
@@ -113,6 +115,7 @@ int run_serve(const Config& c, bool migrate_first) {
                           {pg, limiter, writer, c.admin_rate_per_token, c.admin_rate_per_ip});
   webhooks::add_webhook_routes(router, {directory, writer});
   http::add_voice_routes(router, {directory, pg, redis, codec});
+  admin::add_openapi_route(router, admin::routing_resources());
 
   http::Server server({c.host, static_cast<uint16_t>(c.port), c.http_threads, c.max_body_bytes,
                        c.header_timeout, c.body_timeout, c.keepalive_timeout},

@@ -17,7 +17,8 @@ json sample(const std::string& path) {
   ++n;
   if (path == "/api/v1/extensions") return {{"number", std::to_string(6000 + n)}};
   if (path == "/api/v1/phone-numbers") {
-    return {{"number", "+1646555" + std::to_string(1000 + n)}, {"destination", {{"type", "hangup"}}}};
+    return {{"number", "+1646555" + std::to_string(1000 + n)},
+            {"destination", {{"type", "hangup"}}}};
   }
   if (path == "/api/v1/ring-groups") return {{"name", "G" + std::to_string(n)}};
   if (path == "/api/v1/ivr-menus") return {{"name", "M"}, {"prompt", {{"say", "Hello"}}}};
@@ -31,8 +32,8 @@ json sample(const std::string& path) {
           {"password", "a-long-password"}};
 }
 
-const std::vector<std::string> kCollections{"/api/v1/extensions", "/api/v1/phone-numbers",
-                                            "/api/v1/ring-groups", "/api/v1/ivr-menus",
+const std::vector<std::string> kCollections{"/api/v1/extensions",     "/api/v1/phone-numbers",
+                                            "/api/v1/ring-groups",    "/api/v1/ivr-menus",
                                             "/api/v1/business-hours", "/api/v1/users"};
 
 TEST_F(Admin, RoleMatrix) {
@@ -43,8 +44,8 @@ TEST_F(Admin, RoleMatrix) {
       bool may_read = may_write || (role == "user" && !users);
       EXPECT_EQ(as(role).get(path).status, may_read ? 200 : 403) << role << " GET " << path;
       auto created = as(role).post(path, sample(path));
-      EXPECT_EQ(created.status, may_write ? 201 : 403) << role << " POST " << path
-                                                       << created.body.dump();
+      EXPECT_EQ(created.status, may_write ? 201 : 403)
+          << role << " POST " << path << created.body.dump();
       auto id = may_write ? created.id() : owner_->post(path, sample(path)).id();
       EXPECT_EQ(as(role).patch(path + "/" + id, json::object()).status, may_write ? 200 : 403)
           << role << " PATCH " << path;
@@ -76,16 +77,17 @@ TEST_F(Admin, AnotherTenantsObjectsAreNotFoundEverywhere) {
   TestEnv::get().pg().execute(
       "INSERT INTO voicemails (tenant_id, extension_id, recording_url) VALUES ('" + a_->id +
       "', '" + vm_ext + "', 'https://rec.example/x-tenant.mp3')");
-  auto vm = scalar("SELECT id FROM voicemails WHERE recording_url = 'https://rec.example/x-tenant.mp3'");
+  auto vm =
+      scalar("SELECT id FROM voicemails WHERE recording_url = 'https://rec.example/x-tenant.mp3'");
   EXPECT_EQ(rival_->get("/api/v1/voicemails/" + vm).status, 404);
   EXPECT_EQ(rival_->patch("/api/v1/voicemails/" + vm, {{"read", true}}).status, 404);
   EXPECT_EQ(rival_->del("/api/v1/voicemails/" + vm).status, 404);
 }
 
 TEST_F(Admin, UsersCannotGrantThemselvesMore) {
-  auto promote = as("admin").post("/api/v1/users", {{"email", "boss@admin.example"},
-                                                    {"role", "owner"},
-                                                    {"password", "a-long-password"}});
+  auto promote = as("admin").post(
+      "/api/v1/users",
+      {{"email", "boss@admin.example"}, {"role", "owner"}, {"password", "a-long-password"}});
   EXPECT_EQ(promote.status, 422);
   EXPECT_TRUE(promote.fields().contains("role"));
   auto self = as("admin").patch("/api/v1/users/" + user_ids_["admin"], {{"role", "owner"}});
@@ -101,9 +103,9 @@ TEST_F(Admin, UsersCannotGrantThemselvesMore) {
                            {{"email", "not-an-email"}, {"role", "user"}, {"password", "short"}});
   EXPECT_TRUE(weak.fields().contains("email"));
   EXPECT_TRUE(weak.fields().contains("password"));
-  auto dup = owner_->post("/api/v1/users", {{"email", "admin@admin.example"},
-                                            {"role", "user"},
-                                            {"password", "a-long-password"}});
+  auto dup = owner_->post(
+      "/api/v1/users",
+      {{"email", "admin@admin.example"}, {"role", "user"}, {"password", "a-long-password"}});
   EXPECT_EQ(dup.fields()["email"][0], "already exists");
   // A changed password works at the next login.
   owner_->patch("/api/v1/users/" + user_ids_["reporter"], {{"password", "another-long-password"}});
@@ -126,8 +128,7 @@ TEST_F(Admin, SettingsShowUrlsNeverKeysAndRotateThem) {
   auto ok = owner_->patch("/api/v1/settings", {{"timezone", "America/New_York"},
                                                {"public_base_url", "https://pbx.admin.example/"}});
   EXPECT_EQ(ok.body["timezone"], "America/New_York");
-  EXPECT_EQ(ok.body["webhook_urls"]["cdr"],
-            "https://pbx.admin.example/api/webhooks/cloudonix/cdr");
+  EXPECT_EQ(ok.body["webhook_urls"]["cdr"], "https://pbx.admin.example/api/webhooks/cloudonix/cdr");
 
   auto key = owner_->post("/api/v1/settings/requests-key", json::object());
   ASSERT_EQ(key.status, 200);
@@ -155,16 +156,17 @@ TEST_F(Admin, IdempotentPostAnswersTheFirstAnswerAgain) {
   EXPECT_EQ(second.body, first.body);
   EXPECT_EQ(second.headers["idempotent-replayed"], "true");
   EXPECT_EQ(scalar("SELECT count(*) FROM extensions WHERE number = '8801'"), "1");
-  auto other = owner_->post("/api/v1/extensions", {{"number", "8802"}},
-                            {{"Idempotency-Key", "k-8801"}});
+  auto other =
+      owner_->post("/api/v1/extensions", {{"number", "8802"}}, {{"Idempotency-Key", "k-8801"}});
   EXPECT_EQ(other.status, 422);
   EXPECT_TRUE(other.fields().contains("Idempotency-Key"));
   // A refused request does not use the key up.
-  auto invalid = owner_->post("/api/v1/extensions", {{"number", "x"}}, {{"Idempotency-Key", "k-2"}});
+  auto invalid =
+      owner_->post("/api/v1/extensions", {{"number", "x"}}, {{"Idempotency-Key", "k-2"}});
   EXPECT_EQ(invalid.status, 422);
-  EXPECT_EQ(owner_->post("/api/v1/extensions", {{"number", "8803"}}, {{"Idempotency-Key", "k-2"}})
-                .status,
-            201);
+  EXPECT_EQ(
+      owner_->post("/api/v1/extensions", {{"number", "8803"}}, {{"Idempotency-Key", "k-2"}}).status,
+      201);
   // Keys belong to their tenant.
   EXPECT_EQ(rival_->post("/api/v1/extensions", body, {{"Idempotency-Key", "k-8801"}}).status, 201);
 }
@@ -205,6 +207,46 @@ TEST_F(Admin, AnswersCarrySecurityHeadersAndErrorsTheContractBody) {
   auto wrong_method = owner_->send("PUT", "/api/v1/extensions", "{}");
   EXPECT_EQ(wrong_method.status, 405);
   EXPECT_FALSE(wrong_method.headers["allow"].empty());
+}
+
+}  // namespace
+}  // namespace pbx::testing
+
+namespace pbx::testing {
+namespace {
+
+TEST_F(AdminE2E, OpenApiDocumentsEveryRouteTheServerServes) {
+  HttpClient http;
+  auto r = http.get(svc_->base_url() + "/api/v1/openapi.json");
+  ASSERT_EQ(r.status, 200);
+  auto doc = nlohmann::json::parse(r.body);
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  int operations = 0;
+  for (const auto& [path, methods] : doc["paths"].items()) {
+    for (const auto& [method, op] : methods.items()) {
+      ++operations;
+      EXPECT_FALSE(op.contains("x-undocumented")) << method << " " << path;
+      EXPECT_FALSE(op.value("summary", "").empty()) << method << " " << path;
+      // Each documented operation is served: the router neither misses the path nor the method.
+      std::string concrete = path;
+      for (auto open = concrete.find('{'); open != std::string::npos; open = concrete.find('{')) {
+        concrete.replace(open, concrete.find('}', open) - open + 1,
+                         "00000000-0000-4000-8000-000000000000");
+      }
+      std::string upper = method;
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      auto answer = http.request(upper, svc_->base_url() + concrete, "",
+                                 {{"Content-Type", "application/json"}});
+      EXPECT_NE(answer.status, 405) << upper << " " << concrete;
+      EXPECT_EQ(answer.body.find("no such resource"), std::string::npos)
+          << upper << " " << concrete;
+    }
+  }
+  EXPECT_GE(operations, 40);
+  const auto& ext = doc["components"]["schemas"]["extensions"];
+  EXPECT_TRUE(ext["properties"].contains("ring_timeout"));
+  EXPECT_EQ(ext["required"], nlohmann::json::array({"number"}));
+  EXPECT_TRUE(doc["components"]["schemas"]["users"]["properties"]["password"]["writeOnly"]);
 }
 
 }  // namespace

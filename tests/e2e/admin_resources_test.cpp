@@ -28,8 +28,8 @@ TEST_F(Admin, ExtensionLifecycle) {
   EXPECT_EQ(read.status, 200);
   EXPECT_EQ(read.body, created.body);
 
-  auto updated = owner_->patch("/api/v1/extensions/" + id,
-                               {{"ring_timeout", 45}, {"forward_to", nullptr}});
+  auto updated =
+      owner_->patch("/api/v1/extensions/" + id, {{"ring_timeout", 45}, {"forward_to", nullptr}});
   EXPECT_EQ(updated.status, 200) << updated.body.dump();
   EXPECT_EQ(updated.body["ring_timeout"], 45);
   EXPECT_TRUE(updated.body["forward_to"].is_null());
@@ -89,7 +89,8 @@ TEST_F(Admin, ListsPageWithAStableCursor) {
   std::string cursor;
   int pages = 0;
   do {
-    auto page = owner_->get("/api/v1/extensions?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    auto page =
+        owner_->get("/api/v1/extensions?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_EQ(page.status, 200) << page.body.dump();
     EXPECT_LE(page.body["data"].size(), 3u);
     for (const auto& e : page.body["data"]) seen.push_back(e["id"]);
@@ -110,27 +111,29 @@ TEST_F(Admin, ListsPageWithAStableCursor) {
 
 TEST_F(Admin, DestinationsMustExistInTheSameTenant) {
   auto theirs = rival_->post("/api/v1/extensions", {{"number", "777"}}).id();
-  auto r = owner_->post("/api/v1/phone-numbers",
-                        {{"number", "+12125559001"},
-                         {"destination", {{"type", "extension"}, {"id", theirs}}}});
+  auto r = owner_->post(
+      "/api/v1/phone-numbers",
+      {{"number", "+12125559001"}, {"destination", {{"type", "extension"}, {"id", theirs}}}});
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.fields()["destination"][0], "no such extension");
-  auto missing = owner_->post("/api/v1/ivr-menus",
-                              {{"name", "Menu"},
-                               {"prompt", {{"say", "Hi"}}},
-                               {"options", json::array({{{"digits", "1"},
-                                                         {"destination",
-                                                          {{"type", "ring_group"},
-                                                           {"id", "00000000-0000-4000-8000-000000000000"}}}}})},
-                               {"failover", {{"type", "voicemail"}, {"id", theirs}}}});
+  auto missing = owner_->post(
+      "/api/v1/ivr-menus",
+      {{"name", "Menu"},
+       {"prompt", {{"say", "Hi"}}},
+       {"options", json::array({{{"digits", "1"},
+                                 {"destination",
+                                  {{"type", "ring_group"},
+                                   {"id", "00000000-0000-4000-8000-000000000000"}}}}})},
+       {"failover", {{"type", "voicemail"}, {"id", theirs}}}});
   EXPECT_EQ(missing.status, 422);
   EXPECT_TRUE(missing.fields().contains("options"));
   EXPECT_TRUE(missing.fields().contains("failover"));
   auto shape = owner_->post("/api/v1/phone-numbers",
                             {{"number", "+12125559002"}, {"destination", {{"type", "teleport"}}}});
   EXPECT_TRUE(shape.fields().contains("destination"));
-  auto members = owner_->post("/api/v1/ring-groups",
-                              {{"name", "G"}, {"members", json::array({{{"extension_id", theirs}}})}});
+  auto members =
+      owner_->post("/api/v1/ring-groups",
+                   {{"name", "G"}, {"members", json::array({{{"extension_id", theirs}}})}});
   EXPECT_EQ(members.status, 422);
   EXPECT_TRUE(members.fields().contains("members"));
 }
@@ -151,17 +154,19 @@ TEST_F(Admin, RingGroupsMenusAndHoursRoundTrip) {
                                  {{"members", json::array({{{"extension_id", e1}}})}});
   EXPECT_EQ(regrouped.body["members"].size(), 1u);
 
-  auto menu = owner_->post("/api/v1/ivr-menus",
-                           {{"name", "Main"},
-                            {"prompt", {{"say", "Press 1"}, {"voice", "woman"}}},
-                            {"options", json::array({{{"digits", "1"},
-                                                      {"destination",
-                                                       {{"type", "ring_group"}, {"id", group.id()}}}}})}});
+  auto menu = owner_->post(
+      "/api/v1/ivr-menus",
+      {{"name", "Main"},
+       {"prompt", {{"say", "Press 1"}, {"voice", "woman"}}},
+       {"options",
+        json::array(
+            {{{"digits", "1"}, {"destination", {{"type", "ring_group"}, {"id", group.id()}}}}})}});
   ASSERT_EQ(menu.status, 201) << menu.body.dump();
   EXPECT_EQ(menu.body["max_attempts"], 3);
-  auto bad_menu = owner_->post("/api/v1/ivr-menus",
-                               {{"name", "Bad"}, {"prompt", {{"say", "x"}, {"play_url", "y"}}},
-                                {"options", json::array({{{"digits", "1x"}}})}});
+  auto bad_menu =
+      owner_->post("/api/v1/ivr-menus", {{"name", "Bad"},
+                                         {"prompt", {{"say", "x"}, {"play_url", "y"}}},
+                                         {"options", json::array({{{"digits", "1x"}}})}});
   EXPECT_TRUE(bad_menu.fields().contains("prompt"));
   EXPECT_TRUE(bad_menu.fields().contains("options"));
 
@@ -169,19 +174,25 @@ TEST_F(Admin, RingGroupsMenusAndHoursRoundTrip) {
   auto hours = owner_->post("/api/v1/business-hours",
                             {{"name", "Always"},
                              {"timezone", "Europe/London"},
-                             {"weekly", {{"mon", all_day}, {"tue", all_day}, {"wed", all_day},
-                                         {"thu", all_day}, {"fri", all_day}, {"sat", all_day},
-                                         {"sun", all_day}}},
+                             {"weekly",
+                              {{"mon", all_day},
+                               {"tue", all_day},
+                               {"wed", all_day},
+                               {"thu", all_day},
+                               {"fri", all_day},
+                               {"sat", all_day},
+                               {"sun", all_day}}},
                              {"open_destination", {{"type", "ivr_menu"}, {"id", menu.id()}}},
                              {"closed_destination", {{"type", "hangup"}}}});
   ASSERT_EQ(hours.status, 201) << hours.body.dump();
   EXPECT_EQ(hours.body["open_now"], true);
-  auto bad_hours = owner_->post("/api/v1/business-hours",
-                                {{"name", "Bad"},
-                                 {"timezone", "Mars/Olympus"},
-                                 {"weekly", {{"mon", json::array({{{"start", "9am"}, {"end", "17:00"}}})}}},
-                                 {"open_destination", {{"type", "hangup"}}},
-                                 {"closed_destination", {{"type", "hangup"}}}});
+  auto bad_hours =
+      owner_->post("/api/v1/business-hours",
+                   {{"name", "Bad"},
+                    {"timezone", "Mars/Olympus"},
+                    {"weekly", {{"mon", json::array({{{"start", "9am"}, {"end", "17:00"}}})}}},
+                    {"open_destination", {{"type", "hangup"}}},
+                    {"closed_destination", {{"type", "hangup"}}}});
   EXPECT_EQ(bad_hours.status, 422);
   EXPECT_TRUE(bad_hours.fields().contains("timezone"));
   EXPECT_TRUE(bad_hours.fields().contains("weekly.mon[0].start")) << bad_hours.body.dump();
@@ -189,11 +200,12 @@ TEST_F(Admin, RingGroupsMenusAndHoursRoundTrip) {
 
 TEST_F(Admin, DeletingWhatIsInUseAnswers409WithTheReferences) {
   auto ext = new_extension();
-  auto group = owner_->post("/api/v1/ring-groups",
-                            {{"name", "Uses ext"}, {"members", json::array({{{"extension_id", ext}}})}});
-  auto did = owner_->post("/api/v1/phone-numbers",
-                          {{"number", "+12125559003"},
-                           {"destination", {{"type", "ring_group"}, {"id", group.id()}}}});
+  auto group =
+      owner_->post("/api/v1/ring-groups",
+                   {{"name", "Uses ext"}, {"members", json::array({{{"extension_id", ext}}})}});
+  auto did = owner_->post(
+      "/api/v1/phone-numbers",
+      {{"number", "+12125559003"}, {"destination", {{"type", "ring_group"}, {"id", group.id()}}}});
   ASSERT_EQ(did.status, 201);
   auto busy_ext = owner_->del("/api/v1/extensions/" + ext);
   EXPECT_EQ(busy_ext.status, 409);
@@ -209,9 +221,9 @@ TEST_F(Admin, DeletingWhatIsInUseAnswers409WithTheReferences) {
 
 TEST_F(Admin, RoutingUsesAdminChangesWithinASecond) {
   auto ext = new_extension({{"ring_timeout", 33}});
-  auto did = owner_->post("/api/v1/phone-numbers",
-                          {{"number", "+12125559004"},
-                           {"destination", {{"type", "extension"}, {"id", ext}}}});
+  auto did = owner_->post(
+      "/api/v1/phone-numbers",
+      {{"number", "+12125559004"}, {"destination", {{"type", "extension"}, {"id", ext}}}});
   ASSERT_EQ(did.status, 201);
   VoiceClient voice(svc_->base_url(), a_->requests_api_key, "");
   auto number = owner_->get("/api/v1/extensions/" + ext).body["number"].get<std::string>();
@@ -232,7 +244,8 @@ TEST_F(Admin, VoicemailsAreListedMarkedReadAndScopedToTheirUser) {
                                  std::pair{other, std::string("https://rec.example/2.mp3")}}) {
     TestEnv::get().pg().execute(
         "INSERT INTO voicemails (tenant_id, extension_id, from_number, recording_url, duration)"
-        " VALUES ('" + a_->id + "', '" + ext + "', '+14155550142', '" + url + "', 12)");
+        " VALUES ('" +
+        a_->id + "', '" + ext + "', '+14155550142', '" + url + "', 12)");
   }
   auto all = owner_->get("/api/v1/voicemails");
   ASSERT_EQ(all.status, 200);
@@ -243,16 +256,16 @@ TEST_F(Admin, VoicemailsAreListedMarkedReadAndScopedToTheirUser) {
   EXPECT_EQ(message["extension_id"], mine);
   EXPECT_EQ(message["from"], "+14155550142");
   EXPECT_EQ(message["read"], false);
-  auto read = as("user").patch("/api/v1/voicemails/" + message["id"].get<std::string>(),
-                               {{"read", true}});
+  auto read =
+      as("user").patch("/api/v1/voicemails/" + message["id"].get<std::string>(), {{"read", true}});
   EXPECT_EQ(read.body["read"], true);
-  EXPECT_TRUE(as("user")
-                  .patch("/api/v1/voicemails/" + message["id"].get<std::string>(),
-                         {{"recording_url", "x"}})
-                  .fields()
-                  .contains("recording_url"));
-  auto others = all.body["data"][0]["extension_id"] == mine ? all.body["data"][1]
-                                                            : all.body["data"][0];
+  EXPECT_TRUE(
+      as("user")
+          .patch("/api/v1/voicemails/" + message["id"].get<std::string>(), {{"recording_url", "x"}})
+          .fields()
+          .contains("recording_url"));
+  auto others =
+      all.body["data"][0]["extension_id"] == mine ? all.body["data"][1] : all.body["data"][0];
   EXPECT_EQ(as("user").get("/api/v1/voicemails/" + others["id"].get<std::string>()).status, 404);
   EXPECT_EQ(as("user").del("/api/v1/voicemails/" + message["id"].get<std::string>()).status, 204);
   EXPECT_EQ(owner_->post("/api/v1/voicemails", json::object()).status, 405);
