@@ -1,6 +1,7 @@
 // pbxd: the Cloudonix PBX call-routing service and its administration commands.
 #include "admin/auth.hpp"
 #include "admin/bootstrap.hpp"
+#include "admin/report_routes.hpp"
 #include "admin/routes.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
@@ -35,7 +36,8 @@ std::vector<store::Statement> all_statements() {
   std::vector<store::Statement> all;
   for (auto&& group :
        {store::tenant_statements(), store::TenantDirectory::statements(), admin::auth_statements(),
-        store::webhook_statements(), webhooks::replay_statements(), store::routing_statements()}) {
+        store::webhook_statements(), webhooks::replay_statements(), store::routing_statements(),
+        admin::report_statements()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;

@@ -1,6 +1,7 @@
 #include "admin/routes.hpp"
 
 #include "admin/auth.hpp"
+#include "admin/report_routes.hpp"
 #include "webhooks/replay.hpp"
 
 namespace pbx::admin {
@@ -12,6 +13,7 @@ constexpr std::chrono::hours kLoginTokenLifetime{12};
 }  // namespace
 
 void add_admin_routes(http::Router& router, AdminDeps deps) {
+  add_report_routes(router, {deps.pg});
   router.add("POST", "/api/v1/auth/login", [deps](http::Request& req) {
     return http::Response::json(
         200, login(deps.pg, deps.limiter, LoginLimits{}, req, kLoginTokenLifetime));
