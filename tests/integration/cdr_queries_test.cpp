@@ -1,7 +1,13 @@
 // The read-only report endpoints against real Postgres and the real service: CDR filters,
 // keyset pagination, CSV streaming, stats, calls, webhook events, dead letters, roles and
 // tenant isolation, plus the two figures for the release note (CSV rate, filtered page p99).
+#include "cdr/query.hpp"
 #include "cdr_queries_fixture.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -353,6 +359,76 @@ TEST_F(CdrQueries, RoleMatrixAndTenantIsolation) {
   auto csv = get(http, "/api/v1/cdrs?format=csv", b_->admin_token);
   EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), count("true", b_->id) + 1);
   EXPECT_EQ(get(http, "/api/v1/cdrs/" + some_id, b_->admin_token).status, 404);
+}
+
+// A client that stops reading: with backpressure the service stops fetching once the socket
+// buffers are full, instead of queueing the whole export in memory.
+TEST_F(CdrQueries, CsvExportWaitsForASlowReader) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  int small = 64 * 1024;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(svc_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string request =
+      "GET /api/v1/cdrs?format=csv HTTP/1.1\r\nHost: test\r\nAuthorization: "
+      "Bearer " +
+      a_->admin_token + "\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  long before = rss_kb();
+  std::vector<char> buf(64 * 1024);
+  size_t received = 0;
+  ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+  ASSERT_GT(n, 0);
+  received += static_cast<size_t>(n);
+  long stalled_peak = before;
+  for (int i = 0; i < 150; ++i) {  // 1.5 s without reading
+    stalled_peak = std::max(stalled_peak, rss_kb());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::string tail;
+  while ((n = ::recv(fd, buf.data(), buf.size(), 0)) > 0) {
+    received += static_cast<size_t>(n);
+    tail.assign(buf.data(), static_cast<size_t>(n));
+  }
+  ::close(fd);
+  EXPECT_GT(received, 15u * 1024 * 1024);
+  EXPECT_EQ(tail.substr(tail.size() - 5), "0\r\n\r\n");  // the last chunk: the export completed
+  EXPECT_LT((stalled_peak - before) / 1024, 8) << before << " kB -> " << stalled_peak << " kB";
+  std::cout << "[figures] stalled CSV reader: service RSS " << before / 1024 << " -> "
+            << stalled_peak / 1024 << " MB while " << received / (1024 * 1024)
+            << " MB were exported\n";
+}
+
+// The planner sees the actual filters (plans are made per call) and picks an index for each.
+TEST_F(CdrQueries, PlansUseTheIndexes) {
+  std::string sql;
+  for (const auto& st : cdr::cdr_query_statements()) {
+    if (std::string(st.name) == "cdr_list_newest") sql = st.sql;
+  }
+  ASSERT_FALSE(sql.empty());
+  const std::string prepare =
+      "SET plan_cache_mode = force_custom_plan; PREPARE p(uuid, timestamptz, timestamptz, text,"
+      " text, text[], text[], uuid, timestamptz, uuid, int) AS " +
+      sql + "; ";
+  const std::string t = "'" + a_->id + "'";
+  for (const std::string& args :
+       {t + ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 51",
+        t + ", NULL, NULL, '+1212%', NULL, '{answered}', NULL, NULL, NULL, NULL, 51",
+        t + ", NULL, NULL, '+4420755004%', NULL, NULL, NULL, NULL, NULL, NULL, 51",
+        t + ", '2026-02-01', '2026-02-02', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 51",
+        t + ", NULL, NULL, NULL, NULL, NULL, NULL, '" + kExtension1 + "', NULL, NULL, 51",
+        t + ", NULL, NULL, NULL, NULL, NULL, '{internal}', NULL, '2026-01-05', "
+            "'ffffffff-ffff-ffff-ffff-ffffffffffff', 51"}) {
+    auto plan = scalar(prepare + "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE p(" + args + ")");
+    EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << args << "\n" << plan;
+    auto j = json::parse(plan);
+    std::cout << "[plan] " << args.substr(t.size()) << ": " << j[0]["Execution Time"].get<double>()
+              << " ms\n";
+  }
 }
 
 TEST_F(CdrQueries, FilteredPageLatency) {
