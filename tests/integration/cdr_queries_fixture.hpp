@@ -76,7 +76,8 @@ class CdrQueries : public ::testing::Test {
         " CASE WHEN g % 3 = 0 THEN (1000 + g % 50)::text"
         "   ELSE '+1646555' || lpad((g % 9973)::text, 4, '0') END,"
         " (ARRAY['inbound', 'outbound', 'internal', 'unknown'])[1 + (g / 7) % 4], disp,"
-        " upper(disp), g % 300, CASE WHEN disp = 'answered' THEN greatest(g % 300 - 4, 0) ELSE 0 END,"
+        " upper(disp), g % 300,"
+        " CASE WHEN disp = 'answered' THEN greatest(g % 300 - 4, 0) ELSE 0 END,"
         " disp = 'answered', CASE WHEN g % 5 <> 0 THEN (g % 100) / 1000.0 END,"
         " CASE WHEN g % 10 = 0 THEN '" +
         std::string(kExtension1) +
