@@ -30,8 +30,7 @@ const Operation kOperations[] = {
     {"POST", "/api/voice/gather", "execution", "IVR digits (Gather action)", "requests_key"},
     {"POST", "/api/voice/dial-status", "execution", "A Dial finished (Dial action)",
      "requests_key"},
-    {"POST", "/api/voice/voicemail", "execution", "A voicemail recording finished",
-     "requests_key"},
+    {"POST", "/api/voice/voicemail", "execution", "A voicemail recording finished", "requests_key"},
     {"POST", "/api/webhooks/cloudonix/session-update", "webhooks", "Call state changes", "webhook"},
     {"POST", "/api/webhooks/cloudonix/cdr", "webhooks", "One call detail record", "webhook"},
     {"POST", "/api/v1/auth/login", "auth", "Log in with e-mail and password", ""},
@@ -92,8 +91,9 @@ Json resource_schema(const Resource& r) {
 }
 
 Json error_response(const char* description) {
-  return {{"description", description},
-          {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+  return {
+      {"description", description},
+      {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
 }
 
 Json describe(const std::string& method, const std::string& path, const std::string& tag,
@@ -143,8 +143,7 @@ Json openapi_document(const http::Router& router, const std::vector<Resource>& r
        {{"securitySchemes",
          {{"admin", {{"type", "http"}, {"scheme", "bearer"}}},
           {"requests_key", {{"type", "http"}, {"scheme", "bearer"}}},
-          {"webhook",
-           {{"type", "apiKey"}, {"in", "header"}, {"name", "X-Cloudonix-Signature"}}}}},
+          {"webhook", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-Cloudonix-Signature"}}}}},
         {"schemas",
          {{"Error",
            {{"type", "object"},
@@ -216,8 +215,9 @@ Json openapi_document(const http::Router& router, const std::vector<Resource>& r
 
 void add_openapi_route(http::Router& router, const std::vector<Resource>& resources) {
   auto body = openapi_document(router, resources).dump();
-  router.add("GET", kOpenApiPath,
-             [body](http::Request&) { return http::Response::text(200, body, "application/json"); });
+  router.add("GET", kOpenApiPath, [body](http::Request&) {
+    return http::Response::text(200, body, "application/json");
+  });
 }
 
 }  // namespace pbx::admin

@@ -2,6 +2,7 @@
 
 #include "admin/auth.hpp"
 #include "admin/idempotency.hpp"
+#include "admin/report_routes.hpp"
 #include "admin/resources.hpp"
 #include "admin/settings.hpp"
 #include "core/crypto.hpp"
@@ -33,7 +34,7 @@ Principal guard(const AdminDeps& deps, const http::Request& req) {
 
 std::vector<store::Statement> admin_statements() {
   auto out = routing_resource_statements();
-  for (auto&& group : {idempotency_statements(), settings_statements()}) {
+  for (auto&& group : {idempotency_statements(), settings_statements(), report_statements()}) {
     out.insert(out.end(), group.begin(), group.end());
   }
   return out;
@@ -61,6 +62,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                        return run_idempotent(deps.pg, p, req, fn);
                      }};
   add_settings_routes(router, rdeps);
+  add_report_routes(router, {deps.pg, rdeps.guard});
   for (const auto& resource : routing_resources()) add_resource_routes(router, resource, rdeps);
 }
 

@@ -33,15 +33,20 @@ Response Response::json(int status, const nlohmann::json& body) {
   return {status,
           "application/json",
           body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          {},
           {}};
 }
 
 Response Response::xml(int status, std::string body) {
-  return {status, "application/xml; charset=utf-8", std::move(body), {}};
+  return {status, "application/xml; charset=utf-8", std::move(body), {}, {}};
 }
 
 Response Response::text(int status, std::string body, std::string content_type) {
-  return {status, std::move(content_type), std::move(body), {}};
+  return {status, std::move(content_type), std::move(body), {}, {}};
+}
+
+Response Response::stream(int status, std::string content_type, BodyProducer producer) {
+  return {status, std::move(content_type), {}, {}, std::move(producer)};
 }
 
 }  // namespace pbx::http

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,16 +32,25 @@ struct Request {
   std::string media_type() const;
 };
 
+// Sends one piece of a streamed body; false once the client has gone away.
+using BodyWriter = std::function<bool(std::string_view)>;
+// Produces a streamed body through write; returns false when it had to stop before the end.
+// It runs on a thread of its own, never on a reactor thread, so it may block.
+using BodyProducer = std::function<bool(const BodyWriter& write)>;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is produced piece by piece (chunked transfer encoding) instead of `body`.
+  BodyProducer producer;
 
   static Response json(int status, const nlohmann::json& body);
   static Response xml(int status, std::string body);
   static Response text(int status, std::string body,
                        std::string content_type = "text/plain; charset=utf-8");
+  static Response stream(int status, std::string content_type, BodyProducer producer);
 };
 
 }  // namespace pbx::http

@@ -5,11 +5,18 @@
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
+#include <pistache/peer.h>
 #include <spdlog/spdlog.h>
+
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -21,6 +28,9 @@ namespace {
 
 constexpr size_t kHeaderAllowance = 64 * 1024;
 constexpr int kMaxStatus = 600;
+constexpr auto kStreamPoll = std::chrono::seconds(1);
+// A client that reads nothing of a streamed body for this long is given up on.
+constexpr auto kStreamStallLimit = std::chrono::seconds(60);
 
 // Pistache writes only typed headers to the wire (raw ones are dropped), so every header we
 // set goes through this one type with a name chosen at run time.
@@ -134,6 +144,16 @@ struct Server::Dispatcher {
   std::atomic<bool> draining{false};
 
   void handle(const P::Http::Request& preq, P::Http::ResponseWriter writer);
+  void stream_body(std::shared_ptr<P::Http::ResponseWriter> writer, std::shared_ptr<Request> req,
+                   RouteMetrics* rm, int status, BodyProducer producer);
+  // Access log, metrics and in-flight count, once the whole answer is on its way.
+  void finish(const Request& req, RouteMetrics* rm, int status) {
+    auto elapsed = std::chrono::steady_clock::now() - req.received_at;
+    rm->observe(status, elapsed);
+    spdlog::info("{} {} {} {:.3f}ms rid={}", req.method, req.path, status,
+                 std::chrono::duration<double, std::milli>(elapsed).count(), req.request_id);
+    in_flight.fetch_sub(1);
+  }
 };
 
 namespace {
@@ -164,6 +184,86 @@ class PistacheHandler : public P::Http::Handler {
 };
 
 }  // namespace
+
+namespace {
+
+// Hands one write to the transport and waits until it is on the wire, so that a streamed body
+// never piles up in memory faster than the client reads it. Pistache drops pending writes of
+// a vanished peer without settling their promises, hence the polling for the peer.
+bool send_and_wait(const P::Http::ResponseWriter& w, std::string data) {
+  struct Wait {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::optional<bool> ok;
+    void settle(bool value) {
+      std::lock_guard lock(mutex);
+      ok = value;
+      cv.notify_all();
+    }
+  };
+  auto wait = std::make_shared<Wait>();
+  {
+    auto peer = w.getPeer();
+    if (!peer) return false;
+    auto size = data.size();
+    peer->send(P::RawBuffer(std::move(data), size))
+        .then([wait](ssize_t) { wait->settle(true); },
+              [wait](std::exception_ptr&) { wait->settle(false); });
+  }
+  auto stalled_since = std::chrono::steady_clock::now();
+  std::unique_lock lock(wait->mutex);
+  while (!wait->cv.wait_for(lock, kStreamPoll, [&] { return wait->ok.has_value(); })) {
+    if (!w.getPeer() || std::chrono::steady_clock::now() - stalled_since > kStreamStallLimit) {
+      return false;
+    }
+  }
+  return *wait->ok;
+}
+
+std::string chunk_frame(std::string_view piece) {
+  char size[24];
+  int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+  std::string out;
+  out.reserve(static_cast<size_t>(n) + piece.size() + 2);
+  out.append(size, static_cast<size_t>(n)).append(piece).append("\r\n");
+  return out;
+}
+
+}  // namespace
+
+void Server::Dispatcher::stream_body(std::shared_ptr<P::Http::ResponseWriter> writer,
+                                     std::shared_ptr<Request> req, RouteMetrics* rm, int status,
+                                     BodyProducer producer) {
+  try {
+    // The status line and headers (with Transfer-Encoding: chunked) go out at once; the
+    // chunks follow from a thread of their own, because the transport only writes when this
+    // reactor thread is free again.
+    auto headers = writer->stream(static_cast<P::Http::Code>(status));
+    headers.flush();
+  } catch (const std::exception& e) {
+    spdlog::warn("rid={} stream not started: {}", req->request_id, e.what());
+    finish(*req, rm, status);
+    return;
+  }
+  std::thread([this, writer, req, rm, status, producer = std::move(producer)] {
+    bool complete = false;
+    try {
+      complete = producer([&](std::string_view piece) {
+        return piece.empty() || send_and_wait(*writer, chunk_frame(piece));
+      });
+      complete = complete && send_and_wait(*writer, "0\r\n\r\n");
+    } catch (const std::exception& e) {
+      spdlog::error("rid={} stream failed: {}", req->request_id, e.what());
+    }
+    // A truncated body must not look complete: without the last chunk and with the
+    // connection shut, the client sees the failure.
+    if (!complete) {
+      if (auto peer = writer->getPeer()) ::shutdown(peer->fd(), SHUT_RDWR);
+      spdlog::warn("rid={} streamed answer cut short", req->request_id);
+    }
+    finish(*req, rm, status);
+  }).detach();
+}
 
 void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseWriter writer) {
   in_flight.fetch_add(1);
@@ -211,12 +311,12 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
       w.headers().remove<P::Http::Header::Connection>();
       w.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::KeepAlive);
     }
-    auto elapsed = std::chrono::steady_clock::now() - req->received_at;
+    if (res.producer) {
+      stream_body(shared_writer, req, rm, res.status, std::move(res.producer));
+      return;
+    }
     w.send(static_cast<P::Http::Code>(res.status), res.body);
-    rm->observe(res.status, elapsed);
-    spdlog::info("{} {} {} {:.3f}ms rid={}", req->method, req->path, res.status,
-                 std::chrono::duration<double, std::milli>(elapsed).count(), req->request_id);
-    in_flight.fetch_sub(1);
+    finish(*req, rm, res.status);
   });
 
   try {

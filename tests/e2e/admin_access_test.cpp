@@ -215,7 +215,7 @@ TEST_F(Admin, AnswersCarrySecurityHeadersAndErrorsTheContractBody) {
 namespace pbx::testing {
 namespace {
 
-TEST_F(AdminE2E, OpenApiDocumentsEveryRouteTheServerServes) {
+TEST_F(Admin, OpenApiDocumentsEveryRouteTheServerServes) {
   HttpClient http;
   auto r = http.get(svc_->base_url() + "/api/v1/openapi.json");
   ASSERT_EQ(r.status, 200);

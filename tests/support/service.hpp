@@ -23,6 +23,7 @@ class ServiceProcess {
   void wait_healthy(std::chrono::seconds limit = std::chrono::seconds(20));
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
+  pid_t pid() const { return process_.pid(); }
   std::string log_text() const;
   void signal(int sig) { process_.signal(sig); }
   int wait_exit(std::chrono::seconds limit);  // -1 on timeout

@@ -1,0 +1,212 @@
+#include "cdr/report.hpp"
+
+#include "store/pg_array.hpp"
+
+#include <map>
+
+namespace pbx::cdr {
+
+namespace {
+
+constexpr int kExportChunk = 2000;
+
+using Opt = std::optional<std::string>;
+
+// The bound values of the shared filter ($1 to $8 of every CDR statement).
+struct FilterArgs {
+  std::string tenant;
+  Opt from_ts, to_ts, from_like, to_like, dispositions, directions, extension;
+};
+
+Opt array_or_null(const std::vector<std::string>& values) {
+  if (values.empty()) return std::nullopt;
+  store::ArrayLiteral a;
+  for (const auto& v : values) a.add(v);
+  return a.str();
+}
+
+std::string tenant_time_zone(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  auto rows = tx.exec_prepared("report_tenant_timezone", tenant_id);
+  return rows.empty() ? "UTC" : rows[0][0].as<std::string>();
+}
+
+FilterArgs filter_args(pqxx::transaction_base& tx, const std::string& tenant_id,
+                       const CdrFilter& f) {
+  FilterArgs a{tenant_id, {}, {}, {}, {}, {}, {}, f.extension_id};
+  if (f.from_date || f.to_date) {
+    auto range = resolve_range(f, tenant_time_zone(tx, tenant_id));
+    if (range.from) a.from_ts = pg_timestamp(*range.from);
+    if (range.to_exclusive) a.to_ts = pg_timestamp(*range.to_exclusive);
+  }
+  if (f.from) a.from_like = like_prefix(*f.from);
+  if (f.to) a.to_like = like_prefix(*f.to);
+  a.dispositions = array_or_null(f.dispositions);
+  a.directions = array_or_null(f.directions);
+  return a;
+}
+
+pqxx::result fetch_page(pqxx::transaction_base& tx, const FilterArgs& a, Sort sort,
+                        const std::optional<Cursor>& after, int limit) {
+  Opt at = after ? Opt(pg_timestamp(after->at)) : std::nullopt;
+  Opt id = after ? Opt(after->id) : std::nullopt;
+  return tx.exec_prepared(sort == Sort::newest_first ? "cdr_list_newest" : "cdr_list_oldest",
+                          a.tenant, a.from_ts, a.to_ts, a.from_like, a.to_like, a.dispositions,
+                          a.directions, a.extension, at, id, limit);
+}
+
+Cursor cursor_of(const pqxx::row& r, Sort sort) {
+  return {std::string(cursor_list(sort)), r[3].as<Micros>(), r[0].as<std::string>()};
+}
+
+nlohmann::json cdr_json(const pqxx::row& r) {
+  auto text = [&](int i) {
+    return r[i].is_null() ? nlohmann::json(nullptr) : nlohmann::json(r[i].as<std::string>());
+  };
+  auto time = [&](int i) {
+    return r[i].is_null() ? nlohmann::json(nullptr) : nlohmann::json(iso8601(r[i].as<Micros>()));
+  };
+  auto cost = r[13].is_null() ? nlohmann::json(nullptr)
+                              : nlohmann::json::parse(r[13].c_str(), nullptr, false);
+  if (cost.is_discarded()) cost = nullptr;  // NaN has no JSON form
+  return {{"id", text(0)},
+          {"session_token", text(1)},
+          {"call_id", text(2)},
+          {"started_at", time(3)},
+          {"answered_at", time(4)},
+          {"ended_at", time(5)},
+          {"from", text(6)},
+          {"to", text(7)},
+          {"direction", text(8)},
+          {"disposition", text(9)},
+          {"disposition_raw", text(10)},
+          {"duration", r[11].as<std::int64_t>()},
+          {"billsec", r[12].as<std::int64_t>()},
+          {"cost", cost},
+          {"extension_id", text(14)},
+          {"ring_group_id", text(15)}};
+}
+
+void append_csv(std::string& out, const pqxx::row& r) {
+  std::vector<std::string> fields;
+  fields.reserve(r.size());
+  for (int i = 0; i < static_cast<int>(r.size()); ++i) {
+    if (r[i].is_null()) {
+      fields.emplace_back();
+    } else if (i >= 3 && i <= 5) {
+      fields.push_back(iso8601(r[i].as<Micros>()));
+    } else {
+      fields.push_back(r[i].as<std::string>());
+    }
+  }
+  out += csv_row(fields);
+}
+
+}  // namespace
+
+void plan_per_call(pqxx::transaction_base& tx) {
+  tx.exec0("SET LOCAL plan_cache_mode = force_custom_plan");
+}
+
+nlohmann::json list_cdrs(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q) {
+  return pg.with([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    plan_per_call(tx);
+    auto rows = fetch_page(tx, filter_args(tx, tenant_id, q.filter), q.sort, q.page.after,
+                           q.page.limit + 1);
+    nlohmann::json data = nlohmann::json::array();
+    auto shown = std::min<size_t>(rows.size(), static_cast<size_t>(q.page.limit));
+    for (size_t i = 0; i < shown; ++i) data.push_back(cdr_json(rows[static_cast<int>(i)]));
+    nlohmann::json next = nullptr;
+    if (rows.size() > shown) {
+      next = encode_cursor(cursor_of(rows[static_cast<int>(shown) - 1], q.sort));
+    }
+    return nlohmann::json{{"data", std::move(data)}, {"next_cursor", std::move(next)}};
+  });
+}
+
+nlohmann::json get_cdr(store::PgPool& pg, const std::string& tenant_id, const std::string& id) {
+  if (!is_uuid(id)) throw Error::not_found("no such CDR");
+  auto found = pg.with([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    auto rows = tx.exec_prepared("cdr_get", tenant_id, id);
+    return rows.empty() ? nlohmann::json(nullptr) : cdr_json(rows[0]);
+  });
+  if (found.is_null()) throw Error::not_found("no such CDR");
+  return found;
+}
+
+nlohmann::json cdr_of_session(pqxx::transaction_base& tx, const std::string& tenant_id,
+                              const std::string& session_token) {
+  auto rows = tx.exec_prepared("cdr_by_session", tenant_id, session_token);
+  return rows.empty() ? nlohmann::json(nullptr) : cdr_json(rows[0]);
+}
+
+nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const CdrFilter& f) {
+  auto rows = pg.with([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    plan_per_call(tx);
+    auto a = filter_args(tx, tenant_id, f);
+    return tx.exec_prepared("cdr_stats", a.tenant, a.from_ts, a.to_ts, a.from_like, a.to_like,
+                            a.dispositions, a.directions, a.extension,
+                            tenant_time_zone(tx, tenant_id));
+  });
+  std::int64_t total = 0, answered = 0, duration = 0, billsec = 0;
+  nlohmann::json by_disposition = nlohmann::json::object();
+  for (const char* d : {"answered", "busy", "no_answer", "cancelled", "failed", "other"}) {
+    by_disposition[d] = 0;
+  }
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_day;
+  for (const auto& r : rows) {
+    auto n = r[2].as<std::int64_t>();
+    auto ans = r[3].as<std::int64_t>();
+    total += n;
+    answered += ans;
+    duration += r[4].as<std::int64_t>();
+    billsec += r[5].as<std::int64_t>();
+    by_disposition[r[1].as<std::string>()] =
+        by_disposition[r[1].as<std::string>()].get<std::int64_t>() + n;
+    auto& day = by_day[r[0].as<std::string>()];
+    day.first += n;
+    day.second += ans;
+  }
+  nlohmann::json days = nlohmann::json::array();
+  for (const auto& [date, counts] : by_day) {
+    days.push_back({{"date", date}, {"total", counts.first}, {"answered", counts.second}});
+  }
+  auto average = [&](std::int64_t sum) {
+    return total == 0 ? 0.0 : static_cast<double>(sum) / static_cast<double>(total);
+  };
+  return {{"total", total},
+          {"answered", answered},
+          {"missed", total - answered},
+          {"average_duration", average(duration)},
+          {"average_billsec", average(billsec)},
+          {"by_disposition", std::move(by_disposition)},
+          {"by_day", std::move(days)}};
+}
+
+bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q,
+                const std::function<bool(std::string_view)>& write) {
+  if (!write(csv_row(cdr_columns()))) return false;
+  std::optional<FilterArgs> args;
+  std::optional<Cursor> after;
+  for (;;) {
+    // One short transaction per chunk: the pooled connection is not held while the client
+    // reads, and each chunk is an index range scan starting at the previous chunk's end.
+    std::string chunk;
+    auto count = pg.with([&](pqxx::connection& c) {
+      pqxx::read_transaction tx(c);
+      plan_per_call(tx);
+      if (!args) args = filter_args(tx, tenant_id, q.filter);
+      auto rows = fetch_page(tx, *args, q.sort, after, kExportChunk);
+      chunk.clear();
+      for (const auto& r : rows) append_csv(chunk, r);
+      if (!rows.empty()) after = cursor_of(rows[rows.size() - 1], q.sort);
+      return rows.size();
+    });
+    if (count > 0 && !write(chunk)) return false;
+    if (count < static_cast<size_t>(kExportChunk)) return true;
+  }
+}
+
+}  // namespace pbx::cdr

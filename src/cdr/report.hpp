@@ -1,0 +1,41 @@
+#pragma once
+
+// CDR reads for the admin API: pages, one record, stats and the CSV export. Every read is
+// scoped to one tenant, whose id is always a bound parameter.
+
+#include "cdr/query.hpp"
+#include "store/pg.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pbx::cdr {
+
+// {"data": [...], "next_cursor": "..." | null}
+nlohmann::json list_cdrs(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q);
+
+// The CDR item; Error::not_found for an unknown, malformed or other tenant's id.
+nlohmann::json get_cdr(store::PgPool& pg, const std::string& tenant_id, const std::string& id);
+
+// The CDR of one call, or null.
+nlohmann::json cdr_of_session(pqxx::transaction_base& tx, const std::string& tenant_id,
+                              const std::string& session_token);
+
+// {"total", "answered", "missed", "average_duration", "average_billsec", "by_disposition",
+//  "by_day": [{"date", "total", "answered"}]}, days in the tenant's time zone.
+nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const CdrFilter& f);
+
+// Writes the header and then every matching row as CSV, in chunks fetched by keyset so that
+// memory stays flat whatever the row count. Returns false when write refused a chunk.
+bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q,
+                const std::function<bool(std::string_view)>& write);
+
+// Report statements take optional filters as parameters: planning each call with the actual
+// values lets Postgres pick the index that fits the filters given.
+void plan_per_call(pqxx::transaction_base& tx);
+
+}  // namespace pbx::cdr

@@ -1,0 +1,176 @@
+#include "cdr/query.hpp"
+
+#include "core/crypto.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pbx::cdr {
+namespace {
+
+using nlohmann::json;
+
+json fields_of(const http::Params& query) {
+  try {
+    parse_cdr_list_query(query);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), 422);
+    return e.details()["fields"];
+  }
+  ADD_FAILURE() << "no validation error";
+  return json::object();
+}
+
+TEST(CdrQuery, DefaultsAndEveryFilter) {
+  auto q = parse_cdr_list_query({});
+  EXPECT_EQ(q.sort, Sort::newest_first);
+  EXPECT_EQ(q.page.limit, 50);
+  EXPECT_FALSE(q.page.after);
+  EXPECT_FALSE(q.csv);
+
+  q = parse_cdr_list_query({{"from_date", "2026-03-01"},
+                            {"to_date", "2026-03-04T10:30:00Z"},
+                            {"from", "+1212"},
+                            {"to", "1001"},
+                            {"disposition", "answered,busy,answered"},
+                            {"direction", "inbound"},
+                            {"extension", "6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"},
+                            {"sort", "started_at"},
+                            {"limit", "500"},
+                            {"format", "csv"}});
+  ASSERT_TRUE(q.filter.from_date && q.filter.from_date->day);
+  ASSERT_TRUE(q.filter.to_date && q.filter.to_date->instant);
+  EXPECT_EQ(*q.filter.from, "+1212");
+  EXPECT_EQ(*q.filter.to, "1001");
+  EXPECT_EQ(q.filter.dispositions, (std::vector<std::string>{"answered", "busy"}));
+  EXPECT_EQ(q.filter.directions, (std::vector<std::string>{"inbound"}));
+  EXPECT_EQ(q.sort, Sort::oldest_first);
+  EXPECT_EQ(q.page.limit, 500);
+  EXPECT_TRUE(q.csv);
+}
+
+TEST(CdrQuery, PlusDecodedAsSpaceIsAPlusAgain) {
+  // "from=+1212" unencoded in a query string reaches the handler as " 1212".
+  EXPECT_EQ(*parse_cdr_list_query({{"from", " 1212"}}).filter.from, "+1212");
+  EXPECT_EQ(*parse_cdr_list_query({{"to", "+44"}}).filter.to, "+44");
+}
+
+TEST(CdrQuery, EveryBadParameterIsReportedAtOnce) {
+  auto fields = fields_of({{"from_date", "2026-02-30"},
+                           {"to_date", "yesterday"},
+                           {"from", ""},
+                           {"to", std::string(65, '1')},
+                           {"disposition", "answered,ringing,nope"},
+                           {"direction", "sideways"},
+                           {"extension", "42"},
+                           {"sort", "duration"},
+                           {"limit", "501"},
+                           {"cursor", "not-a-cursor"},
+                           {"format", "xml"},
+                           {"colour", "red"}});
+  for (const char* name : {"from_date", "to_date", "from", "to", "disposition", "direction",
+                           "extension", "sort", "limit", "cursor", "format", "colour"}) {
+    EXPECT_TRUE(fields.contains(name)) << name << " in " << fields.dump();
+  }
+  EXPECT_EQ(fields["disposition"].size(), 2u);  // ringing and nope
+  EXPECT_EQ(fields.size(), 12u);
+}
+
+TEST(CdrQuery, LimitsRangesAndRepeats) {
+  for (const char* bad : {"0", "-1", "abc", "10x", "", "1e2"}) {
+    EXPECT_TRUE(fields_of({{"limit", bad}}).contains("limit")) << bad;
+  }
+  EXPECT_EQ(parse_cdr_list_query({{"limit", "1"}}).page.limit, 1);
+  EXPECT_TRUE(
+      fields_of({{"from_date", "2026-03-05"}, {"to_date", "2026-03-04"}}).contains("to_date"));
+  EXPECT_TRUE(
+      fields_of({{"disposition", "busy"}, {"disposition", "failed"}}).contains("disposition"));
+  EXPECT_TRUE(fields_of({{"disposition", ""}}).contains("disposition"));
+}
+
+TEST(CdrQuery, StatsTakeFiltersOnly) {
+  auto f = parse_cdr_stats_query({{"disposition", "failed"}, {"from", "+1"}});
+  EXPECT_EQ(f.dispositions, (std::vector<std::string>{"failed"}));
+  try {
+    parse_cdr_stats_query({{"limit", "5"}, {"direction", "up"}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_TRUE(e.details()["fields"].contains("limit"));
+    EXPECT_TRUE(e.details()["fields"].contains("direction"));
+  }
+}
+
+TEST(CdrCursor, RoundTripsAndRejectsTamperingAndOtherOrders) {
+  Cursor c{"cdrs:-started_at", 1772620200123456, "6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"};
+  auto text = encode_cursor(c);
+  auto back = decode_cursor(text, "cdrs:-started_at");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->at, c.at);
+  EXPECT_EQ(back->id, c.id);
+
+  EXPECT_FALSE(decode_cursor(text, "cdrs:started_at"));    // another sort
+  EXPECT_FALSE(decode_cursor(text, "calls:-created_at"));  // another list
+  std::string flipped = text;
+  flipped[flipped.size() / 2] = flipped[flipped.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(decode_cursor(flipped, "cdrs:-started_at"));
+  EXPECT_FALSE(decode_cursor(text.substr(0, text.size() - 3), "cdrs:-started_at"));
+  EXPECT_FALSE(decode_cursor("", "cdrs:-started_at"));
+  EXPECT_FALSE(decode_cursor("!!!", "cdrs:-started_at"));
+  for (const char* forged :
+       {R"({"l":"cdrs:-started_at","t":"1","i":"x"})",
+        R"({"l":"cdrs:-started_at","t":1,"i":"not-a-uuid"})",
+        R"({"l":"cdrs:-started_at","t":1.5,"i":"6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"})",
+        R"([1,2,3])"}) {
+    EXPECT_FALSE(decode_cursor(crypto::base64url(forged), "cdrs:-started_at")) << forged;
+  }
+  // A cursor of the other order is refused by the list parser, on the cursor field.
+  auto fields = fields_of({{"cursor", text}, {"sort", "started_at"}});
+  EXPECT_TRUE(fields.contains("cursor"));
+  EXPECT_TRUE(parse_cdr_list_query({{"cursor", text}}).page.after);
+}
+
+TEST(CdrRange, DaysAreReadInTheTenantZoneAndToDateIsInclusive) {
+  auto q = parse_cdr_list_query({{"from_date", "2026-03-04"}, {"to_date", "2026-03-04"}});
+  auto utc = resolve_range(q.filter, "UTC");
+  EXPECT_EQ(iso8601(*utc.from), "2026-03-04T00:00:00Z");
+  EXPECT_EQ(iso8601(*utc.to_exclusive), "2026-03-05T00:00:00Z");
+  auto ny = resolve_range(q.filter, "America/New_York");
+  EXPECT_EQ(iso8601(*ny.from), "2026-03-04T05:00:00Z");
+  EXPECT_EQ(iso8601(*ny.to_exclusive), "2026-03-05T05:00:00Z");
+  // Across the spring-forward night the day is 23 hours long.
+  auto dst = resolve_range(
+      parse_cdr_list_query({{"from_date", "2026-03-08"}, {"to_date", "2026-03-08"}}).filter,
+      "America/New_York");
+  EXPECT_EQ(*dst.to_exclusive - *dst.from, 23LL * 3600 * 1000000);
+  // An instant includes itself.
+  auto inst =
+      resolve_range(parse_cdr_list_query({{"to_date", "2026-03-04T10:30:00+02:00"}}).filter, "UTC");
+  EXPECT_EQ(iso8601(*inst.to_exclusive), "2026-03-04T08:30:00.000001Z");
+  EXPECT_EQ(pg_timestamp(*inst.to_exclusive), "2026-03-04 08:30:00.000001+00");
+}
+
+TEST(CdrFormat, TimestampsAndLikePatterns) {
+  EXPECT_EQ(iso8601(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(iso8601(1772620200000000), "2026-03-04T10:30:00Z");
+  EXPECT_EQ(iso8601(1772620200123000), "2026-03-04T10:30:00.123Z");
+  EXPECT_EQ(iso8601(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(like_prefix("+1212"), "+1212%");
+  EXPECT_EQ(like_prefix("a%b_c\\"), "a\\%b\\_c\\\\%");
+  EXPECT_TRUE(is_uuid("6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"));
+  EXPECT_FALSE(is_uuid("6f1c1f7e1d2b-4c55-9a57-1b2c3d4e5f60-"));
+  EXPECT_FALSE(is_uuid("6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f6g"));
+}
+
+TEST(CdrCsv, QuotesOnlyWhatNeedsQuotingAndDoublesQuotes) {
+  EXPECT_EQ(csv_field("+12125550100"), "+12125550100");
+  EXPECT_EQ(csv_field(""), "");
+  EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(csv_field("line\nbreak"), "\"line\nbreak\"");
+  EXPECT_EQ(csv_field("cr\r"), "\"cr\r\"");
+  EXPECT_EQ(csv_row({"a", "b,c", ""}), "a,\"b,c\",\r\n");
+  EXPECT_EQ(cdr_columns().size(), 16u);
+  EXPECT_EQ(csv_row(cdr_columns()).substr(0, 22), "id,session_token,call_");
+}
+
+}  // namespace
+}  // namespace pbx::cdr
