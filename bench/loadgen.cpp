@@ -3,13 +3,13 @@
 // do). Loopback targets only. Prints one JSON object with throughput and latency.
 #include "webhooks/signature.hpp"
 
-#include <CLI/CLI.hpp>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <nlohmann/json.hpp>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -84,7 +84,8 @@ int read_response(int fd, std::string& buf, bool& closing) {
   }
   std::string head = buf.substr(0, header_end);
   std::string lower = head;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   int status = std::atoi(head.c_str() + 9);
   size_t length = 0;
   if (auto p = lower.find("content-length:"); p != std::string::npos) {
@@ -124,7 +125,8 @@ int main(int argc, char** argv) {
   const std::string body_template = o.body_file.empty() ? "" : read_all(o.body_file);
   std::string fixed_headers;
   for (const auto& h : o.headers) fixed_headers += h + "\r\n";
-  const std::string run_id = std::to_string(std::random_device{}()) + "-" + std::to_string(getpid());
+  const std::string run_id =
+      std::to_string(std::random_device{}()) + "-" + std::to_string(getpid());
 
   std::atomic<bool> measuring{false};
   std::atomic<bool> stop{false};
@@ -169,7 +171,8 @@ int main(int argc, char** argv) {
       std::string req = o.method + " " + o.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers +
                         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
       auto t0 = Clock::now();
-      bool sent = send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size());
+      bool sent =
+          send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size());
       bool closing = false;
       int status = sent ? read_response(fd, buf, closing) : 0;
       auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -182,7 +185,8 @@ int main(int argc, char** argv) {
       if (measuring.load()) {
         local.push_back(elapsed);
         ++local_status[status];
-        if (status / 100 == 2 && !unique.empty() && !o.acked_file.empty()) local_acked.push_back(unique);
+        if (status / 100 == 2 && !unique.empty() && !o.acked_file.empty())
+          local_acked.push_back(unique);
       }
       if (closing) {
         close(fd);
@@ -226,16 +230,18 @@ int main(int argc, char** argv) {
     std::ofstream out(o.acked_file);
     for (const auto& a : acked) out << a << "\n";
   }
-  nlohmann::json result = {
-      {"requests", latencies.size()},
-      {"duration_s", seconds},
-      {"rps", static_cast<double>(latencies.size()) / seconds},
-      {"non_2xx", non_2xx},
-      {"socket_errors", socket_errors},
-      {"latency_ms",
-       {{"p50", pct(0.50)}, {"p90", pct(0.90)}, {"p99", pct(0.99)}, {"max", latencies.empty() ? 0 : latencies.back()},
-        {"mean", mean}}},
-      {"status_counts", status_json}};
+  nlohmann::json result = {{"requests", latencies.size()},
+                           {"duration_s", seconds},
+                           {"rps", static_cast<double>(latencies.size()) / seconds},
+                           {"non_2xx", non_2xx},
+                           {"socket_errors", socket_errors},
+                           {"latency_ms",
+                            {{"p50", pct(0.50)},
+                             {"p90", pct(0.90)},
+                             {"p99", pct(0.99)},
+                             {"max", latencies.empty() ? 0 : latencies.back()},
+                             {"mean", mean}}},
+                           {"status_counts", status_json}};
   std::cout << result.dump() << "\n";
   return 0;
 }

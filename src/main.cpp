@@ -3,13 +3,16 @@
 #include "admin/bootstrap.hpp"
 #include "admin/routes.hpp"
 #include "core/config.hpp"
+#include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "http/health.hpp"
 #include "http/server.hpp"
+#include "http/voice.hpp"
 #include "store/migrations.hpp"
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
 #include "store/redis.hpp"
+#include "store/routing_store.hpp"
 #include "store/tenant_directory.hpp"
 #include "store/tenants.hpp"
 #include "store/webhook_store.hpp"
@@ -32,7 +35,7 @@ std::vector<store::Statement> all_statements() {
   std::vector<store::Statement> all;
   for (auto&& group :
        {store::tenant_statements(), store::TenantDirectory::statements(), admin::auth_statements(),
-        store::webhook_statements(), webhooks::replay_statements()}) {
+        store::webhook_statements(), webhooks::replay_statements(), store::routing_statements()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -62,6 +65,15 @@ int run_migrate(const Config& c) {
   return 0;
 }
 
+// The key that signs callback state: configured, or else one shared by every instance through
+// Postgres, so that any instance can serve any callback.
+std::string state_key(const Config& c, store::PgPool& pg) {
+  if (!c.state_key.empty()) return c.state_key;
+  return pg.with([](pqxx::connection& conn) {
+    return store::service_key(conn, "callback_state", crypto::random_bytes(32));
+  });
+}
+
 int run_serve(const Config& c, bool migrate_first) {
   require_database(c);
   // Signals are taken by this thread alone (sigwait); the server's threads inherit the mask.
@@ -86,7 +98,11 @@ int run_serve(const Config& c, bool migrate_first) {
 
   http::Router router;
   store::RateLimiter limiter(redis);
-  store::TenantDirectory directory(pg, nullptr);
+  routing::StateCodec codec(state_key(c, pg));
+  store::TenantDirectory directory(
+      pg, [base = c.public_base_url](pqxx::transaction_base& tx, const store::TenantRow& t) {
+        return store::load_snapshot(tx, t, base);
+      });
   directory.refresh();
   directory.start_polling(std::chrono::milliseconds(500));
   webhooks::Writer writer(pg, redis,
@@ -94,6 +110,7 @@ int run_serve(const Config& c, bool migrate_first) {
   http::add_health_routes(router, c, pg, redis);
   admin::add_admin_routes(router, {pg, limiter, writer});
   webhooks::add_webhook_routes(router, {directory, writer});
+  http::add_voice_routes(router, {directory, pg, redis, codec});
 
   http::Server server({c.host, static_cast<uint16_t>(c.port), c.http_threads, c.max_body_bytes,
                        c.header_timeout, c.body_timeout, c.keepalive_timeout},

@@ -1,0 +1,136 @@
+#include "http/voice.hpp"
+
+#include "core/crypto.hpp"
+#include "http/auth.hpp"
+#include "http/json_body.hpp"
+#include "routing/engine.hpp"
+#include "store/routing_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace pbx::http {
+
+namespace {
+
+bool same_domain(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+// Parameters from the query string and, for POST, from the JSON or form body (body wins).
+Params call_params(const Request& req) {
+  Params params = req.query;
+  if (req.method != "POST" || req.body.empty()) return params;
+  Params body;
+  if (is_json_media_type(req.media_type())) {
+    try {
+      body = routing::params_from_json(json_body(req));
+    } catch (const Error&) {
+      // Malformed JSON from an authenticated caller is routed with what the query holds.
+    }
+  } else {
+    body = parse_form(req.body);
+  }
+  body.insert(body.end(), params.begin(), params.end());
+  return body;
+}
+
+// Round robin across instances: Redis INCR; while Redis is down, a per-process counter keeps
+// calls spread over the members.
+class Rotation {
+ public:
+  explicit Rotation(store::RedisPool& redis) : redis_(redis) {}
+
+  long long next(const std::string& tenant_id, const routing::RingGroup& group) {
+    auto key = "pbx:rr:" + tenant_id + ":" + group.id;
+    if (auto reply = redis_.command({"INCR", key});
+        reply && reply->type == store::RedisReply::Type::integer) {
+      return reply->integer - 1;
+    }
+    std::lock_guard lock(mutex_);
+    return local_[key]++;
+  }
+
+ private:
+  store::RedisPool& redis_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, long long> local_;
+};
+
+struct Voice {
+  explicit Voice(VoiceDeps d) : deps(d), rotation(d.redis) {}
+
+  VoiceDeps deps;
+  Rotation rotation;
+
+  Response handle(Request& req, std::optional<routing::Callback> callback) {
+    auto tenant = deps.directory.by_requests_key(requests_api_key(req));
+    if (!tenant) throw Error::unauthorized("missing or unknown requests API key");
+    auto params = call_params(req);
+    auto call = routing::parse_call(params);
+    auto header_domain = req.header("x-cx-domain");
+    for (std::string_view claimed : {std::string_view(call.domain),
+                                     header_domain.value_or(std::string_view())}) {
+      if (!claimed.empty() && !same_domain(claimed, tenant->tenant.domain_name) &&
+          !(tenant->tenant.domain_uuid && same_domain(claimed, *tenant->tenant.domain_uuid))) {
+        spdlog::warn("rid={} voice request for domain {} with the key of tenant {}",
+                     req.request_id, claimed, tenant->tenant.id);
+        throw Error::unauthorized("the key does not belong to this domain");
+      }
+    }
+    if (!tenant->routing) {
+      spdlog::error("rid={} tenant {} has no routing snapshot", req.request_id, tenant->tenant.id);
+      return Response::xml(200, routing::cxml::render(routing::apology()));
+    }
+    const auto& snapshot = *tenant->routing;
+    routing::Context ctx{snapshot, deps.codec, std::chrono::system_clock::now(),
+                         [&](const routing::RingGroup& g) {
+                           return rotation.next(snapshot.tenant_id, g);
+                         }};
+    routing::Outcome out;
+    if (callback) {
+      const auto* state = find_param(params, "state");
+      out = routing::continue_call(ctx, *callback, call, state ? *state : std::string());
+    } else {
+      out = routing::route_call(ctx, call);
+    }
+    for (const auto& problem : out.problems) {
+      spdlog::warn("rid={} tenant={} call={} routing: {}", req.request_id, snapshot.tenant_id,
+                   call.call_id, problem);
+    }
+    if (out.voicemail) {
+      try {
+        store::insert_voicemail(deps.pg, *out.voicemail);
+      } catch (const std::exception& e) {
+        spdlog::error("rid={} tenant={} call={} voicemail not stored: {}", req.request_id,
+                      snapshot.tenant_id, call.call_id, e.what());
+        return Response::xml(200, routing::cxml::render(routing::apology()));
+      }
+    }
+    return Response::xml(200, routing::cxml::render(out.document));
+  }
+};
+
+}  // namespace
+
+void add_voice_routes(Router& router, VoiceDeps deps) {
+  auto voice = std::make_shared<Voice>(deps);
+  auto route = [voice](Request& req) { return voice->handle(req, std::nullopt); };
+  router.add("GET", "/api/voice/route", route, ErrorStyle::cxml);
+  router.add("POST", "/api/voice/route", route, ErrorStyle::cxml);
+  for (auto [path, kind] : {std::pair{"/api/voice/gather", routing::Callback::gather},
+                            std::pair{"/api/voice/dial-status", routing::Callback::dial_status},
+                            std::pair{"/api/voice/voicemail", routing::Callback::voicemail}}) {
+    router.add("POST", path, [voice, kind = kind](Request& req) { return voice->handle(req, kind); },
+               ErrorStyle::cxml);
+  }
+}
+
+}  // namespace pbx::http
