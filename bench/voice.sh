@@ -182,11 +182,13 @@ summarize() {  # medians of each field over the repetitions; errors are summed
 }
 
 # call DID KEY DOMAIN: one routing request as Cloudonix makes it; body in $BENCH_DIR/resp,
-# prints the HTTP status.
+# prints the HTTP status. The call id has the length of voice_route.lua's (32 hex digits):
+# it is part of the signed state in the answer, so the answer has the benchmarked size.
 call() {
-  local body
-  body=$(printf '{"ApiVersion":"1","CallSid":"check-%s","Session":"check-%s","From":"+14155550142","To":"%s","CallerName":"Jordan Diaz","Direction":"inbound","Domain":"%s","AccountSid":"%s","SessionData":{"id":1,"token":"check-%s","domainId":912,"profile":{"trunk-sip-headers":{}}}}' \
-    "$RANDOM$RANDOM" "$RANDOM" "$1" "$3" "$3" "$RANDOM")
+  local body sid
+  sid=$(printf '%08x%08x%016x' "$RANDOM$RANDOM" "$(date +%s)" "$RANDOM")
+  body=$(printf '{"ApiVersion":"1","CallSid":"%s","Session":"%s","From":"+14155550142","To":"%s","CallerName":"Jordan Diaz","Direction":"inbound","Domain":"%s","AccountSid":"%s","SessionData":{"id":1,"token":"%s","domainId":912,"profile":{"trunk-sip-headers":{}}}}' \
+    "$sid" "$sid" "$1" "$3" "$3" "$sid")
   echo "$body" >"$BENCH_DIR/req"
   curl -sS -o "$BENCH_DIR/resp" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $2" --data-binary "@$BENCH_DIR/req" \
