@@ -18,6 +18,7 @@ for tool in wrk nginx psql curl; do
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)  # printed with the figures: the machine is shared
 start_bench_pg
 start_bench_redis
 "$PBXD" migrate >/dev/null 2>&1
@@ -326,6 +327,7 @@ header() { printf '%-22s %10s %9s %9s %9s %7s\n' target req/s p50_ms p99_ms max_
 
 printf '\nVoice routing, wrk -t2 -c%s, %ss x %s runs each, medians (errors: non-2xx + socket, summed)\n' \
   "$CONNECTIONS" "$SECONDS_PER_RUN" "$REPS"
+printf 'load average before: %s, after: %s (%s cores)\n' "$LOAD_BEFORE" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)"
 printf '\n1. IVR DID route against nginx serving the same %s-byte body\n' "$BODY_BYTES"
 header
 row pbxd_ivr
