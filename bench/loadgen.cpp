@@ -1,23 +1,24 @@
-// Closed-loop HTTP/1.1 load generator for the benchmarks: one keep-alive connection per
-// thread, fixed requests or uniquely generated and HMAC-signed webhooks (which wrk cannot
+// Closed-loop HTTP/1.1 load generator for the benchmarks: keep-alive connections driven by one
+// epoll thread (so that the generator's own CPU and context switches stay small next to the
+// service's), fixed requests or uniquely generated and HMAC-signed webhooks (which wrk cannot
 // do). Loopback targets only. Prints one JSON object with throughput and latency.
 #include "webhooks/signature.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -73,34 +74,32 @@ int connect_to(const Options& o) {
   return fd;
 }
 
-// Reads one response; returns its status (0 on failure) and whether the server will close.
-int read_response(int fd, std::string& buf, bool& closing) {
-  char chunk[16384];
-  size_t header_end;
-  while ((header_end = buf.find("\r\n\r\n")) == std::string::npos) {
-    ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
-    if (n <= 0) return 0;
-    buf.append(chunk, static_cast<size_t>(n));
-  }
-  std::string head = buf.substr(0, header_end);
-  std::string lower = head;
+// Parses one complete response at the start of buf: its status (0 while incomplete) and its
+// total length, and whether the server will close.
+int parse_response(const std::string& buf, size_t& total, bool& closing) {
+  size_t header_end = buf.find("\r\n\r\n");
+  if (header_end == std::string::npos) return 0;
+  std::string lower = buf.substr(0, header_end);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return std::tolower(c); });
-  int status = std::atoi(head.c_str() + 9);
   size_t length = 0;
   if (auto p = lower.find("content-length:"); p != std::string::npos) {
     length = std::strtoul(lower.c_str() + p + 15, nullptr, 10);
   }
+  total = header_end + 4 + length;
+  if (buf.size() < total) return 0;
   closing = lower.find("connection: close") != std::string::npos;
-  size_t total = header_end + 4 + length;
-  while (buf.size() < total) {
-    ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
-    if (n <= 0) return 0;
-    buf.append(chunk, static_cast<size_t>(n));
-  }
-  buf.erase(0, total);
-  return status;
+  return std::atoi(buf.c_str() + 9);
 }
+
+struct Conn {
+  int fd = -1;
+  std::string out;  // the request being sent
+  size_t sent = 0;
+  std::string in;
+  std::string unique;
+  Clock::time_point t0;
+};
 
 }  // namespace
 
@@ -128,89 +127,144 @@ int main(int argc, char** argv) {
   const std::string run_id =
       std::to_string(std::random_device{}()) + "-" + std::to_string(getpid());
 
-  std::atomic<bool> measuring{false};
-  std::atomic<bool> stop{false};
-  std::atomic<uint64_t> counter{0};
-  std::mutex mutex;
+  bool measuring = false;
+  uint64_t counter = 0;
   std::vector<double> latencies;
   std::map<int, uint64_t> statuses;
   uint64_t socket_errors = 0;
   std::vector<std::string> acked;
+  latencies.reserve(1 << 20);
 
-  auto worker = [&] {
-    std::vector<double> local;
-    std::map<int, uint64_t> local_status;
-    std::vector<std::string> local_acked;
-    uint64_t local_errors = 0;
-    std::string buf;
-    int fd = -1;
-    while (!stop.load()) {
-      if (fd < 0) {
-        fd = connect_to(o);
-        buf.clear();
-        if (fd < 0) {
-          ++local_errors;
-          std::this_thread::sleep_for(std::chrono::milliseconds(50));
-          continue;
-        }
-      }
-      std::string unique;
-      std::string body = body_template;
-      std::string headers = fixed_headers;
-      if (o.mode == "webhook") {
-        unique = run_id + "-" + std::to_string(counter.fetch_add(1));
-        body = replace_all(body, "{{UNIQUE}}", unique);
-        auto ts = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-        auto s = pbx::webhooks::sign(o.secret, body, ts);
-        headers += "Content-Type: application/json\r\nX-CX-Domain: " + o.domain +
-                   "\r\nX-Cloudonix-Signature: " + s.signature +
-                   "\r\nX-Cloudonix-Timestamp: " + s.timestamp + "\r\n";
-      }
-      std::string req = o.method + " " + o.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers +
-                        "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-      auto t0 = Clock::now();
-      bool sent =
-          send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size());
-      bool closing = false;
-      int status = sent ? read_response(fd, buf, closing) : 0;
-      auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-      if (status == 0) {
-        close(fd);
-        fd = -1;
-        if (measuring.load()) ++local_errors;
-        continue;
-      }
-      if (measuring.load()) {
-        local.push_back(elapsed);
-        ++local_status[status];
-        if (status / 100 == 2 && !unique.empty() && !o.acked_file.empty())
-          local_acked.push_back(unique);
-      }
-      if (closing) {
-        close(fd);
-        fd = -1;
+  int ep = epoll_create1(0);
+  std::vector<Conn> conns(static_cast<size_t>(std::max(1, o.connections)));
+  // The signature covers "<timestamp>.<body>" and the timestamp has a one-second resolution.
+  auto next_request = [&](Conn& c) {
+    std::string body = body_template;
+    std::string headers = fixed_headers;
+    c.unique.clear();
+    if (o.mode == "webhook") {
+      c.unique = run_id + "-" + std::to_string(counter++);
+      body = replace_all(body, "{{UNIQUE}}", c.unique);
+      auto ts = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+      auto s = pbx::webhooks::sign(o.secret, body, ts);
+      headers += "Content-Type: application/json\r\nX-CX-Domain: " + o.domain +
+                 "\r\nX-Cloudonix-Signature: " + s.signature +
+                 "\r\nX-Cloudonix-Timestamp: " + s.timestamp + "\r\n";
+    }
+    c.out = o.method + " " + o.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers +
+            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    c.sent = 0;
+    c.t0 = Clock::now();
+  };
+  auto flush = [&](Conn& c) {  // false when the connection failed
+    while (c.sent < c.out.size()) {
+      ssize_t n = send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
+      if (n > 0) {
+        c.sent += static_cast<size_t>(n);
+      } else if (n < 0 && errno == EAGAIN) {
+        epoll_event ev{EPOLLIN | EPOLLOUT, {.ptr = &c}};
+        epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
+        return true;
+      } else {
+        return false;
       }
     }
-    if (fd >= 0) close(fd);
-    std::lock_guard lock(mutex);
-    latencies.insert(latencies.end(), local.begin(), local.end());
-    for (auto& [k, v] : local_status) statuses[k] += v;
-    socket_errors += local_errors;
-    acked.insert(acked.end(), local_acked.begin(), local_acked.end());
+    epoll_event ev{EPOLLIN, {.ptr = &c}};
+    epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
+    return true;
   };
+  auto open_conn = [&](Conn& c) {
+    c.fd = connect_to(o);
+    c.in.clear();
+    if (c.fd < 0) return false;
+    fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK);
+    epoll_event ev{EPOLLIN, {.ptr = &c}};
+    epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
+    next_request(c);
+    return true;
+  };
+  auto close_conn = [&](Conn& c) {
+    if (c.fd >= 0) close(c.fd);
+    c.fd = -1;
+  };
+  auto restart = [&](Conn& c) {  // reconnect and send a fresh request
+    close_conn(c);
+    while (!open_conn(c)) {
+      ++socket_errors;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!flush(c)) {
+      if (measuring) ++socket_errors;
+      close_conn(c);
+    }
+  };
+  for (auto& c : conns) restart(c);
 
-  std::vector<std::thread> threads;
-  for (int i = 0; i < o.connections; ++i) threads.emplace_back(worker);
-  std::this_thread::sleep_for(std::chrono::duration<double>(o.warmup));
-  measuring = true;
-  auto start = Clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(o.duration));
-  measuring = false;
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  stop = true;
-  for (auto& t : threads) t.join();
+  auto started = Clock::now();
+  auto measure_from = started + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(o.warmup));
+  auto measure_to = measure_from + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(o.duration));
+  std::vector<epoll_event> events(conns.size());
+  char chunk[65536];
+  for (;;) {
+    auto now = Clock::now();
+    if (now >= measure_to) break;
+    measuring = now >= measure_from;
+    for (auto& c : conns) {
+      if (c.fd < 0) restart(c);
+    }
+    int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 10);
+    for (int i = 0; i < n; ++i) {
+      Conn& c = *static_cast<Conn*>(events[i].data.ptr);
+      if (c.fd < 0) continue;
+      if ((events[i].events & EPOLLOUT) && !flush(c)) {
+        if (measuring) ++socket_errors;
+        close_conn(c);
+        continue;
+      }
+      if (!(events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) continue;
+      ssize_t got;
+      bool failed = false;
+      while ((got = recv(c.fd, chunk, sizeof(chunk), 0)) > 0) {
+        c.in.append(chunk, static_cast<size_t>(got));
+      }
+      if (got == 0 || (got < 0 && errno != EAGAIN)) failed = true;
+      size_t total = 0;
+      bool closing = false;
+      int status = parse_response(c.in, total, closing);
+      if (status == 0) {
+        if (failed) {
+          if (measuring) ++socket_errors;
+          close_conn(c);
+        }
+        continue;
+      }
+      auto t1 = Clock::now();
+      if (measuring) {
+        latencies.push_back(std::chrono::duration<double, std::milli>(t1 - c.t0).count());
+        ++statuses[status];
+        if (status / 100 == 2 && !c.unique.empty() && !o.acked_file.empty()) {
+          acked.push_back(c.unique);
+        }
+      }
+      c.in.erase(0, total);
+      if (closing || failed) {
+        close_conn(c);
+        continue;
+      }
+      next_request(c);
+      if (!flush(c)) {
+        if (measuring) ++socket_errors;
+        close_conn(c);
+      }
+    }
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - measure_from).count();
+  for (auto& c : conns) close_conn(c);
+  close(ep);
 
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {

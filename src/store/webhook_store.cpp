@@ -53,8 +53,9 @@ struct CallDelta {
 
 using CallKey = std::pair<std::string, std::string>;  // tenant, session token
 
-void upsert_calls(pqxx::transaction_base& tx, const std::map<CallKey, CallDelta>& calls) {
-  if (calls.empty()) return;
+// The call upserts and the log rows of a batch go in one statement (one round trip).
+void upsert_calls_and_log(pqxx::transaction_base& tx, const std::map<CallKey, CallDelta>& calls,
+                          const std::vector<Job*>& jobs) {
   ArrayLiteral tenant, token, direction, from, to, state, status, rank, started, answered, ended,
       domain, subscriber;
   for (const auto& [key, c] : calls) {
@@ -72,9 +73,28 @@ void upsert_calls(pqxx::transaction_base& tx, const std::map<CallKey, CallDelta>
     domain.add(c.domain);
     subscriber.add(c.subscriber);
   }
-  tx.exec_prepared0("webhook_calls_upsert", tenant.str(), token.str(), direction.str(), from.str(),
-                    to.str(), state.str(), status.str(), rank.str(), started.str(), answered.str(),
-                    ended.str(), domain.str(), subscriber.str());
+  ArrayLiteral id, log_tenant, kind, key, outcome, http_status, error, request_id, duration;
+  auto now = std::chrono::steady_clock::now();
+  for (const auto* job : jobs) {
+    id.add(job->event_id);
+    log_tenant.add(non_empty(job->tenant_id));
+    kind.add(std::string(webhooks::kind_name(job->kind)));
+    std::optional<std::string> single_key;
+    if (job->cdr) single_key = job->cdr->dedupe_key;
+    if (job->updates.size() == 1) single_key = job->updates[0].dedupe_key;
+    key.add(single_key);
+    outcome.add(std::string(webhooks::outcome_name(job->outcome())));
+    http_status.add(std::to_string(job->http_status));
+    error.add(non_empty(job->error));
+    request_id.add(job->request_id);
+    duration.add(std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - job->received_at).count()));
+  }
+  tx.exec_prepared0("webhook_calls_upsert_and_log", tenant.str(), token.str(), direction.str(),
+                    from.str(), to.str(), state.str(), status.str(), rank.str(), started.str(),
+                    answered.str(), ended.str(), domain.str(), subscriber.str(), id.str(),
+                    log_tenant.str(), kind.str(), key.str(), outcome.str(), http_status.str(),
+                    error.str(), request_id.str(), duration.str());
 }
 
 void insert_session_events(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
@@ -213,28 +233,6 @@ void insert_dead_letters(pqxx::transaction_base& tx, const std::vector<Job*>& jo
                     error.str(), request_id.str());
 }
 
-void insert_log(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
-  ArrayLiteral id, tenant, kind, key, outcome, status, error, request_id, duration;
-  auto now = std::chrono::steady_clock::now();
-  for (const auto* job : jobs) {
-    id.add(job->event_id);
-    tenant.add(non_empty(job->tenant_id));
-    kind.add(std::string(webhooks::kind_name(job->kind)));
-    std::optional<std::string> single_key;
-    if (job->cdr) single_key = job->cdr->dedupe_key;
-    if (job->updates.size() == 1) single_key = job->updates[0].dedupe_key;
-    key.add(single_key);
-    outcome.add(std::string(webhooks::outcome_name(job->outcome())));
-    status.add(std::to_string(job->http_status));
-    error.add(non_empty(job->error));
-    request_id.add(job->request_id);
-    duration.add(std::to_string(
-        std::chrono::duration_cast<std::chrono::milliseconds>(now - job->received_at).count()));
-  }
-  tx.exec_prepared0("webhook_events_insert", id.str(), tenant.str(), kind.str(), key.str(),
-                    outcome.str(), status.str(), error.str(), request_id.str(), duration.str());
-}
-
 }  // namespace
 
 std::vector<Statement> webhook_statements() {
@@ -256,7 +254,12 @@ std::vector<Statement> webhook_statements() {
        "raw)"
        " ON CONFLICT (tenant_id, session_token) DO NOTHING"
        " RETURNING tenant_id::text, session_token"},
-      {"webhook_calls_upsert",
+      {"webhook_dead_letters_insert",
+       "INSERT INTO dead_letters (id, tenant_id, kind, body, error, request_id)"
+       " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
+       " $6::text[])"},
+      {"webhook_calls_upsert_and_log",
+       "WITH upserted AS ("
        "INSERT INTO calls (tenant_id, session_token, direction, from_number, to_number, state,"
        " last_status, status_rank, started_at, answered_at, ended_at, domain, subscriber)"
        " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],"
@@ -277,16 +280,11 @@ std::vector<Statement> webhook_statements() {
        " ended_at = coalesce(calls.ended_at, excluded.ended_at),"
        " domain = coalesce(calls.domain, excluded.domain),"
        " subscriber = coalesce(calls.subscriber, excluded.subscriber),"
-       " updated_at = now()"},
-      {"webhook_dead_letters_insert",
-       "INSERT INTO dead_letters (id, tenant_id, kind, body, error, request_id)"
-       " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
-       " $6::text[])"},
-      {"webhook_events_insert",
-       "INSERT INTO webhook_events (id, tenant_id, kind, dedupe_key, outcome, http_status, error,"
+       " updated_at = now())"
+       " INSERT INTO webhook_events (id, tenant_id, kind, dedupe_key, outcome, http_status, error,"
        " request_id, duration_ms)"
-       " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
-       " $6::smallint[], $7::text[], $8::text[], $9::integer[])"},
+       " SELECT * FROM unnest($14::uuid[], $15::uuid[], $16::text[], $17::text[], $18::text[],"
+       " $19::smallint[], $20::text[], $21::text[], $22::integer[])"},
   };
 }
 
@@ -301,9 +299,8 @@ void write_webhook_batch(pqxx::transaction_base& tx, const std::vector<Job*>& jo
   std::map<CallKey, CallDelta> calls;
   insert_session_events(tx, work, calls);
   insert_cdrs(tx, work, calls);
-  upsert_calls(tx, calls);
   insert_dead_letters(tx, work);
-  insert_log(tx, jobs);
+  upsert_calls_and_log(tx, calls, jobs);
 }
 
 }  // namespace pbx::store
