@@ -1,12 +1,14 @@
 #include "core/crypto.hpp"
 
 #include <argon2.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 namespace pbx::crypto {
@@ -35,11 +37,24 @@ std::string sha256(std::string_view data) {
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
+  // Fetching the algorithm is most of the cost of OpenSSL 3's one-shot HMAC(); it is done once
+  // (fetched algorithms are thread-safe to share), a context per call.
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) throw std::runtime_error("hmac unavailable");
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac),
+                                                                &EVP_MAC_CTX_free);
+  char digest[] = "SHA256";
+  std::array<OSSL_PARAM, 2> params{
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_end()};
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(),
-           &len) == nullptr) {
+  size_t len = 0;
+  if (!ctx ||
+      EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                   params.data()) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1 ||
+      EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1) {
     throw std::runtime_error("hmac failed");
   }
   return {reinterpret_cast<const char*>(out.data()), len};
