@@ -32,6 +32,9 @@ std::vector<store::Statement> auth_statements() {
       {"auth_user_by_email",
        "SELECT id::text, tenant_id::text, email, name, role, password_hash FROM users"
        " WHERE lower(email) = lower($1)"},
+      {"auth_token_revoke",
+       "UPDATE admin_tokens SET revoked_at = now() WHERE token_hash = decode($1, 'hex')"
+       " AND revoked_at IS NULL"},
       {"auth_tenant_summary",
        "SELECT id::text, name, domain_name, timezone FROM tenants WHERE id = $1"},
   };
@@ -111,6 +114,16 @@ nlohmann::json login(store::PgPool& pg, store::RateLimiter& limiter, const Login
           {"token_type", "Bearer"},
           {"expires_in", token_lifetime.count()},
           {"user", user_json(user->first)}};
+}
+
+void revoke(store::PgPool& pg, const http::Request& req) {
+  auto hash = crypto::to_hex(crypto::sha256(http::bearer_token(req)));
+  pg.with([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_prepared("auth_token_revoke", hash);
+    tx.commit();
+    return 0;
+  });
 }
 
 nlohmann::json me(store::PgPool& pg, const Principal& p) {

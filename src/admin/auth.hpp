@@ -39,6 +39,9 @@ struct LoginLimits {
 nlohmann::json login(store::PgPool& pg, store::RateLimiter& limiter, const LoginLimits& limits,
                      const http::Request& req, std::chrono::seconds token_lifetime);
 
+// POST /api/v1/auth/logout: revokes the request's own (already authenticated) token.
+void revoke(store::PgPool& pg, const http::Request& req);
+
 // GET /api/v1/auth/me.
 nlohmann::json me(store::PgPool& pg, const Principal& p);
 

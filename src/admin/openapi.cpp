@@ -35,6 +35,7 @@ const Operation kOperations[] = {
     {"POST", "/api/webhooks/cloudonix/cdr", "webhooks", "One call detail record", "webhook"},
     {"POST", "/api/v1/auth/login", "auth", "Log in with e-mail and password", ""},
     {"GET", "/api/v1/auth/me", "auth", "The caller and its tenant", "admin"},
+    {"POST", "/api/v1/auth/logout", "auth", "Revoke the token of this request", "admin"},
     {"GET", "/api/v1/settings", "settings", "Tenant settings and webhook URLs", "admin"},
     {"PATCH", "/api/v1/settings", "settings", "Change tenant settings (owner)", "admin"},
     {"POST", "/api/v1/settings/requests-key", "settings",

@@ -75,7 +75,7 @@ Resource extensions() {
               text_field("caller_id", e164()),
               text_field("user_id", text(36))};
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
-    number_free(ctx, m["number"], "number", errors);
+    number_free(ctx, m.value("number", Json()), "number", errors);
     if (m.contains("user_id") && m["user_id"].is_string()) {
       auto rows = ctx.tx.exec_prepared("res_user_in_tenant", ctx.who.tenant_id,
                                        m["user_id"].get<std::string>());
@@ -142,11 +142,11 @@ Resource ring_groups() {
       " 'priority', m.priority) ORDER BY m.priority, m.extension_id), '[]')"
       " FROM ring_group_members m WHERE m.ring_group_id = r.id)";
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
-    number_free(ctx, m["number"], "number", errors);
+    number_free(ctx, m.value("number", Json()), "number", errors);
     check_destinations(ctx, m, {"fallback"}, errors);
     std::set<std::string> seen;
-    for (const auto& member : m["members"]) {
-      auto id = member["extension_id"].get<std::string>();
+    for (const auto& member : m.value("members", Json::array())) {
+      auto id = member.value("extension_id", "");
       if (!seen.insert(id).second) {
         errors.emplace_back("members", "extension " + id + " listed twice");
         continue;
@@ -159,10 +159,9 @@ Resource ring_groups() {
   r.after_write = [](WriteContext& ctx, const std::string& id, const Json& m) {
     ctx.tx.exec_prepared("res_ring_group_members_clear", ctx.who.tenant_id, id);
     int position = 0;
-    for (const auto& member : m["members"]) {
+    for (const auto& member : m.value("members", Json::array())) {
       ctx.tx.exec_prepared("res_ring_group_member_add", ctx.who.tenant_id, id,
-                           member["extension_id"].get<std::string>(),
-                           member.value("priority", position));
+                           member.value("extension_id", ""), member.value("priority", position));
       ++position;
     }
   };
@@ -209,9 +208,11 @@ Resource ivr_menus() {
               json_field("timeout_destination", destination()),
               json_field("failover", destination())};
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
-    number_free(ctx, m["number"], "number", errors);
+    number_free(ctx, m.value("number", Json()), "number", errors);
     check_destinations(ctx, m, {"timeout_destination", "failover"}, errors);
-    for (const auto& o : m["options"]) destination_exists(ctx, o["destination"], "options", errors);
+    for (const auto& o : m.value("options", Json::array())) {
+      destination_exists(ctx, o.value("destination", Json()), "options", errors);
+    }
   };
   return r;
 }
@@ -301,17 +302,20 @@ Resource users() {
   // being one.
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
     bool owner = ctx.who.role == "owner";
-    if (m["role"] == "owner" && !owner)
+    if (m.value("role", "") == "owner" && !owner)
       errors.emplace_back("role", "only an owner may grant owner");
-    if (ctx.id && ctx.current["role"] == "owner" && !owner) {
+    if (ctx.id && ctx.current.value("role", "") == "owner" && !owner) {
       throw Error::forbidden("only an owner may change an owner");
     }
-    if (ctx.id && *ctx.id == ctx.who.user_id && m["role"] != ctx.current["role"]) {
+    if (ctx.id && *ctx.id == ctx.who.user_id &&
+        m.value("role", "") != ctx.current.value("role", "")) {
       errors.emplace_back("role", "you cannot change your own role");
     }
   };
   r.to_row = [](WriteContext&, const Json& m) {
-    Json row{{"email", m["email"]}, {"name", m["name"]}, {"role", m["role"]}};
+    Json row{{"email", m.value("email", Json())},
+             {"name", m.value("name", Json())},
+             {"role", m.value("role", Json())}};
     row["password_hash"] = m.contains("password") && m["password"].is_string()
                                ? Json(crypto::hash_password(m["password"].get<std::string>()))
                                : Json(nullptr);
@@ -319,7 +323,7 @@ Resource users() {
   };
   r.before_delete = [](WriteContext& ctx) {
     if (*ctx.id == ctx.who.user_id) throw Error::conflict("you cannot delete yourself");
-    if (ctx.current["role"] == "owner" && ctx.who.role != "owner") {
+    if (ctx.current.value("role", "") == "owner" && ctx.who.role != "owner") {
       throw Error::forbidden("only an owner may delete an owner");
     }
   };

@@ -195,6 +195,16 @@ TEST_F(Admin, RateLimitedPerTokenWith429AndRetryAfter) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(voice.route({{"To", "+10000000000"}}).status, 200);
 }
 
+TEST_F(Admin, LoggingOutRevokesTheToken) {
+  auto token = login(svc_->base_url(), "owner@admin.cloudonix.net", "owner-password-1");
+  ASSERT_FALSE(token.empty());
+  AdminClient session(svc_->base_url(), token);
+  EXPECT_EQ(session.get("/api/v1/auth/me").status, 200);
+  EXPECT_EQ(session.post("/api/v1/auth/logout", nlohmann::json::object()).status, 204);
+  EXPECT_EQ(session.get("/api/v1/auth/me").status, 401);
+  EXPECT_EQ(scalar("SELECT count(*) FROM admin_tokens WHERE revoked_at IS NOT NULL"), "1");
+}
+
 TEST_F(Admin, AnswersCarrySecurityHeadersAndErrorsTheContractBody) {
   auto r = owner_->get("/api/v1/extensions/00000000-0000-4000-8000-000000000000");
   EXPECT_EQ(r.status, 404);
