@@ -68,7 +68,8 @@ TEST_F(Admin, AnotherTenantsObjectsAreNotFoundEverywhere) {
     EXPECT_EQ(rival_->get(path + "/" + id).status, 404) << path;
     EXPECT_EQ(rival_->patch(path + "/" + id, json::object()).status, 404) << path;
     EXPECT_EQ(rival_->del(path + "/" + id).status, 404) << path;
-    for (const auto& item : rival_->get(path + "?limit=500").body["data"]) {
+    auto theirs = rival_->get(path + "?limit=500");
+    for (const auto& item : theirs.body["data"]) {
       EXPECT_NE(item["id"], id) << path;
     }
     EXPECT_EQ(owner_->get(path + "/" + id).status, 200) << "still there: " << path;

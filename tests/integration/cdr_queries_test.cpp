@@ -20,6 +20,12 @@
 namespace pbx::testing {
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 const std::string kNy = "'" + std::string(kZone) + "'";
 
 struct FilterCase {
@@ -182,7 +188,10 @@ TEST_F(CdrQueries, CsvStreamsEveryRowQuotedWithFlatMemory) {
   long rows = count("true", a_->id);
   EXPECT_EQ(static_cast<long>(records), rows + 1);
   long growth_mb = (peak - before) / 1024;
-  EXPECT_LT(growth_mb, 30) << "RSS grew from " << before << " kB to " << peak << " kB";
+  // AddressSanitizer keeps freed memory in quarantine on purpose: RSS says nothing there.
+  if (!kAddressSanitizer) {
+    EXPECT_LT(growth_mb, 30) << "RSS grew from " << before << " kB to " << peak << " kB";
+  }
   std::cout << "[figures] CSV export: " << rows << " rows in " << seconds
             << " s = " << static_cast<long>(rows / seconds) << " rows/s; service RSS growth "
             << growth_mb << " MB (" << before / 1024 << " -> " << peak / 1024 << " MB)\n";
@@ -300,7 +309,8 @@ TEST_F(CdrQueries, WebhookEventsAndDeadLetters) {
   for (const char* k : {"id", "error", "request_id", "received_at", "duration_ms"}) {
     EXPECT_TRUE(newest.contains(k)) << k;
   }
-  for (const auto& e : get_json(http, "/api/v1/webhook-events?kind=session_update")["data"]) {
+  auto sessions = get_json(http, "/api/v1/webhook-events?kind=session_update");
+  for (const auto& e : sessions["data"]) {
     EXPECT_EQ(e["kind"], "session_update");
   }
   auto processed = get_json(http, "/api/v1/webhook-events?outcome=processed,duplicate");
@@ -397,7 +407,9 @@ TEST_F(CdrQueries, CsvExportWaitsForASlowReader) {
   ::close(fd);
   EXPECT_GT(received, 15u * 1024 * 1024);
   EXPECT_EQ(tail.substr(tail.size() - 5), "0\r\n\r\n");  // the last chunk: the export completed
-  EXPECT_LT((stalled_peak - before) / 1024, 8) << before << " kB -> " << stalled_peak << " kB";
+  if (!kAddressSanitizer) {
+    EXPECT_LT((stalled_peak - before) / 1024, 8) << before << " kB -> " << stalled_peak << " kB";
+  }
   std::cout << "[figures] stalled CSV reader: service RSS " << before / 1024 << " -> "
             << stalled_peak / 1024 << " MB while " << received / (1024 * 1024)
             << " MB were exported\n";
