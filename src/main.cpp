@@ -10,6 +10,7 @@
 #include "http/health.hpp"
 #include "http/server.hpp"
 #include "http/voice.hpp"
+#include "simulator/command.hpp"
 #include "store/migrations.hpp"
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
@@ -193,7 +194,40 @@ int main(int argc, char** argv) {
 
   app.add_subcommand("version", "print the version");
 
+  auto* sim = app.add_subcommand("simulate", "play Cloudonix for one call against a running pbxd");
+  simulator::SimulateOptions so;
+  auto& setup = so.setup;
+  sim->add_option("--url", setup.url, "the service, e.g. http://127.0.0.1:8080")->required();
+  sim->add_option("--key", setup.key, "the tenant's requests API key")->required();
+  sim->add_option("--secret", setup.secret, "the tenant's webhook secret");
+  sim->add_option("--auth", setup.auth, "how webhooks are authenticated")
+      ->check(CLI::IsMember({"hmac", "bearer"}))
+      ->capture_default_str();
+  sim->add_option("--from", setup.from, "caller")->required();
+  sim->add_option("--to", setup.to, "dialled number")->required();
+  sim->add_option("--direction", setup.direction, "voice request Direction")
+      ->check(CLI::IsMember({"inbound", "subscriber", "outbound-api"}))
+      ->capture_default_str();
+  setup.domain = "demo.cloudonix.net";
+  sim->add_option("--domain", setup.domain, "Cloudonix domain")->capture_default_str();
+  sim->add_option("--session", setup.session, "the call's session token (default: random)");
+  sim->add_option("--digits", so.digits, "keys per Gather, comma-separated; empty = no input");
+  sim->add_option("--dial", so.dials,
+                  "outcome per Dial: answer[:seconds], no-answer, busy, failed (default answer:5)");
+  sim->add_option("--voicemail", so.voicemail, "whether a Record gets a message: yes or none");
+  sim->add_flag("--json", so.json, "print the report as JSON");
+  bool no_webhooks = false;
+  sim->add_flag("--no-webhooks", no_webhooks, "send no session updates and no CDR");
+
   CLI11_PARSE(app, argc, argv);
+  if (app.got_subcommand("simulate")) {  // a client of the service: no configuration needed
+    setup.webhooks = !no_webhooks;
+    if (setup.webhooks && setup.auth == "hmac" && setup.secret.empty()) {
+      std::cerr << "simulate: --secret is required to sign webhooks (or --no-webhooks)\n";
+      return 2;
+    }
+    return simulator::run_simulate(so);
+  }
   try {
     Config config = load(config_file);
     log::init(config.log_level, config.log_format);

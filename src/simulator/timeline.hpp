@@ -1,0 +1,15 @@
+#pragma once
+
+// How a simulated call is shown: a readable timeline (with ANSI colour for a terminal) or
+// JSON for scripts. Pure.
+
+#include "simulator/call.hpp"
+
+#include <string>
+
+namespace pbx::simulator {
+
+std::string render_text(const Report& report, bool colour);
+std::string render_json(const Report& report);
+
+}  // namespace pbx::simulator
