@@ -1,6 +1,7 @@
 // pbxd: the Cloudonix PBX call-routing service and its administration commands.
 #include "admin/auth.hpp"
 #include "admin/bootstrap.hpp"
+#include "admin/demo.hpp"
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
 #include "admin/routes.hpp"
@@ -133,7 +134,13 @@ int run_serve(const Config& c, bool migrate_first) {
   return 0;
 }
 
-int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existing) {
+// The demo PBX for the tenant, unless it has it already.
+void seed_demo(store::PgPool& pg, const std::string& domain) {
+  bool seeded = pg.with([&](pqxx::connection& conn) { return admin::seed_demo(conn, domain); });
+  std::cout << "demo_number=" << admin::kDemoNumber << (seeded ? "" : " (existed)") << "\n";
+}
+
+int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existing, bool demo) {
   require_database(c);
   if (req.public_base_url.empty()) req.public_base_url = c.public_base_url;
   store::PgPool pg(pg_options(c, 1), all_statements());
@@ -146,10 +153,12 @@ int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existi
     std::cout << "admin_token=" << r.admin_token << "\n"
               << "requests_api_key=" << r.requests_api_key << "\n"
               << "webhook_secret=" << r.webhook_secret << "\n";
+    if (demo) seed_demo(pg, req.domain);
     return 0;
   } catch (const Error& e) {
     if (e.status() == 409 && skip_existing) {
       std::cout << "exists=" << req.domain << "\n";
+      if (demo) seed_demo(pg, req.domain);
       return 0;
     }
     std::cerr << "bootstrap: " << e.what();
@@ -191,6 +200,9 @@ int main(int argc, char** argv) {
   std::string password;
   boot->add_option("--owner-password", password, "owner's password (default: generated)");
   boot->add_flag("--if-exists-skip", skip_existing, "exit 0 without change when the domain exists");
+  bool demo = false;
+  boot->add_flag("--demo", demo,
+                 "also seed the demo PBX (IVR, ring group, voicemail) unless it exists");
 
   app.add_subcommand("version", "print the version");
 
@@ -242,7 +254,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("migrate")) return run_migrate(config);
     if (!domain_uuid.empty()) req.domain_uuid = domain_uuid;
     if (!password.empty()) req.owner_password = password;
-    return run_bootstrap(config, req, skip_existing);
+    return run_bootstrap(config, req, skip_existing, demo);
   } catch (const ConfigError& e) {
     std::cerr << "configuration error: " << e.what() << "\n";
     return 2;
