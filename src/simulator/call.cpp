@@ -202,7 +202,7 @@ class Call {
                   {"Domain", c.domain},
                   {"AccountSid", c.domain},
                   {"CallStatus", c.answer_ms ? "in-progress" : "ringing"}};
-    params.update(extra);
+    if (extra.is_object()) params.update(extra);
     HttpRequest req{method, rebase_url(url, setup_.url), "", {}};
     req.headers = {{"Authorization", "Bearer " + setup_.key}, {"X-CX-Domain", c.domain}};
     if (method == "GET") {
