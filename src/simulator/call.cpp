@@ -131,12 +131,12 @@ class Call {
     std::string digits;
     if (digit_index_ < script_.digits.size()) digits = script_.digits[digit_index_++];
     if (digits.empty()) {
+      note("Gather", "no input for " + std::to_string(v.timeout) + " s");
       advance(v.timeout);
-      note("Gather", "no input after " + std::to_string(v.timeout) + " s");
       if (v.action.empty() || !v.action_on_empty_result) return std::nullopt;
     } else {
-      advance(static_cast<int>(digits.size()));
       note("Gather", "caller presses " + digits);
+      advance(static_cast<int>(digits.size()));
       if (v.action.empty()) return std::nullopt;
     }
     return fetch(v.method, v.action, {{"Digits", digits}}, "gather action");
@@ -176,12 +176,12 @@ class Call {
   std::optional<std::vector<Verb>> record(const Verb& v) {
     recorded_ = true;
     if (!script_.voicemail.value_or(false)) {
-      advance(v.timeout);
       note("Record", "silence: nothing recorded");
+      advance(v.timeout);
       return std::nullopt;  // an empty recording skips the action
     }
-    advance(kMessageSeconds);
     note("Record", std::to_string(kMessageSeconds) + " s message");
+    advance(kMessageSeconds);
     if (v.action.empty()) return std::nullopt;
     Params extra{
         {"RecordingUrl", "https://recordings.simulator.invalid/" + report_.call.session + ".mp3"},

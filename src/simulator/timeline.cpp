@@ -25,8 +25,7 @@ std::string short_url(const std::string& url) {
 
 std::string offset(std::int64_t ms) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "+%4lld.%03llds", static_cast<long long>(ms / 1000),
-                static_cast<long long>(ms % 1000));
+  std::snprintf(buf, sizeof buf, "%+7.1fs", static_cast<double>(ms) / 1000);
   return buf;
 }
 
@@ -51,9 +50,10 @@ std::string render_text(const Report& report, bool colour) {
       line += " " + e.method + " " + short_url(e.url) + " " +
               p.paint(status, e.status == 200 ? "32" : "31");
       if (!e.detail.empty()) line += "  " + e.detail;
-    } else {
+    } else if (!e.detail.empty()) {
       line += " " + e.detail;
     }
+    while (line.back() == ' ') line.pop_back();
     out += (e.problem ? p.paint(line, "31") : line) + "\n";
   }
   out += "  " + report.disposition + ", duration " + std::to_string(report.duration) +
