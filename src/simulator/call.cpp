@@ -234,20 +234,9 @@ class Call {
   void finish() {
     auto& c = report_.call;
     c.end_ms = now_ms();
-    if (c.answer_ms) {
-      report_.status = "completed";
-    } else if (rejected_) {
-      report_.status = *rejected_ == "congestion" ? "congestion"
-                       : *rejected_ == "failed"   ? "failed"
-                                                  : "busy";
-    } else if (last_dial_ && last_dial_->kind != DialOutcome::Kind::no_answer) {
-      report_.status = last_dial_->kind == DialOutcome::Kind::busy ? "busy" : "failed";
-    } else {
-      report_.status = "noanswer";  // nobody answered, whatever the application played
-    }
-    // The CDR spells the terminal status in capitals, except that completed is ANSWER.
-    report_.disposition = report_.status == "completed" ? "ANSWER" : report_.status;
-    for (auto& ch : report_.disposition) ch = static_cast<char>(std::toupper(ch));
+    report_.status = terminal_status(c.answer_ms != 0, rejected_,
+                                     last_dial_ ? std::optional(last_dial_->kind) : std::nullopt);
+    report_.disposition = cdr_disposition(report_.status);
     report_.duration = (c.end_ms - c.start_ms) / 1000;
     report_.billsec = c.answer_ms ? (c.end_ms - c.answer_ms) / 1000 : 0;
     webhook_update(report_.status);
@@ -340,31 +329,6 @@ class Call {
 };
 
 }  // namespace
-
-nlohmann::json Report::to_json() const {
-  nlohmann::json events = nlohmann::json::array();
-  for (const auto& e : timeline) {
-    nlohmann::json j{{"offset_ms", e.offset_ms}, {"what", e.what}, {"detail", e.detail}};
-    if (!e.method.empty()) {
-      j["method"] = e.method;
-      j["url"] = e.url;
-      j["status"] = e.status;
-    }
-    if (e.problem) j["problem"] = true;
-    events.push_back(std::move(j));
-  }
-  return {{"ok", exit_code() == 0},
-          {"exit_code", exit_code()},
-          {"session", call.session},
-          {"call_id", call.call_id},
-          {"status", status},
-          {"disposition", disposition},
-          {"duration", duration},
-          {"billsec", billsec},
-          {"answered", call.answer_ms != 0},
-          {"problems", problems},
-          {"timeline", std::move(events)}};
-}
 
 Report simulate_call(const CallSetup& setup, const Script& script, const Transport& http) {
   return Call(setup, script, http).run();

@@ -8,8 +8,6 @@
 #include "simulator/reports.hpp"
 #include "simulator/script.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -68,7 +66,6 @@ struct Report {
 
   // 0 as scripted, 2 the service answered CXML that Cloudonix would refuse, 1 otherwise.
   int exit_code() const { return invalid_cxml ? 2 : problems.empty() ? 0 : 1; }
-  nlohmann::json to_json() const;
 };
 
 // Verbs executed and documents fetched before the call is cut as a loop.

@@ -4,6 +4,7 @@
 #include "webhooks/fields.hpp"
 #include "webhooks/signature.hpp"
 
+#include <cctype>
 #include <chrono>
 
 namespace pbx::simulator {
@@ -31,6 +32,26 @@ nlohmann::json session_object(const CallFacts& call, const std::string& status) 
 }
 
 }  // namespace
+
+std::string terminal_status(bool answered, const std::optional<std::string>& reject_reason,
+                            std::optional<DialOutcome::Kind> last_dial) {
+  using Kind = DialOutcome::Kind;
+  if (answered) return "completed";
+  if (reject_reason) {
+    if (*reject_reason == "congestion" || *reject_reason == "failed") return *reject_reason;
+    return "busy";
+  }
+  if (last_dial == Kind::busy) return "busy";
+  if (last_dial == Kind::failed) return "failed";
+  return "noanswer";
+}
+
+std::string cdr_disposition(const std::string& status) {
+  if (status == "completed") return "ANSWER";
+  std::string out = status;
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
 
 std::string session_direction(const CallFacts& call) {
   if (call.direction == "inbound") return "incoming";

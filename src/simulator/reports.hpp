@@ -3,9 +3,12 @@
 // The session updates and the CDR that Cloudonix would send for a simulated call
 // (cloudonix-protocol.md sections 2 and 3), and how they are signed (section 4). Pure.
 
+#include "simulator/script.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +34,16 @@ struct CallFacts {
 // The session direction Cloudonix reports: inbound -> incoming, outbound-api -> application,
 // subscriber -> internal when `to` is an extension-style number (2-8 digits), else outgoing.
 std::string session_direction(const CallFacts& call);
+
+// How the call ended, as its terminal session status: completed when a Dial was answered;
+// else by the Reject reason (busy and rejected: busy, congestion, failed); else by the last
+// Dial (busy, failed, noanswer); else noanswer: nobody answered, whatever the application
+// played (Say, Play, Record do not count as answering here).
+std::string terminal_status(bool answered, const std::optional<std::string>& reject_reason,
+                            std::optional<DialOutcome::Kind> last_dial);
+
+// The CDR disposition of a terminal status: completed -> ANSWER, else the status in capitals.
+std::string cdr_disposition(const std::string& status);
 
 // One session-update object with a fresh eventId, modified at `at_ms`.
 nlohmann::json session_update(const CallFacts& call, const std::string& status, std::int64_t at_ms);

@@ -64,6 +64,31 @@ std::string render_text(const Report& report, bool colour) {
   return out;
 }
 
-std::string render_json(const Report& report) { return report.to_json().dump(2) + "\n"; }
+nlohmann::json report_json(const Report& report) {
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : report.timeline) {
+    nlohmann::json j{{"offset_ms", e.offset_ms}, {"what", e.what}, {"detail", e.detail}};
+    if (!e.method.empty()) {
+      j["method"] = e.method;
+      j["url"] = e.url;
+      j["status"] = e.status;
+    }
+    if (e.problem) j["problem"] = true;
+    events.push_back(std::move(j));
+  }
+  return {{"ok", report.exit_code() == 0},
+          {"exit_code", report.exit_code()},
+          {"session", report.call.session},
+          {"call_id", report.call.call_id},
+          {"status", report.status},
+          {"disposition", report.disposition},
+          {"duration", report.duration},
+          {"billsec", report.billsec},
+          {"answered", report.call.answer_ms != 0},
+          {"problems", report.problems},
+          {"timeline", std::move(events)}};
+}
+
+std::string render_json(const Report& report) { return report_json(report).dump(2) + "\n"; }
 
 }  // namespace pbx::simulator

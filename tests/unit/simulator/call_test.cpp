@@ -1,6 +1,7 @@
 // A simulated call against a scripted fake service: the requests Cloudonix would make, the
 // virtual clock, the reports, and every way a call is "not as scripted".
 #include "simulator/call.hpp"
+#include "simulator/timeline.hpp"
 #include "webhooks/signature.hpp"
 
 #include <gtest/gtest.h>
@@ -82,7 +83,7 @@ TEST(SimulatedCall, FollowsIvrAndRingGroupAsCloudonixWould) {
   auto f = ivr();
   Script script{{"1"}, {{DialOutcome::Kind::busy}, {DialOutcome::Kind::answer, 30}}, {}};
   auto r = simulate_call(setup(), script, f.transport());
-  EXPECT_EQ(r.exit_code(), 0) << r.to_json().dump(2);
+  EXPECT_EQ(r.exit_code(), 0) << render_json(r);
   EXPECT_EQ(r.disposition, "ANSWER");
   EXPECT_EQ(r.status, "completed");
   // Say 2 s, one key 1 s, busy 1 s, ring 3 s, talk 30 s.

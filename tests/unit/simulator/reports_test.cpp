@@ -56,6 +56,19 @@ TEST(SimulatorReports, CdrParsesAsSent) {
   EXPECT_FALSE(m.answered);
 }
 
+TEST(SimulatorReports, HowTheCallEnded) {
+  using Kind = DialOutcome::Kind;
+  EXPECT_EQ(terminal_status(true, std::nullopt, Kind::busy), "completed");
+  EXPECT_EQ(terminal_status(false, "rejected", std::nullopt), "busy");
+  EXPECT_EQ(terminal_status(false, "congestion", Kind::busy), "congestion");
+  EXPECT_EQ(terminal_status(false, std::nullopt, Kind::failed), "failed");
+  EXPECT_EQ(terminal_status(false, std::nullopt, Kind::no_answer), "noanswer");
+  EXPECT_EQ(terminal_status(false, std::nullopt, std::nullopt), "noanswer");
+  EXPECT_EQ(cdr_disposition("completed"), "ANSWER");
+  EXPECT_EQ(cdr_disposition("noanswer"), "NOANSWER");
+  EXPECT_EQ(cdr::normalise_disposition(cdr_disposition("congestion")), cdr::Disposition::failed);
+}
+
 TEST(SimulatorReports, SessionDirections) {
   auto c = answered();
   c.direction = "subscriber";
