@@ -206,7 +206,8 @@ class Call {
     HttpRequest req{method, rebase_url(url, setup_.url), "", {}};
     req.headers = {{"Authorization", "Bearer " + setup_.key}, {"X-CX-Domain", c.domain}};
     if (method == "GET") {
-      req.url += (req.url.find('?') == std::string::npos ? "?" : "&") + query_encode(params);
+      req.url += req.url.find('?') == std::string::npos ? '?' : '&';
+      req.url += query_encode(params);
     } else {
       req.body = params.dump();
       req.headers.emplace_back("Content-Type", "application/json");

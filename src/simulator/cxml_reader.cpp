@@ -27,7 +27,10 @@ constexpr std::array<std::string_view, 5> kNouns{"Number", "Sip", "Conference", 
 
 [[noreturn]] void refuse(const std::string& message) { throw CxmlError(message); }
 
-std::string tag(const pugi::xml_node& n) { return "<" + std::string(n.name()) + ">"; }
+std::string tag(const pugi::xml_node& n) {
+  std::string out = "<";  // appended: GCC 12 at -O3 misreports "<" + string (-Wrestrict)
+  return out.append(n.name()).append(">");
+}
 
 bool is_noun(std::string_view name) {
   return std::find(kNouns.begin(), kNouns.end(), name) != kNouns.end();
