@@ -209,6 +209,21 @@ TEST_F(Simulator, DigitsForACallThatEndedAreNotAsScripted) {
   EXPECT_NE(run.output.find("scripted digits left unused"), std::string::npos) << run.output;
 }
 
+TEST_F(Simulator, WebhooksSignedWithAWrongSecretAreNotAsScripted) {
+  auto r =
+      ServiceProcess::run({"simulate", "--url", svc_->base_url(), "--key",
+                           tenant_->requests_api_key, "--secret", "pbxw_not-the-secret", "--domain",
+                           kDomain, "--json", "--from", "+14155550142", "--to", "+12025550102"},
+                          *env_);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  auto report = nlohmann::json::parse(r.output, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.output;
+  EXPECT_EQ(report["problems"][0], "session-update ringing: 401") << r.output;
+  EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" +
+                   report.value("session", "") + "'"),
+            "0");
+}
+
 TEST_F(Simulator, TimelineIsPlainTextOffATerminal) {
   auto r = ServiceProcess::run(
       {"simulate", "--url", svc_->base_url(), "--key", tenant_->requests_api_key, "--no-webhooks",
