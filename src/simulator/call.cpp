@@ -3,6 +3,8 @@
 #include "core/crypto.hpp"
 #include "simulator/cxml_reader.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <optional>
 

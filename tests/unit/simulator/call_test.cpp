@@ -237,6 +237,28 @@ TEST(SimulatedCall, VoicemailRecordsOrSkipsTheAction) {
   EXPECT_EQ(silent.timeline[silent.timeline.size() - 4].detail, "Nothing");
 }
 
+TEST(SimulatedCall, GetRedirectSendsTheParametersInTheQuery) {
+  FakeService f;
+  f.documents["/api/voice/route"] = [](const nlohmann::json& p) {
+    if (p.is_null()) return doc("<Hangup/>");
+    return doc(std::string(R"(<Redirect method="GET">)") + kPublic +
+               "/api/voice/route?x=1</Redirect>");
+  };
+  auto transport = f.transport();
+  Transport get_aware = [&](const HttpRequest& req) {
+    if (req.method != "GET") return transport(req);
+    f.requests.push_back(req);
+    return HttpAnswer{200, doc("<Hangup/>"), ""};
+  };
+  auto r = simulate_call(setup(), {}, get_aware);
+  EXPECT_EQ(r.exit_code(), 0);
+  const auto& get = f.requests[2];
+  EXPECT_EQ(get.method, "GET");
+  EXPECT_TRUE(get.body.empty());
+  EXPECT_NE(get.url.find("http://svc:1/api/voice/route?x=1&"), std::string::npos) << get.url;
+  EXPECT_NE(get.url.find("&From=%2B14155550142"), std::string::npos) << get.url;
+}
+
 TEST(SimulatedCall, RejectSetsTheDisposition) {
   FakeService f;
   f.documents["/api/voice/route"] = [](const nlohmann::json&) {
