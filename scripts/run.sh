@@ -55,16 +55,18 @@ echo "==> migrating"
 "$BIN" migrate
 
 echo "==> demo tenant"
-if [ ! -f "$DEMO_FILE" ]; then
-  (umask 077 && "$BIN" bootstrap --domain "$DEMO_DOMAIN" --name "Demo Company" \
-      --owner-email owner@demo.example --if-exists-skip > "$DEMO_FILE.new")
-  if grep -q '^exists=' "$DEMO_FILE.new"; then
-    rm -f "$DEMO_FILE.new"
+# The demo PBX (IVR menu, ring group, voicemail) is seeded once, also into a demo tenant that
+# was created before it existed; the credentials are written only when the tenant is new.
+(umask 077 && "$BIN" bootstrap --domain "$DEMO_DOMAIN" --name "Demo Company" \
+    --owner-email owner@demo.example --if-exists-skip --demo > "$DEMO_FILE.new")
+if grep -q '^exists=' "$DEMO_FILE.new"; then
+  rm -f "$DEMO_FILE.new"
+  if [ ! -f "$DEMO_FILE" ]; then
     echo "the demo tenant exists but its credentials file is gone; new keys can be issued" \
          "through the admin API" >&2
-  else
-    mv "$DEMO_FILE.new" "$DEMO_FILE"
   fi
+else
+  mv "$DEMO_FILE.new" "$DEMO_FILE"
 fi
 
 stop_service
@@ -94,3 +96,12 @@ $( [ -f "$DEMO_FILE" ] && sed 's/^/  /' "$DEMO_FILE")
 
 Stop everything with: bash scripts/run.sh stop
 INFO
+
+if [ -f "$DEMO_FILE" ]; then
+  demo_value() { sed -n "s/^$1=//p" "$DEMO_FILE"; }
+  echo
+  echo "Simulate a call into the demo tenant (IVR menu -> Sales ring group -> Alice's voicemail):"
+  echo "  $BIN simulate --url http://127.0.0.1:$PBX_PORT --key $(demo_value requests_api_key)" \
+       "--secret $(demo_value webhook_secret) --domain $DEMO_DOMAIN --from +14155550142" \
+       "--to +12025550100 --digits 1 --dial no-answer,no-answer --voicemail yes"
+fi

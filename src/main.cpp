@@ -1,6 +1,7 @@
 // pbxd: the Cloudonix PBX call-routing service and its administration commands.
 #include "admin/auth.hpp"
 #include "admin/bootstrap.hpp"
+#include "admin/demo.hpp"
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
 #include "admin/routes.hpp"
@@ -10,6 +11,7 @@
 #include "http/health.hpp"
 #include "http/server.hpp"
 #include "http/voice.hpp"
+#include "simulator/command.hpp"
 #include "store/migrations.hpp"
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
@@ -132,7 +134,13 @@ int run_serve(const Config& c, bool migrate_first) {
   return 0;
 }
 
-int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existing) {
+// The demo PBX for the tenant, unless it has it already.
+void seed_demo(store::PgPool& pg, const std::string& domain) {
+  bool seeded = pg.with([&](pqxx::connection& conn) { return admin::seed_demo(conn, domain); });
+  std::cout << "demo_number=" << admin::kDemoNumber << (seeded ? "" : " (existed)") << "\n";
+}
+
+int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existing, bool demo) {
   require_database(c);
   if (req.public_base_url.empty()) req.public_base_url = c.public_base_url;
   store::PgPool pg(pg_options(c, 1), all_statements());
@@ -145,10 +153,12 @@ int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existi
     std::cout << "admin_token=" << r.admin_token << "\n"
               << "requests_api_key=" << r.requests_api_key << "\n"
               << "webhook_secret=" << r.webhook_secret << "\n";
+    if (demo) seed_demo(pg, req.domain);
     return 0;
   } catch (const Error& e) {
     if (e.status() == 409 && skip_existing) {
       std::cout << "exists=" << req.domain << "\n";
+      if (demo) seed_demo(pg, req.domain);
       return 0;
     }
     std::cerr << "bootstrap: " << e.what();
@@ -190,10 +200,46 @@ int main(int argc, char** argv) {
   std::string password;
   boot->add_option("--owner-password", password, "owner's password (default: generated)");
   boot->add_flag("--if-exists-skip", skip_existing, "exit 0 without change when the domain exists");
+  bool demo = false;
+  boot->add_flag("--demo", demo,
+                 "also seed the demo PBX (IVR, ring group, voicemail) unless it exists");
 
   app.add_subcommand("version", "print the version");
 
+  auto* sim = app.add_subcommand("simulate", "play Cloudonix for one call against a running pbxd");
+  simulator::SimulateOptions so;
+  auto& setup = so.setup;
+  sim->add_option("--url", setup.url, "the service, e.g. http://127.0.0.1:8080")->required();
+  sim->add_option("--key", setup.key, "the tenant's requests API key")->required();
+  sim->add_option("--secret", setup.secret, "the tenant's webhook secret");
+  sim->add_option("--auth", setup.auth, "how webhooks are authenticated")
+      ->check(CLI::IsMember({"hmac", "bearer"}))
+      ->capture_default_str();
+  sim->add_option("--from", setup.from, "caller")->required();
+  sim->add_option("--to", setup.to, "dialled number")->required();
+  sim->add_option("--direction", setup.direction, "voice request Direction")
+      ->check(CLI::IsMember({"inbound", "subscriber", "outbound-api"}))
+      ->capture_default_str();
+  setup.domain = "demo.cloudonix.net";
+  sim->add_option("--domain", setup.domain, "Cloudonix domain")->capture_default_str();
+  sim->add_option("--session", setup.session, "the call's session token (default: random)");
+  sim->add_option("--digits", so.digits, "keys per Gather, comma-separated; empty = no input");
+  sim->add_option("--dial", so.dials,
+                  "outcome per Dial: answer[:seconds], no-answer, busy, failed (default answer:5)");
+  sim->add_option("--voicemail", so.voicemail, "whether a Record gets a message: yes or none");
+  sim->add_flag("--json", so.json, "print the report as JSON");
+  bool no_webhooks = false;
+  sim->add_flag("--no-webhooks", no_webhooks, "send no session updates and no CDR");
+
   CLI11_PARSE(app, argc, argv);
+  if (app.got_subcommand("simulate")) {  // a client of the service: no configuration needed
+    setup.webhooks = !no_webhooks;
+    if (setup.webhooks && setup.auth == "hmac" && setup.secret.empty()) {
+      std::cerr << "simulate: --secret is required to sign webhooks (or --no-webhooks)\n";
+      return 2;
+    }
+    return simulator::run_simulate(so);
+  }
   try {
     Config config = load(config_file);
     log::init(config.log_level, config.log_format);
@@ -208,7 +254,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("migrate")) return run_migrate(config);
     if (!domain_uuid.empty()) req.domain_uuid = domain_uuid;
     if (!password.empty()) req.owner_password = password;
-    return run_bootstrap(config, req, skip_existing);
+    return run_bootstrap(config, req, skip_existing, demo);
   } catch (const ConfigError& e) {
     std::cerr << "configuration error: " << e.what() << "\n";
     return 2;

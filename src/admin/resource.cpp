@@ -46,7 +46,9 @@ std::string object_sql(const Resource& r) {
 // Every statement takes the scope parameter, so that callers bind the same parameters whatever
 // the resource.
 std::string scope_sql(const Resource& r, int param) {
-  auto user = "$" + std::to_string(param) + "::uuid";
+  // Built by appending: GCC 12 at -O3 misreports `"$" + std::to_string(...)` (-Wrestrict).
+  std::string user = "$";
+  user += std::to_string(param) + "::uuid";
   auto scope = r.user_scope.empty() ? std::string("true") : r.user_scope;
   if (auto at = scope.find("{user}"); at != std::string::npos) scope.replace(at, 6, user);
   return " AND (" + user + " IS NULL OR " + scope + ")";

@@ -1,0 +1,105 @@
+#include "simulator/reports.hpp"
+
+#include "core/crypto.hpp"
+#include "webhooks/fields.hpp"
+#include "webhooks/signature.hpp"
+
+#include <cctype>
+#include <chrono>
+
+namespace pbx::simulator {
+
+namespace {
+
+std::string iso(std::int64_t ms) {
+  return webhooks::to_iso8601(webhooks::Timestamp(std::chrono::milliseconds(ms)));
+}
+
+nlohmann::json millis(std::int64_t ms) { return ms ? nlohmann::json(ms) : nlohmann::json(); }
+
+nlohmann::json session_object(const CallFacts& call, const std::string& status) {
+  return {{"token", call.session},
+          {"domain", call.domain},
+          {"callerId", call.from},
+          {"destination", call.to},
+          {"direction", session_direction(call)},
+          {"status", status},
+          {"createdAt", iso(call.start_ms)},
+          {"callStartTime", call.start_ms},
+          {"callAnswerTime", millis(call.answer_ms)},
+          {"callEndTime", millis(call.end_ms)},
+          {"callIds", {call.call_id}}};
+}
+
+}  // namespace
+
+std::string terminal_status(bool answered, const std::optional<std::string>& reject_reason,
+                            std::optional<DialOutcome::Kind> last_dial) {
+  using Kind = DialOutcome::Kind;
+  if (answered) return "completed";
+  if (reject_reason) {
+    if (*reject_reason == "congestion" || *reject_reason == "failed") return *reject_reason;
+    return "busy";
+  }
+  if (last_dial == Kind::busy) return "busy";
+  if (last_dial == Kind::failed) return "failed";
+  return "noanswer";
+}
+
+std::string cdr_disposition(const std::string& status) {
+  if (status == "completed") return "ANSWER";
+  std::string out = status;
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string session_direction(const CallFacts& call) {
+  if (call.direction == "inbound") return "incoming";
+  if (call.direction == "outbound-api") return "application";
+  auto digits = call.to.find_first_not_of("0123456789") == std::string::npos;
+  return digits && call.to.size() >= 2 && call.to.size() <= 8 ? "internal" : "outgoing";
+}
+
+nlohmann::json session_update(const CallFacts& call, const std::string& status,
+                              std::int64_t at_ms) {
+  auto body = session_object(call, status);
+  body["eventId"] = crypto::uuid_v4();
+  body["modifiedAt"] = iso(at_ms);
+  return body;
+}
+
+nlohmann::json cdr(const CallFacts& call, const std::string& disposition,
+                   const std::string& status) {
+  auto seconds = [](std::int64_t ms) { return ms / 1000; };
+  std::int64_t end = call.end_ms ? call.end_ms : call.start_ms;
+  nlohmann::json body = {
+      {"timestamp", seconds(call.start_ms)},
+      {"domain", call.domain},
+      {"subscriber", call.direction == "subscriber" ? nlohmann::json(call.from) : nullptr},
+      {"application", "pbx-simulator"},
+      {"from", call.from},
+      {"to", call.to},
+      {"disposition", disposition},
+      {"duration", seconds(end - call.start_ms)},
+      {"billsec", call.answer_ms ? seconds(end - call.answer_ms) : 0},
+      {"call_id", call.call_id},
+      {"session", session_object(call, status)}};
+  body["session"]["callAnswerTime"] = call.answer_ms;  // CDRs say 0 for unanswered
+  return body;
+}
+
+Headers webhook_headers(const std::string& auth, const std::string& secret, const std::string& key,
+                        const std::string& domain, const std::string& body, std::int64_t now_unix) {
+  Headers h{{"Content-Type", "application/json"}};
+  if (auth == "bearer") {
+    h.emplace_back("Authorization", "Bearer " + key);
+    return h;
+  }
+  auto signed_headers = webhooks::sign(secret, body, now_unix);
+  h.emplace_back(std::string(webhooks::kSignatureHeader), signed_headers.signature);
+  h.emplace_back(std::string(webhooks::kTimestampHeader), signed_headers.timestamp);
+  h.emplace_back("X-CX-Domain", domain);
+  return h;
+}
+
+}  // namespace pbx::simulator
