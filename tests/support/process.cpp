@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +44,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     uid = pw->pw_uid;
     gid = pw->pw_gid;
   }
+  pid_t parent = getpid();
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -56,6 +58,10 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
     setpgid(0, 0);  // its own group: a signal to the test runner does not reach it
     if (run_as_user && (setgid(gid) != 0 || setuid(uid) != 0)) _exit(126);
+    // A test binary that crashes runs no destructors: its servers must not outlive it. (Set
+    // after setuid, which clears it; the getppid check closes the race with an early exit.)
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(125);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
