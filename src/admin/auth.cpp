@@ -6,6 +6,8 @@
 #include "http/auth.hpp"
 #include "http/json_body.hpp"
 
+#include <algorithm>
+
 namespace pbx::admin {
 
 namespace {
@@ -58,6 +60,12 @@ void require_role(const Principal& p, std::initializer_list<const char*> roles) 
     if (p.role == r) return;
   }
   throw Error::forbidden("your role (" + p.role + ") may not do this");
+}
+
+void require_role(const Principal& p, const std::vector<std::string>& roles) {
+  if (std::find(roles.begin(), roles.end(), p.role) == roles.end()) {
+    throw Error::forbidden("your role (" + p.role + ") may not do this");
+  }
 }
 
 nlohmann::json user_json(const Principal& p) {

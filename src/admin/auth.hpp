@@ -28,6 +28,7 @@ Principal authenticate(store::PgPool& pg, const http::Request& req);
 
 // 403 unless the principal has one of the roles.
 void require_role(const Principal& p, std::initializer_list<const char*> roles);
+void require_role(const Principal& p, const std::vector<std::string>& roles);
 
 struct LoginLimits {
   int per_ip_per_minute = 20;

@@ -1,5 +1,7 @@
 #include "admin/openapi.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <map>
 
@@ -124,11 +126,6 @@ Json describe(const std::string& method, const std::string& path, const std::str
   return op;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 }  // namespace
 
 Json openapi_document(const http::Router& router, const std::vector<Resource>& resources) {
@@ -209,7 +206,7 @@ Json openapi_document(const http::Router& router, const std::vector<Resource>& r
                                 : Json{{"summary", pattern},
                                        {"x-undocumented", true},
                                        {"responses", {{"200", {{"description", "OK"}}}}}};
-    doc["paths"][pattern][lower(method)] = op;
+    doc["paths"][pattern][text::to_lower(method)] = op;
   }
   return doc;
 }

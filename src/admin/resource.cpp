@@ -68,10 +68,6 @@ bool has_role(const Principal& p, const std::vector<std::string>& roles) {
   return std::find(roles.begin(), roles.end(), p.role) != roles.end();
 }
 
-void require(const Principal& p, const std::vector<std::string>& roles) {
-  if (!has_role(p, roles)) throw Error::forbidden("your role (" + p.role + ") may not do this");
-}
-
 std::optional<std::string> scope_user(const Resource& r, const Principal& p) {
   if (has_role(p, r.scoped_roles)) return p.user_id;
   return std::nullopt;
@@ -294,7 +290,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
 
   router.add("GET", r->path, [r, deps](http::Request& req) {
     auto p = deps.guard(req);
-    require(p, r->read_roles);
+    require_role(p, r->read_roles);
     Errors errors;
     for (const auto& [k, v] : req.query) {
       if (k != "limit" && k != "cursor") errors.emplace_back(k, "unknown parameter");
@@ -324,7 +320,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
 
   router.add("GET", item, [r, deps](http::Request& req) {
     auto p = deps.guard(req);
-    require(p, r->read_roles);
+    require_role(p, r->read_roles);
     const auto& id = req.path_param("id");
     if (!is_uuid(id)) throw Error::not_found();
     auto obj = deps.pg.with([&](pqxx::connection& conn) {
@@ -338,7 +334,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
   if (r->creatable) {
     router.add("POST", r->path, [r, deps](http::Request& req) {
       auto p = deps.guard(req);
-      require(p, r->write_roles);
+      require_role(p, r->write_roles);
       return deps.idempotent(p, req, [&] {
         auto body = http::json_body(req);
         Json merged = Json::object();
@@ -371,7 +367,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
 
   router.add("PATCH", item, [r, deps](http::Request& req) {
     auto p = deps.guard(req);
-    require(p, r->write_roles.empty() ? r->read_roles : r->write_roles);
+    require_role(p, r->write_roles.empty() ? r->read_roles : r->write_roles);
     const auto& id = req.path_param("id");
     if (!is_uuid(id)) throw Error::not_found();
     auto body = http::json_body(req);
@@ -401,7 +397,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
 
   router.add("DELETE", item, [r, deps](http::Request& req) {
     auto p = deps.guard(req);
-    require(p, r->write_roles.empty() ? r->read_roles : r->write_roles);
+    require_role(p, r->write_roles.empty() ? r->read_roles : r->write_roles);
     const auto& id = req.path_param("id");
     if (!is_uuid(id)) throw Error::not_found();
     deps.pg.with([&](pqxx::connection& conn) {

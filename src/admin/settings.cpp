@@ -16,12 +16,6 @@ constexpr const char* kSecretGrace = "24 hours";
 const std::vector<std::string> kReaders{"owner", "admin"};
 const std::vector<std::string> kWriters{"owner"};
 
-void require(const Principal& p, const std::vector<std::string>& roles) {
-  if (std::find(roles.begin(), roles.end(), p.role) == roles.end()) {
-    throw Error::forbidden("your role (" + p.role + ") may not do this");
-  }
-}
-
 Json settings_of(pqxx::transaction_base& tx, const std::string& tenant_id) {
   auto r = tx.exec_prepared1("settings_get", tenant_id);
   auto s = Json::parse(r[0].c_str());
@@ -126,12 +120,12 @@ std::vector<store::Statement> settings_statements() {
 void add_settings_routes(http::Router& router, ResourceDeps deps) {
   router.add("GET", "/api/v1/settings", [deps](http::Request& req) {
     auto p = deps.guard(req);
-    require(p, kReaders);
+    require_role(p, kReaders);
     return http::Response::json(200, read_settings(deps.pg, p.tenant_id));
   });
   router.add("PATCH", "/api/v1/settings", [deps](http::Request& req) {
     auto p = deps.guard(req);
-    require(p, kWriters);
+    require_role(p, kWriters);
     auto body = http::json_body(req);
     Errors errors;
     check_patch(body, errors);
@@ -153,7 +147,7 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
   });
   router.add("POST", "/api/v1/settings/requests-key", [deps](http::Request& req) {
     auto p = deps.guard(req);
-    require(p, kWriters);
+    require_role(p, kWriters);
     auto key = crypto::random_token(kRequestsKeyPrefix);
     deps.pg.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
@@ -166,7 +160,7 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
   });
   router.add("POST", "/api/v1/settings/webhook-secret", [deps](http::Request& req) {
     auto p = deps.guard(req);
-    require(p, kWriters);
+    require_role(p, kWriters);
     auto secret = crypto::random_token(kWebhookSecretPrefix);
     deps.pg.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);

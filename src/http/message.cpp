@@ -1,5 +1,7 @@
 #include "http/message.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -24,9 +26,7 @@ std::string Request::media_type() const {
   std::string out(ct->substr(0, ct->find(';')));
   out.erase(std::remove_if(out.begin(), out.end(), [](unsigned char c) { return std::isspace(c); }),
             out.end());
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
+  return text::to_lower(out);
 }
 
 Response Response::json(int status, const nlohmann::json& body) {

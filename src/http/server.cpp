@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include "core/text.hpp"
+
 #include "core/crypto.hpp"
 #include "core/metrics.hpp"
 
@@ -66,11 +68,6 @@ bool valid_request_id(std::string_view id) {
   return std::all_of(id.begin(), id.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
   });
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
 }
 
 // Counters and latency of one route, resolved once so that requests never take a lock.
@@ -271,14 +268,14 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
   req->method = P::Http::methodString(preq.method());
   req->path = preq.resource();
   for (const auto& [name, raw] : preq.headers().rawList()) {
-    req->headers.emplace_back(lower(name), raw.value());
+    req->headers.emplace_back(text::to_lower(name), raw.value());
   }
   // Pistache keeps the headers it knows (Authorization, Content-Type, ...) parsed, apart from
   // the raw ones; both are read back as text.
   for (const auto& typed : preq.headers().list()) {
     std::ostringstream value;
     typed->write(value);
-    req->headers.emplace_back(lower(typed->name()), value.str());
+    req->headers.emplace_back(text::to_lower(typed->name()), value.str());
   }
   for (auto it = preq.query().parameters_begin(); it != preq.query().parameters_end(); ++it) {
     req->query.emplace_back(percent_decode(it->first, true).value_or(it->first),

@@ -1,5 +1,7 @@
 #include "http/voice.hpp"
 
+#include "core/text.hpp"
+
 #include "core/crypto.hpp"
 #include "http/auth.hpp"
 #include "http/json_body.hpp"
@@ -17,13 +19,6 @@
 namespace pbx::http {
 
 namespace {
-
-bool same_domain(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 // Parameters from the query string and, for POST, from the JSON or form body (body wins).
 Params call_params(const Request& req) {
@@ -79,8 +74,8 @@ struct Voice {
     auto header_domain = req.header("x-cx-domain");
     for (std::string_view claimed :
          {std::string_view(call.domain), header_domain.value_or(std::string_view())}) {
-      if (!claimed.empty() && !same_domain(claimed, tenant->tenant.domain_name) &&
-          !(tenant->tenant.domain_uuid && same_domain(claimed, *tenant->tenant.domain_uuid))) {
+      if (!claimed.empty() && !text::iequals(claimed, tenant->tenant.domain_name) &&
+          !(tenant->tenant.domain_uuid && text::iequals(claimed, *tenant->tenant.domain_uuid))) {
         spdlog::warn("rid={} voice request for domain {} with the key of tenant {}", req.request_id,
                      claimed, tenant->tenant.id);
         throw Error::unauthorized("the key does not belong to this domain");

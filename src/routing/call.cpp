@@ -1,5 +1,7 @@
 #include "routing/call.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -7,13 +9,6 @@
 namespace pbx::routing {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string first_of(const http::Params& params, std::initializer_list<std::string_view> names) {
   for (auto name : names) {
@@ -26,7 +21,7 @@ std::string first_of(const http::Params& params, std::initializer_list<std::stri
 }  // namespace
 
 Direction parse_direction(std::string_view value) {
-  auto d = lower(value);
+  auto d = text::to_lower(value);
   if (d == "subscriber") return Direction::subscriber;
   if (d == "outbound-api") return Direction::outbound_api;
   return Direction::inbound;
@@ -39,7 +34,7 @@ CallRequest parse_call(const http::Params& params) {
   c.to = first_of(params, {"To"});
   c.direction = parse_direction(first_of(params, {"Direction"}));
   c.domain = first_of(params, {"Domain", "AccountSid"});
-  c.dial_status = lower(first_of(params, {"DialCallStatus", "CallStatus"}));
+  c.dial_status = text::to_lower(first_of(params, {"DialCallStatus", "CallStatus"}));
   if (c.dial_status == "noanswer") c.dial_status = "no-answer";
   c.digits = first_of(params, {"Digits"});
   c.recording_url = first_of(params, {"RecordingUrl"});

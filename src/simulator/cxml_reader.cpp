@@ -1,5 +1,7 @@
 #include "simulator/cxml_reader.hpp"
 
+#include "core/text.hpp"
+
 #include <pugixml.hpp>
 
 #include <algorithm>
@@ -41,11 +43,7 @@ std::string unknown(const pugi::xml_node& n, std::string_view where) {
   std::string name = n.name();
   std::string message = "unknown " + std::string(where) + " " + tag(n);
   for (auto [verb, kind] : kVerbs) {
-    if (verb.size() == name.size() &&
-        std::equal(verb.begin(), verb.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
+    if (text::iequals(verb, name)) {
       message += " (names are case-sensitive: <" + std::string(verb) + ">)";
     }
   }

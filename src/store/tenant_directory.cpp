@@ -1,5 +1,7 @@
 #include "store/tenant_directory.hpp"
 
+#include "core/text.hpp"
+
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 
@@ -9,17 +11,6 @@
 #include <cctype>
 
 namespace pbx::store {
-
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-}  // namespace
 
 std::vector<std::string> TenantEntry::secrets_at(std::chrono::system_clock::time_point now) const {
   std::vector<std::string> out;
@@ -114,9 +105,9 @@ bool TenantDirectory::refresh() {
       for (const auto& [id, entry] : fresh->by_id) {
         if (!entry->requests_key_hash.empty())
           fresh->by_key_hash.emplace(entry->requests_key_hash, entry);
-        fresh->by_domain.emplace(lower(entry->tenant.domain_name), entry);
+        fresh->by_domain.emplace(text::to_lower(entry->tenant.domain_name), entry);
         if (entry->tenant.domain_uuid)
-          fresh->by_domain.emplace(lower(*entry->tenant.domain_uuid), entry);
+          fresh->by_domain.emplace(text::to_lower(*entry->tenant.domain_uuid), entry);
       }
       tx.commit();
       return fresh;
@@ -160,7 +151,7 @@ std::shared_ptr<const TenantEntry> TenantDirectory::by_requests_key(std::string_
 
 std::shared_ptr<const TenantEntry> TenantDirectory::by_domain(std::string_view domain) const {
   auto index = index_.load();
-  auto it = index->by_domain.find(lower(domain));
+  auto it = index->by_domain.find(text::to_lower(domain));
   return it == index->by_domain.end() ? nullptr : it->second;
 }
 

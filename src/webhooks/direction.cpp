@@ -1,5 +1,7 @@
 #include "webhooks/direction.hpp"
 
+#include "core/text.hpp"
+
 #include <cctype>
 #include <string>
 
@@ -28,10 +30,7 @@ std::optional<Direction> parse_direction(std::string_view public_name) {
 }
 
 Direction direction_from_session(std::string_view session_direction) {
-  std::string lower;
-  for (char c : session_direction) {
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
+  auto lower = text::to_lower(session_direction);
   if (lower == "incoming") return Direction::inbound;
   if (lower == "outgoing" || lower == "application") return Direction::outbound;
   if (lower == "internal") return Direction::internal;

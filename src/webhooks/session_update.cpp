@@ -1,5 +1,7 @@
 #include "webhooks/session_update.hpp"
 
+#include "core/text.hpp"
+
 #include "core/crypto.hpp"
 #include "webhooks/body.hpp"
 
@@ -10,11 +12,6 @@ namespace pbx::webhooks {
 namespace {
 
 namespace f = fields;
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string text_or_empty(const nlohmann::json& obj, std::string_view key) {
   return f::text(obj, key).value_or("");
@@ -93,9 +90,9 @@ SessionUpdateItem parse_session_update(const nlohmann::json& element, std::size_
   u.subscriber_id = text_or_empty(element, "subscriberId");
   u.caller_id = text_or_empty(element, "callerId");
   u.destination = text_or_empty(element, "destination");
-  u.direction_raw = lower(text_or_empty(element, "direction"));
+  u.direction_raw = text::to_lower(text_or_empty(element, "direction"));
   u.direction = direction_from_session(u.direction_raw);
-  u.status = lower(text_or_empty(element, "status"));
+  u.status = text::to_lower(text_or_empty(element, "status"));
   u.action = text_or_empty(element, "action");
   u.reason = text_or_empty(element, "reason");
   u.last_error = text_or_empty(element, "lastError");
