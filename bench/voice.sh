@@ -276,7 +276,8 @@ start_nginx "$BENCH_DIR/ivr.xml"
 
 bench_targets \
   "pbxd_ivr http://127.0.0.1:$PBXD_PORT/api/voice/route VOICE_TO=$BENCH_DID VOICE_KEY=$BENCH_KEY VOICE_DOMAIN=$BENCH_DOMAIN" \
-  "nginx http://127.0.0.1:$NGINX_PORT/route.xml VOICE_GET=1"
+  "nginx http://127.0.0.1:$NGINX_PORT/route.xml VOICE_GET=1" \
+  "pbxd_health http://127.0.0.1:$PBXD_PORT/health VOICE_GET=1"
 
 # --- 2. Tenant size ----------------------------------------------------------------------
 
@@ -332,10 +333,14 @@ printf '\n1. IVR DID route against nginx serving the same %s-byte body\n' "$BODY
 header
 row pbxd_ivr
 row nginx
-warn_errors pbxd_ivr nginx
+row pbxd_health
+warn_errors pbxd_ivr nginx pbxd_health
 ratio=$(awk -v a="${R[pbxd_ivr,rps]}" -v b="${R[nginx,rps]}" 'BEGIN {printf "%.2f", a / b}')
 printf 'pbxd/nginx throughput ratio: %s (goal >= 0.7: %s)\n' "$ratio" "$(verdict "$ratio >= 0.7")"
 printf 'pbxd p99 %s ms (goal < 5 ms: %s)\n' "${R[pbxd_ivr,p99]}" "$(verdict "${R[pbxd_ivr,p99]} < 5")"
+# The same HTTP stack answering a handler that does nothing: the most any route can reach here.
+awk -v a="${R[pbxd_health,rps]}" -v b="${R[nginx,rps]}" \
+  'BEGIN {printf "pbxd /health (empty handler) / nginx: %.2f\n", a / b}'
 
 printf '\n2. DID -> extension, big tenant (10,000 extensions, 1,000 DIDs) vs small (10, 10)\n'
 header
