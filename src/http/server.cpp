@@ -1,9 +1,8 @@
 #include "http/server.hpp"
 
-#include "core/text.hpp"
-
 #include "core/crypto.hpp"
 #include "core/metrics.hpp"
+#include "core/text.hpp"
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>

@@ -1,8 +1,7 @@
 #include "http/voice.hpp"
 
-#include "core/text.hpp"
-
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 #include "http/auth.hpp"
 #include "http/json_body.hpp"
 #include "routing/engine.hpp"

@@ -1,9 +1,8 @@
 #include "store/tenant_directory.hpp"
 
-#include "core/text.hpp"
-
 #include "core/crypto.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 #include <spdlog/spdlog.h>
 

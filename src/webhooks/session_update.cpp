@@ -1,8 +1,7 @@
 #include "webhooks/session_update.hpp"
 
-#include "core/text.hpp"
-
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 #include "webhooks/body.hpp"
 
 #include <cctype>
