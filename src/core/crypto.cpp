@@ -60,6 +60,36 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   return {reinterpret_cast<const char*>(out.data()), len};
 }
 
+HmacSha256::HmacSha256(std::string_view key) {
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  char digest[] = "SHA256";
+  std::array<OSSL_PARAM, 2> params{
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_end()};
+  keyed_ = mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr;
+  if (keyed_ == nullptr || EVP_MAC_init(keyed_, reinterpret_cast<const unsigned char*>(key.data()),
+                                        key.size(), params.data()) != 1) {
+    EVP_MAC_CTX_free(keyed_);
+    throw std::runtime_error("hmac unavailable");
+  }
+}
+
+HmacSha256::~HmacSha256() { EVP_MAC_CTX_free(keyed_); }
+
+std::string HmacSha256::sign(std::string_view data) const {
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_dup(keyed_),
+                                                                &EVP_MAC_CTX_free);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  size_t len = 0;
+  if (!ctx ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1 ||
+      EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1) {
+    throw std::runtime_error("hmac failed");
+  }
+  return {reinterpret_cast<const char*>(out.data()), len};
+}
+
 std::string to_hex(std::string_view raw) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
@@ -151,8 +181,10 @@ std::string random_token(std::string_view prefix) {
   return std::string(prefix) + base64url(random_bytes(32));
 }
 
-std::string uuid_v4() {
-  std::string b = random_bytes(16);
+std::string uuid_v4() { return format_uuid_v4(random_bytes(16)); }
+
+std::string format_uuid_v4(std::string b) {
+  b.resize(16);
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
   std::string hex = to_hex(b);

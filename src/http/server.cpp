@@ -16,8 +16,10 @@
 #include <cctype>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -60,6 +62,20 @@ void set_admin_security_headers(P::Http::ResponseWriter& w) {
   set_header(w, "X-Frame-Options", "DENY");
   set_header(w, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   set_header(w, "Referrer-Policy", "no-referrer");
+}
+
+// A fresh request id in the UUID v4 format. Ids need to be unique, not secret: a per-thread
+// generator seeded once from the system CSPRNG keeps the shared RNG's lock off the hot path.
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng([] {
+    auto seed = crypto::random_bytes(sizeof(uint64_t));
+    uint64_t value = 0;
+    std::memcpy(&value, seed.data(), sizeof(value));
+    return value;
+  }());
+  std::array<uint64_t, 2> words{rng(), rng()};
+  return crypto::format_uuid_v4(
+      std::string(reinterpret_cast<const char*>(words.data()), sizeof(words)));
 }
 
 bool valid_request_id(std::string_view id) {
@@ -271,10 +287,11 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
   }
   // Pistache keeps the headers it knows (Authorization, Content-Type, ...) parsed, apart from
   // the raw ones; both are read back as text.
+  std::ostringstream typed_value;  // one stream for all typed headers: each costs to make
   for (const auto& typed : preq.headers().list()) {
-    std::ostringstream value;
-    typed->write(value);
-    req->headers.emplace_back(text::to_lower(typed->name()), value.str());
+    typed_value.str({});
+    typed->write(typed_value);
+    req->headers.emplace_back(text::to_lower(typed->name()), typed_value.str());
   }
   for (auto it = preq.query().parameters_begin(); it != preq.query().parameters_end(); ++it) {
     req->query.emplace_back(percent_decode(it->first, true).value_or(it->first),
@@ -283,7 +300,7 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
   req->remote_ip = preq.address().host();
   auto incoming_id = req->header("x-request-id");
   req->request_id =
-      incoming_id && valid_request_id(*incoming_id) ? std::string(*incoming_id) : crypto::uuid_v4();
+      incoming_id && valid_request_id(*incoming_id) ? std::string(*incoming_id) : new_request_id();
   bool keep_alive = preq.version() == P::Http::Version::Http11 && !req->header("connection");
 
   Match match = router.match(req->method, req->path);

@@ -1,5 +1,7 @@
 #include "routing/call.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "core/text.hpp"
 
 #include <algorithm>
@@ -45,22 +47,70 @@ CallRequest parse_call(const http::Params& params) {
   return c;
 }
 
-http::Params params_from_json(const nlohmann::json& j) {
+namespace {
+
+// Collects what params_from_json keeps while the parser walks the text.
+class ScalarCollector : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  static constexpr size_t kMaxDepth = 64;
   http::Params params;
-  if (!j.is_object()) return params;
-  for (const auto& [key, value] : j.items()) {
-    if (value.is_string()) {
-      params.emplace_back(key, value.get<std::string>());
-    } else if (value.is_number() || value.is_boolean()) {
-      params.emplace_back(key, value.dump());
-    } else if (key == "SessionData" && value.is_object()) {
-      auto token = value.find("token");
-      if (token != value.end() && token->is_string()) {
-        params.emplace_back("SessionData.token", token->get<std::string>());
-      }
+
+  bool null() override { return true; }
+  bool boolean(bool value) override { return scalar(value ? "true" : "false"); }
+  bool number_integer(number_integer_t value) override { return scalar(std::to_string(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return scalar(std::to_string(value)); }
+  bool number_float(number_float_t, const string_t& text) override { return scalar(text); }
+  bool string(string_t& value) override {
+    if (depth_ == 2 && in_session_data_ && key_ == "token") {
+      params.emplace_back("SessionData.token", value);
+      return true;
     }
+    return scalar(value);
   }
-  return params;
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    if (depth_ == 0) is_object_ = true;
+    if (depth_ == 1) in_session_data_ = key_ == "SessionData";
+    return ++depth_ <= kMaxDepth;
+  }
+  bool key(string_t& value) override {
+    key_ = value;
+    return true;
+  }
+  bool end_object() override {
+    if (--depth_ == 1) in_session_data_ = false;
+    return true;
+  }
+  bool start_array(std::size_t) override { return ++depth_ <= kMaxDepth; }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+  bool complete() const { return is_object_ && depth_ == 0; }
+
+ private:
+  bool scalar(const std::string& value) {
+    if (depth_ == 1) params.emplace_back(key_, value);
+    return true;
+  }
+
+  size_t depth_ = 0;
+  bool is_object_ = false;
+  bool in_session_data_ = false;
+  std::string key_;
+};
+
+}  // namespace
+
+http::Params params_from_json(std::string_view body) {
+  ScalarCollector collector;
+  bool ok = nlohmann::json::sax_parse(body.begin(), body.end(), &collector,
+                                      nlohmann::json::input_format_t::json, true);
+  if (!ok || !collector.complete()) return {};
+  return std::move(collector.params);
 }
 
 }  // namespace pbx::routing

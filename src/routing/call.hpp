@@ -2,8 +2,6 @@
 
 #include "http/url.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -31,6 +29,8 @@ CallRequest parse_call(const http::Params& params);
 
 // Top-level members of a JSON object as parameters: strings as they are, numbers and booleans
 // as their JSON text, SessionData.token as "SessionData.token"; anything else is skipped.
-http::Params params_from_json(const nlohmann::json& body);
+// Malformed, non-object or too deeply nested (over 64 levels) input gives no parameters. Read
+// as a stream of tokens, without building a document: it runs for every voice request.
+http::Params params_from_json(std::string_view body);
 
 }  // namespace pbx::routing

@@ -8,7 +8,7 @@
 namespace pbx::routing {
 
 StateCodec::StateCodec(std::string key, std::chrono::seconds lifetime)
-    : key_(std::move(key)), lifetime_(lifetime) {}
+    : key_(key), lifetime_(lifetime) {}
 
 namespace {
 
@@ -40,7 +40,7 @@ std::string StateCodec::encode(CallbackState s, std::chrono::system_clock::time_
     text += part;
   }
   auto payload = crypto::base64url(text);
-  return payload + "." + crypto::base64url(crypto::hmac_sha256(key_, payload));
+  return payload + "." + crypto::base64url(key_.sign(payload));
 }
 
 std::optional<CallbackState> StateCodec::decode(std::string_view token,
@@ -49,7 +49,7 @@ std::optional<CallbackState> StateCodec::decode(std::string_view token,
   if (dot == std::string_view::npos) return std::nullopt;
   auto payload = token.substr(0, dot);
   auto signature = crypto::from_base64url(token.substr(dot + 1));
-  if (!signature || !crypto::constant_time_equal(*signature, crypto::hmac_sha256(key_, payload))) {
+  if (!signature || !crypto::constant_time_equal(*signature, key_.sign(payload))) {
     return std::nullopt;
   }
   auto text = crypto::from_base64url(payload);

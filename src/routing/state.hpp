@@ -1,8 +1,10 @@
 #pragma once
 
+#include "core/crypto.hpp"
 #include "routing/model.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,7 +37,7 @@ class StateCodec {
                                       std::chrono::system_clock::time_point now) const;
 
  private:
-  std::string key_;
+  crypto::HmacSha256 key_;
   std::chrono::seconds lifetime_;
 };
 

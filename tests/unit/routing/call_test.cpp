@@ -2,6 +2,7 @@
 #include "routing/call.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -16,7 +17,7 @@ CallRequest fixture(const char* name) {
   EXPECT_TRUE(in) << name;
   std::stringstream text;
   text << in.rdbuf();
-  return parse_call(params_from_json(json::parse(text.str())));
+  return parse_call(params_from_json(text.str()));
 }
 
 TEST(CallParse, InboundFixture) {
@@ -55,8 +56,9 @@ TEST(CallParse, CallIdPrefersSessionThenCallSidThenSessionDataToken) {
       "sess");
   EXPECT_EQ(parse_call({{"SessionData.token", "tok"}, {"CallSid", "sid"}}).call_id, "sid");
   EXPECT_EQ(parse_call({{"Session", ""}, {"SessionData.token", "tok"}}).call_id, "tok");
-  auto body = json::parse(R"({"SessionData": {"id": 48211907, "token": "tok"}})");
-  EXPECT_EQ(parse_call(params_from_json(body)).call_id, "tok");
+  EXPECT_EQ(
+      parse_call(params_from_json(R"({"SessionData": {"id": 48211907, "token": "tok"}})")).call_id,
+      "tok");
 }
 
 TEST(CallParse, DomainFallsBackToAccountSid) {
@@ -88,7 +90,8 @@ TEST(CallParse, DialStatusIsNormalised) {
 
 TEST(CallParse, RecordingDurationIsLenient) {
   auto duration = [](const json& value) {
-    return parse_call(params_from_json(json{{"RecordingDuration", value}})).recording_duration;
+    return parse_call(params_from_json(json{{"RecordingDuration", value}}.dump()))
+        .recording_duration;
   };
   EXPECT_EQ(duration(14), 14);
   EXPECT_EQ(duration("14"), 14);
@@ -109,22 +112,30 @@ TEST(CallParse, EverythingMissing) {
 
 TEST(CallParse, ParamsFromJsonKeepsScalars) {
   auto params = params_from_json(
-      json::parse(R"({"From":"+1415","Digits":12,"Flag":true,"Rate":1.5,"Nothing":null,"List":[1],)"
-                  R"("Obj":{"a":1},"SessionData":{"id":5,"token":"tok"}})"));
+      R"({"From":"+1415","Digits":12,"Flag":true,"Rate":1.5,"Nothing":null,"List":[1],)"
+      R"("Obj":{"a":1,"b":"inner"},"SessionData":{"id":5,"token":"tok"},"Late":"x"})");
   http::Params expected{{"From", "+1415"},
                         {"Digits", "12"},
                         {"Flag", "true"},
                         {"Rate", "1.5"},
-                        {"SessionData.token", "tok"}};
+                        {"SessionData.token", "tok"},
+                        {"Late", "x"}};
   std::sort(params.begin(), params.end());
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(params, expected);
 }
 
-TEST(CallParse, ParamsFromJsonIgnoresNonObjects) {
-  EXPECT_TRUE(params_from_json(json::array({1, 2})).empty());
-  EXPECT_TRUE(params_from_json(json("text")).empty());
-  EXPECT_TRUE(params_from_json(json::parse(R"({"SessionData":{"token":5}})")).empty());
+TEST(CallParse, ParamsFromJsonIgnoresNonObjectsAndBadInput) {
+  EXPECT_TRUE(params_from_json("[1,2]").empty());
+  EXPECT_TRUE(params_from_json(R"("text")").empty());
+  EXPECT_TRUE(params_from_json(R"({"SessionData":{"token":5}})").empty());
+  EXPECT_TRUE(params_from_json(R"({"From":"+1415")").empty()) << "truncated";
+  EXPECT_TRUE(params_from_json(R"({"From":"+1415"} trailing)").empty());
+  EXPECT_TRUE(params_from_json("").empty());
+  // A token only counts inside SessionData, not in nested objects of the same name elsewhere.
+  EXPECT_TRUE(params_from_json(R"({"Other":{"SessionData":{"token":"x"}}})").empty());
+  std::string deep(100000, '[');
+  EXPECT_TRUE(params_from_json("{\"a\":" + deep).empty()) << "nesting is bounded";
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ CallRequest from_fixture(const char* name) {
   EXPECT_TRUE(in) << name;
   std::stringstream text;
   text << in.rdbuf();
-  return parse_call(params_from_json(nlohmann::json::parse(text.str())));
+  return parse_call(params_from_json(text.str()));
 }
 
 using RoutingDirections = RoutingTest;

@@ -159,8 +159,8 @@ TEST_F(RoutingIvr, SingleAttemptGoesStraightToFailover) {
 
 TEST_F(RoutingIvr, DigitsSentAsAJsonNumber) {
   auto r = call();
-  auto body = nlohmann::json::parse(R"({"Session":"call-1","Digits":2,"To":"+12125550199"})");
-  auto request = parse_call(params_from_json(body));
+  auto request =
+      parse_call(params_from_json(R"({"Session":"call-1","Digits":2,"To":"+12125550199"})"));
   EXPECT_EQ(next(Callback::gather, request, r.token()).state(),
             "extension:e2 position=0 turn=1 start=0 attempt=1");
 }
