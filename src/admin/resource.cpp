@@ -172,14 +172,15 @@ std::optional<std::pair<long long, std::string>> parse_cursor(const http::Reques
                                                               Errors& errors) {
   const auto* c = req.query_param("cursor");
   if (!c || c->empty()) return std::nullopt;
-  auto text = crypto::from_base64url(*c);
-  if (text) {
-    auto colon = text->find(':');
+  auto decoded = crypto::from_base64url(*c);
+  if (decoded) {
+    std::string_view text(*decoded);
+    auto colon = text.find(':');
     long long micros = 0;
-    if (colon != std::string::npos) {
-      auto [ptr, ec] = std::from_chars(text->data(), text->data() + colon, micros);
-      auto id = text->substr(colon + 1);
-      if (ec == std::errc() && ptr == text->data() + colon && is_uuid(id)) {
+    if (colon != std::string_view::npos) {
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + colon, micros);
+      std::string id(text.substr(colon + 1));
+      if (ec == std::errc() && ptr == text.data() + colon && is_uuid(id)) {
         return std::make_pair(micros, id);
       }
     }

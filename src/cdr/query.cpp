@@ -36,8 +36,14 @@ std::optional<DateBound> parse_date_bound(std::string_view text) {
     int y = 0;
     unsigned m = 0;
     unsigned d = 0;
-    if (std::sscanf(std::string(text).c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3 || text[4] != '-' ||
-        text[7] != '-') {
+    // Every field must be all digits: from_chars alone would accept "+1" or a short field.
+    auto field = [&](size_t at, size_t len, auto& out) {
+      auto part = text.substr(at, len);
+      auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+      return ec == std::errc() && ptr == part.data() + part.size() &&
+             part.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (text[4] != '-' || text[7] != '-' || !field(0, 4, y) || !field(5, 2, m) || !field(8, 2, d)) {
       return std::nullopt;
     }
     std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},

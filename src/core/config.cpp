@@ -128,7 +128,7 @@ Config load_config(const Environment& env) {
   r.integer("PBX_PORT", c.port, 0, 65535);
   r.integer("PBX_HTTP_THREADS", c.http_threads, 1, 256);
   int body = static_cast<int>(c.max_body_bytes);
-  r.integer("PBX_MAX_BODY_BYTES", body, 1024, 64 * 1024 * 1024);
+  r.integer("PBX_MAX_BODY_BYTES", body, 1024, 64L * 1024 * 1024);
   c.max_body_bytes = static_cast<size_t>(body);
   r.duration("PBX_HEADER_TIMEOUT_S", c.header_timeout, 1, 3600);
   r.duration("PBX_BODY_TIMEOUT_S", c.body_timeout, 1, 3600);

@@ -17,7 +17,7 @@ struct Config {
   std::string host = "0.0.0.0";
   int port = 8080;
   int http_threads = 4;
-  size_t max_body_bytes = 1024 * 1024;
+  size_t max_body_bytes = size_t{1024} * 1024;
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds keepalive_timeout{75};

@@ -29,7 +29,7 @@ namespace P = Pistache;
 
 namespace {
 
-constexpr size_t kHeaderAllowance = 64 * 1024;
+constexpr size_t kHeaderAllowance = size_t{64} * 1024;
 constexpr int kMaxStatus = 600;
 constexpr auto kStreamPoll = std::chrono::seconds(1);
 // A client that reads nothing of a streamed body for this long is given up on.
@@ -156,8 +156,9 @@ struct Server::Dispatcher {
   std::atomic<bool> draining{false};
 
   void handle(const P::Http::Request& preq, P::Http::ResponseWriter writer);
-  void stream_body(std::shared_ptr<P::Http::ResponseWriter> writer, std::shared_ptr<Request> req,
-                   RouteMetrics* rm, int status, BodyProducer producer);
+  void stream_body(std::shared_ptr<P::Http::ResponseWriter> writer,
+                   const std::shared_ptr<Request>& req, RouteMetrics* rm, int status,
+                   BodyProducer producer);
   // Access log, metrics and in-flight count, once the whole answer is on its way.
   void finish(const Request& req, RouteMetrics* rm, int status) {
     auto elapsed = std::chrono::steady_clock::now() - req.received_at;
@@ -244,8 +245,8 @@ std::string chunk_frame(std::string_view piece) {
 }  // namespace
 
 void Server::Dispatcher::stream_body(std::shared_ptr<P::Http::ResponseWriter> writer,
-                                     std::shared_ptr<Request> req, RouteMetrics* rm, int status,
-                                     BodyProducer producer) {
+                                     const std::shared_ptr<Request>& req, RouteMetrics* rm,
+                                     int status, BodyProducer producer) {
   try {
     // The status line and headers (with Transfer-Encoding: chunked) go out at once; the
     // chunks follow from a thread of their own, because the transport only writes when this

@@ -7,7 +7,7 @@
 
 namespace pbx::routing {
 
-StateCodec::StateCodec(std::string key, std::chrono::seconds lifetime)
+StateCodec::StateCodec(std::string_view key, std::chrono::seconds lifetime)
     : key_(key), lifetime_(lifetime) {}
 
 namespace {

@@ -28,7 +28,7 @@ struct CallbackState {
 // longest call, so a caller can neither forge nor alter one nor keep one forever.
 class StateCodec {
  public:
-  explicit StateCodec(std::string key, std::chrono::seconds lifetime = std::chrono::hours(24));
+  explicit StateCodec(std::string_view key, std::chrono::seconds lifetime = std::chrono::hours(24));
 
   // "<base64url payload>.<base64url signature>"; sets `expires` from `now`.
   std::string encode(CallbackState state, std::chrono::system_clock::time_point now) const;

@@ -10,7 +10,7 @@
 
 namespace pbx::simulator {
 
-int run_simulate(SimulateOptions options) {
+int run_simulate(const SimulateOptions& options) {
   Script script;
   try {
     script.digits = parse_digits(options.digits);
@@ -24,6 +24,7 @@ int run_simulate(SimulateOptions options) {
   if (options.json) {
     std::cout << render_json(report);
   } else {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): the command runs on one thread
     bool colour = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
     std::cout << render_text(report, colour);
   }

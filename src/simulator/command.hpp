@@ -18,6 +18,6 @@ struct SimulateOptions {
 
 // Prints the timeline (or JSON) to stdout and returns the exit status: 0 as scripted, 1 not
 // as scripted, 2 invalid CXML or a bad script.
-int run_simulate(SimulateOptions options);
+int run_simulate(const SimulateOptions& options);
 
 }  // namespace pbx::simulator
