@@ -34,10 +34,10 @@ TEST(SecretsInLogs, NoSecretAppearsInTheLogOrInErrorBodies) {
   std::vector<std::string> bodies;
 
   const std::string wrong_password = "wrong-password-4f7c2a";
-  auto bad_login = http.post_json(svc.base_url() + "/api/v1/auth/login",
-                                  nlohmann::json{{"email", "owner@secrets.cloudonix.net"},
-                                                 {"password", wrong_password}}
-                                      .dump());
+  auto bad_login = http.post_json(
+      svc.base_url() + "/api/v1/auth/login",
+      nlohmann::json{{"email", "owner@secrets.cloudonix.net"}, {"password", wrong_password}}
+          .dump());
   EXPECT_EQ(bad_login.status, 401);
   bodies.push_back(bad_login.body);
   secrets.push_back(wrong_password);
@@ -56,11 +56,12 @@ TEST(SecretsInLogs, NoSecretAppearsInTheLogOrInErrorBodies) {
     }
   }
 
-  auto body = nlohmann::json{{"domain", "secrets.cloudonix.net"},
-                             {"token", "sess-1"},
-                             {"eventId", "e-1"},
-                             {"status", "ringing"}}
-                  .dump();
+  auto body = nlohmann::json{
+      {"domain", "secrets.cloudonix.net"},
+      {"token", "sess-1"},
+      {"eventId", "e-1"},
+      {"status",
+       "ringing"}}.dump();
   auto good = webhooks::sign(tenant.webhook_secret, body, now_s());
   auto bad = webhooks::sign("not-the-secret", body, now_s());
   for (const auto& signed_headers : {good, bad}) {
