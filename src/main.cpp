@@ -153,19 +153,17 @@ int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existi
     std::cout << "admin_token=" << r.admin_token << "\n"
               << "requests_api_key=" << r.requests_api_key << "\n"
               << "webhook_secret=" << r.webhook_secret << "\n";
-    if (demo) seed_demo(pg, req.domain);
-    return 0;
   } catch (const Error& e) {
-    if (e.status() == 409 && skip_existing) {
-      std::cout << "exists=" << req.domain << "\n";
-      if (demo) seed_demo(pg, req.domain);
-      return 0;
+    if (e.status() != 409 || !skip_existing) {
+      std::cerr << "bootstrap: " << e.what();
+      if (e.details().contains("fields")) std::cerr << " " << e.details()["fields"].dump();
+      std::cerr << "\n";
+      return e.status() == 409 ? 3 : 2;
     }
-    std::cerr << "bootstrap: " << e.what();
-    if (e.details().contains("fields")) std::cerr << " " << e.details()["fields"].dump();
-    std::cerr << "\n";
-    return e.status() == 409 ? 3 : 2;
+    std::cout << "exists=" << req.domain << "\n";
   }
+  if (demo) seed_demo(pg, req.domain);
+  return 0;
 }
 
 }  // namespace

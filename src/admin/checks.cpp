@@ -1,5 +1,6 @@
 #include "admin/checks.hpp"
 
+#include "core/text.hpp"
 #include "routing/model.hpp"
 
 #include <date/tz.h>
@@ -173,8 +174,7 @@ void destination_exists(WriteContext& ctx, const Json& destination, const std::s
       d->type == DestinationType::hangup) {
     return;
   }
-  static const std::regex uuid("[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}");
-  bool found = std::regex_match(d->ref, uuid) &&
+  bool found = text::is_uuid(d->ref) &&
                ctx.tx
                    .exec_prepared1("check_destination", ctx.who.tenant_id,
                                    std::string(routing::type_name(d->type)), d->ref)[0]

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "store/routing_store.hpp"
+#include "store/tenants.hpp"
 
 namespace pbx::admin {
 
@@ -9,10 +10,9 @@ bool seed_demo(pqxx::connection& conn, const std::string& domain) {
   using routing::Destination;
   using routing::DestinationType;
   pqxx::work tx(conn);
-  auto tenant =
-      tx.exec_params("SELECT id::text FROM tenants WHERE lower(domain_name) = lower($1)", domain);
-  if (tenant.empty()) throw Error::not_found("tenant " + domain);
-  auto t = tenant[0][0].as<std::string>();
+  auto tenant = store::tenant_by_domain(tx, domain);
+  if (!tenant) throw Error::not_found("tenant " + domain);
+  const auto& t = tenant->id;
   if (!tx.exec_params("SELECT 1 FROM phone_numbers WHERE tenant_id = $1 AND number = $2", t,
                       kDemoNumber)
            .empty()) {

@@ -1,6 +1,7 @@
 #include "admin/resource.hpp"
 
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 #include "http/json_body.hpp"
 
 #include <algorithm>
@@ -52,16 +53,6 @@ std::string scope_sql(const Resource& r, int param) {
   auto scope = r.user_scope.empty() ? std::string("true") : r.user_scope;
   if (auto at = scope.find("{user}"); at != std::string::npos) scope.replace(at, 6, user);
   return " AND (" + user + " IS NULL OR " + scope + ")";
-}
-
-bool is_uuid(const std::string& s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash != (s[i] == '-')) return false;
-    if (!dash && !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
 }
 
 bool has_role(const Principal& p, const std::vector<std::string>& roles) {
@@ -180,7 +171,7 @@ std::optional<std::pair<long long, std::string>> parse_cursor(const http::Reques
     if (colon != std::string_view::npos) {
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + colon, micros);
       std::string id(text.substr(colon + 1));
-      if (ec == std::errc() && ptr == text.data() + colon && is_uuid(id)) {
+      if (ec == std::errc() && ptr == text.data() + colon && text::is_uuid(id)) {
         return std::make_pair(micros, id);
       }
     }
@@ -323,7 +314,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
     auto p = deps.guard(req);
     require_role(p, r->read_roles);
     const auto& id = req.path_param("id");
-    if (!is_uuid(id)) throw Error::not_found();
+    if (!text::is_uuid(id)) throw Error::not_found();
     auto obj = deps.pg.with([&](pqxx::connection& conn) {
       pqxx::read_transaction tx(conn);
       return fetch(tx, *r, p.tenant_id, id, scope_user(*r, p));
@@ -370,7 +361,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
     auto p = deps.guard(req);
     require_role(p, r->write_roles.empty() ? r->read_roles : r->write_roles);
     const auto& id = req.path_param("id");
-    if (!is_uuid(id)) throw Error::not_found();
+    if (!text::is_uuid(id)) throw Error::not_found();
     auto body = http::json_body(req);
     return deps.pg.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
@@ -400,7 +391,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
     auto p = deps.guard(req);
     require_role(p, r->write_roles.empty() ? r->read_roles : r->write_roles);
     const auto& id = req.path_param("id");
-    if (!is_uuid(id)) throw Error::not_found();
+    if (!text::is_uuid(id)) throw Error::not_found();
     deps.pg.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
       auto scope = scope_user(*r, p);

@@ -1,6 +1,7 @@
 #include "cdr/query.hpp"
 
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 #include "webhooks/fields.hpp"
 
 #include <date/tz.h>
@@ -13,14 +14,18 @@
 
 namespace pbx::cdr {
 
+const std::vector<std::string>& dispositions() {
+  static const std::vector<std::string> all{"answered",  "busy",   "no_answer",
+                                            "cancelled", "failed", "other"};
+  return all;
+}
+
 namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 using std::chrono::seconds;
 
-const std::vector<std::string> kDispositions = {"answered",  "busy",   "no_answer",
-                                                "cancelled", "failed", "other"};
 const std::vector<std::string> kDirections = {"inbound", "outbound", "internal", "unknown"};
 constexpr size_t kMaxNumberLength = 64;
 constexpr int kMaxLimit = 500;
@@ -106,11 +111,11 @@ bool parse_filter_param(const std::string& name, const std::string& value, CdrFi
     }
     (name == "from" ? f.from : f.to) = number;
   } else if (name == "disposition") {
-    f.dispositions = parse_set(name, value, kDispositions, errors);
+    f.dispositions = parse_set(name, value, dispositions(), errors);
   } else if (name == "direction") {
     f.directions = parse_set(name, value, kDirections, errors);
   } else if (name == "extension") {
-    if (!is_uuid(value)) errors.emplace_back(name, "must be an extension id (uuid)");
+    if (!text::is_uuid(value)) errors.emplace_back(name, "must be an extension id (uuid)");
     f.extension_id = value;
   } else {
     return false;
@@ -183,7 +188,7 @@ std::optional<Cursor> decode_cursor(std::string_view text, std::string_view list
   auto j = nlohmann::json::parse(*raw, nullptr, false);
   if (!j.is_object() || j.size() != 3 || !j.contains("l") || !j["l"].is_string() ||
       j["l"].get<std::string>() != list || !j.contains("t") || !j["t"].is_number_integer() ||
-      !j.contains("i") || !j["i"].is_string() || !is_uuid(j["i"].get<std::string>())) {
+      !j.contains("i") || !j["i"].is_string() || !text::is_uuid(j["i"].get<std::string>())) {
     return std::nullopt;
   }
   return Cursor{std::string(list), j["t"].get<Micros>(), j["i"].get<std::string>()};
@@ -275,15 +280,6 @@ std::string like_prefix(std::string_view prefix) {
     out += c;
   }
   return out + "%";
-}
-
-bool is_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
 }
 
 std::string iso8601(Micros t) {

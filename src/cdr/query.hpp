@@ -82,9 +82,10 @@ struct TimeRange {
 TimeRange resolve_range(const CdrFilter& f, const std::string& time_zone);
 
 // "LIKE" pattern matching every text that starts with prefix (%, _ and \ escaped).
-std::string like_prefix(std::string_view prefix);
+// The normalised dispositions of api.md, in the order stats show them.
+const std::vector<std::string>& dispositions();
 
-bool is_uuid(std::string_view text);
+std::string like_prefix(std::string_view prefix);
 
 // ISO-8601 UTC with Z: "2026-03-04T10:30:00Z", with .mmm or .uuuuuu only when needed.
 std::string iso8601(Micros t);

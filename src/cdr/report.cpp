@@ -1,5 +1,6 @@
 #include "cdr/report.hpp"
 
+#include "core/text.hpp"
 #include "store/pg_array.hpp"
 
 #include <map>
@@ -125,7 +126,7 @@ nlohmann::json list_cdrs(store::PgPool& pg, const std::string& tenant_id, const 
 }
 
 nlohmann::json get_cdr(store::PgPool& pg, const std::string& tenant_id, const std::string& id) {
-  if (!is_uuid(id)) throw Error::not_found("no such CDR");
+  if (!text::is_uuid(id)) throw Error::not_found("no such CDR");
   auto found = pg.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     auto rows = tx.exec_prepared("cdr_get", tenant_id, id);
@@ -152,9 +153,7 @@ nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const 
   });
   std::int64_t total = 0, answered = 0, duration = 0, billsec = 0;
   nlohmann::json by_disposition = nlohmann::json::object();
-  for (const char* d : {"answered", "busy", "no_answer", "cancelled", "failed", "other"}) {
-    by_disposition[d] = 0;
-  }
+  for (const auto& d : dispositions()) by_disposition[d] = 0;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_day;
   for (const auto& r : rows) {
     auto n = r[2].as<std::int64_t>();

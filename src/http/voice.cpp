@@ -1,6 +1,5 @@
 #include "http/voice.hpp"
 
-#include "core/crypto.hpp"
 #include "core/text.hpp"
 #include "http/auth.hpp"
 #include "http/json_body.hpp"
@@ -9,8 +8,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <cctype>
 #include <memory>
 #include <mutex>
 #include <unordered_map>

@@ -1,11 +1,9 @@
 #include "routing/call.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "core/text.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include <nlohmann/json.hpp>
+
 #include <charconv>
 
 namespace pbx::routing {

@@ -33,10 +33,13 @@ class Flow {
 
   void say(std::string_view text) { out_.document.add(cxml::Say{std::string(text), {}, {}}); }
   void hangup() { out_.document.add(cxml::Hangup{}); }
-  void fail(std::string problem) {
-    if (!problem.empty()) out_.problems.push_back(std::move(problem));
+  void apologise() {
     say(text::apology);
     hangup();
+  }
+  void fail(std::string problem) {
+    out_.problems.push_back(std::move(problem));
+    apologise();
   }
 
   void follow(const Destination& d) {
@@ -97,8 +100,7 @@ class Flow {
 
   void extension_unavailable(const Extension& e) {
     if (e.voicemail_enabled) return voicemail(e);
-    say(text::apology);
-    hangup();
+    apologise();
   }
 
   void voicemail(const Extension& e) {
@@ -158,8 +160,7 @@ class Flow {
     // From a callback the group is not on the chain yet; a fallback to itself is a loop.
     enter({DestinationType::ring_group, g.id});
     if (g.fallback) return follow(*g.fallback);
-    say(text::apology);
-    hangup();
+    apologise();
   }
 
   void menu(const IvrMenu& m, int attempt) {
@@ -197,8 +198,7 @@ class Flow {
     }
     if (s.attempt < m.max_attempts) return menu(m, s.attempt + 1);
     if (m.failover) return follow(*m.failover);
-    say(text::apology);
-    hangup();
+    apologise();
   }
 
   void business_hours(const BusinessHoursRule& b) {

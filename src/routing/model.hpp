@@ -116,9 +116,7 @@ struct ConferenceRoom {
 // (from every thread) until a newer snapshot replaces it.
 struct TenantSnapshot {
   std::string tenant_id;
-  std::string domain_name;
   std::string public_base_url;
-  std::string timezone = "UTC";
   std::string default_caller_id;
 
   std::unordered_map<std::string, Extension> extensions;           // by id

@@ -1,6 +1,7 @@
 #include "simulator/call.hpp"
 
 #include "core/crypto.hpp"
+#include "http/url.hpp"
 #include "simulator/cxml_reader.hpp"
 
 #include <algorithm>
@@ -31,23 +32,6 @@ int say_seconds(const std::string& text) {
     in_word = !space;
   }
   return std::max(1, (words * 2 + 4) / 5);  // about 150 words a minute
-}
-
-std::string query_encode(const Params& params) {
-  std::string out;
-  for (const auto& [k, v] : params.items()) {
-    std::string value = v.is_string() ? v.get<std::string>() : v.dump();
-    out += (out.empty() ? "" : "&") + k + "=";
-    for (unsigned char c : value) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        static const char* hex = "0123456789ABCDEF";
-        out += {'%', hex[c >> 4], hex[c & 15]};
-      }
-    }
-  }
-  return out;
 }
 
 class Call {
@@ -209,7 +193,11 @@ class Call {
     req.headers = {{"Authorization", "Bearer " + setup_.key}, {"X-CX-Domain", c.domain}};
     if (method == "GET") {
       req.url += req.url.find('?') == std::string::npos ? '?' : '&';
-      req.url += query_encode(params);
+      http::Params query;
+      for (const auto& [k, v] : params.items()) {
+        query.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+      }
+      req.url += http::encode_form(query);
     } else {
       req.body = params.dump();
       req.headers.emplace_back("Content-Type", "application/json");

@@ -192,13 +192,6 @@ Verb verb(const pugi::xml_node& n) {
 
 }  // namespace
 
-std::string_view kind_name(Verb::Kind kind) {
-  for (auto [name, k] : kVerbs) {
-    if (k == kind) return name;
-  }
-  return "?";
-}
-
 bool fetchable_url(std::string_view url) {
   for (std::string_view scheme : {"http://", "https://"}) {
     if (url.rfind(scheme, 0) == 0) {

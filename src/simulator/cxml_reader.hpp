@@ -29,8 +29,6 @@ struct Verb {
   std::vector<Verb> prompts;            // Gather: its Say, Play and Pause
 };
 
-std::string_view kind_name(Verb::Kind kind);  // "Say", "Dial", ...
-
 // The verbs of a document in order. Throws CxmlError for: text that is not XML; a root other
 // than <Response>; an unknown verb or noun (names are case-sensitive); a noun outside <Dial>
 // or anything but a noun inside it; anything but Say/Play/Pause inside <Gather>; a <Dial>

@@ -111,9 +111,7 @@ std::shared_ptr<const routing::TenantSnapshot> load_snapshot(pqxx::transaction_b
   auto s = std::make_shared<routing::TenantSnapshot>();
   const auto& tid = tenant.id;
   s->tenant_id = tid;
-  s->domain_name = tenant.domain_name;
   s->public_base_url = tenant.public_base_url.empty() ? default_base_url : tenant.public_base_url;
-  s->timezone = tenant.timezone;
   s->default_caller_id = tenant.default_caller_id.value_or("");
 
   for (const auto& r : tx.exec_prepared("routing_extensions", tid)) {

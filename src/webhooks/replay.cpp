@@ -2,23 +2,13 @@
 
 #include "core/crypto.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "webhooks/body.hpp"
 #include "webhooks/intake.hpp"
 
 #include <future>
-#include <regex>
 
 namespace pbx::webhooks {
-
-namespace {
-
-bool is_uuid(const std::string& s) {
-  static const std::regex re(
-      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-  return std::regex_match(s, re);
-}
-
-}  // namespace
 
 std::vector<store::Statement> replay_statements() {
   return {
@@ -32,7 +22,7 @@ std::vector<store::Statement> replay_statements() {
 nlohmann::json replay_dead_letter(store::PgPool& pg, Writer& writer, const std::string& tenant_id,
                                   const std::string& dead_letter_id,
                                   const std::string& request_id) {
-  if (!is_uuid(dead_letter_id)) throw Error::not_found("no such dead letter");
+  if (!text::is_uuid(dead_letter_id)) throw Error::not_found("no such dead letter");
   auto row = pg.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     auto r = tx.exec_prepared("dead_letter_get", dead_letter_id, tenant_id);

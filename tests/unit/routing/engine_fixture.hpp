@@ -54,7 +54,6 @@ class RoutingTest : public ::testing::Test {
  protected:
   RoutingTest() : codec_("unit-test-key") {
     t.tenant_id = "t-acme";
-    t.domain_name = "acme.cloudonix.net";
     t.public_base_url = "https://pbx.example.com/";  // the trailing slash must not double
     t.default_caller_id = "+12125550100";
     add_extension({"e1", "1001", "Alice", true, "", 25, true, "", true, "+12125550111"});
