@@ -133,7 +133,7 @@ Response error_response(const Error& error, ErrorStyle style, const std::string&
   return r;
 }
 
-struct Server::Dispatcher {
+struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
   Dispatcher(Router r, size_t max_body) : router(std::move(r)), max_body_bytes(max_body) {
     for (const auto& route : router.routes()) {
       auto labels =
@@ -258,7 +258,9 @@ void Server::Dispatcher::stream_body(std::shared_ptr<P::Http::ResponseWriter> wr
     finish(*req, rm, status);
     return;
   }
-  std::thread([this, writer, req, rm, status, producer = std::move(producer)] {
+  // The detached thread keeps the dispatcher (its metrics and in-flight count) alive even if a
+  // stream outlasts the shutdown grace period.
+  std::thread([self = shared_from_this(), writer, req, rm, status, producer = std::move(producer)] {
     bool complete = false;
     try {
       complete = producer([&](std::string_view piece) {
@@ -274,7 +276,7 @@ void Server::Dispatcher::stream_body(std::shared_ptr<P::Http::ResponseWriter> wr
       if (auto peer = writer->getPeer()) ::shutdown(peer->fd(), SHUT_RDWR);
       spdlog::warn("rid={} streamed answer cut short", req->request_id);
     }
-    finish(*req, rm, status);
+    self->finish(*req, rm, status);
   }).detach();
 }
 
