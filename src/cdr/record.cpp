@@ -23,14 +23,6 @@ const nlohmann::json& object_or_empty(const nlohmann::json* value) {
   return value && value->is_object() ? *value : empty;
 }
 
-bool is_extension_number(std::string_view s) {
-  if (s.size() < 2 || s.size() > 8) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 std::string read_domain(const nlohmann::json& body, const nlohmann::json& session) {
   const auto* domain = f::member(body, "domain");
   if (domain && domain->is_object()) {
@@ -48,6 +40,14 @@ std::int64_t seconds_or_zero(const nlohmann::json& body, std::string_view key) {
 }
 
 }  // namespace
+
+bool is_extension_number(std::string_view s) {
+  if (s.size() < 2 || s.size() > 8) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
 
 std::string_view to_string(Disposition d) {
   auto i = static_cast<std::size_t>(d);

@@ -22,6 +22,9 @@ using webhooks::Timestamp;
 // The normalised dispositions of the admin API.
 enum class Disposition { answered, busy, no_answer, cancelled, failed, other };
 
+// An extension-style number (2-8 digits): a call to one is internal.
+bool is_extension_number(std::string_view s);
+
 std::string_view to_string(Disposition d);  // "answered", "busy", "no_answer", ...
 std::optional<Disposition> parse_disposition(std::string_view public_name);  // the inverse
 

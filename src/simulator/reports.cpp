@@ -1,5 +1,6 @@
 #include "simulator/reports.hpp"
 
+#include "cdr/record.hpp"
 #include "core/crypto.hpp"
 #include "webhooks/fields.hpp"
 #include "webhooks/signature.hpp"
@@ -56,8 +57,7 @@ std::string cdr_disposition(const std::string& status) {
 std::string session_direction(const CallFacts& call) {
   if (call.direction == "inbound") return "incoming";
   if (call.direction == "outbound-api") return "application";
-  auto digits = call.to.find_first_not_of("0123456789") == std::string::npos;
-  return digits && call.to.size() >= 2 && call.to.size() <= 8 ? "internal" : "outgoing";
+  return cdr::is_extension_number(call.to) ? "internal" : "outgoing";
 }
 
 nlohmann::json session_update(const CallFacts& call, const std::string& status,
