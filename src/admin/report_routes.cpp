@@ -4,6 +4,8 @@
 #include "admin/auth.hpp"
 #include "cdr/query.hpp"
 #include "cdr/report.hpp"
+#include "core/error.hpp"
+#include "http/url.hpp"
 
 namespace pbx::admin {
 
@@ -16,6 +18,18 @@ bool wants_csv(const http::Request& req, const cdr::CdrListQuery& q) {
   if (q.csv) return true;
   auto accept = req.header("accept");
   return accept && accept->find("text/csv") != std::string_view::npos;
+}
+
+// The export streams every matching row, so paging parameters would be silently ignored: a
+// client asking for 100 rows must not get a million.
+void refuse_paging(const http::Params& query) {
+  Error::FieldErrors errors;
+  for (const char* name : {"limit", "cursor"}) {
+    if (http::find_param(query, name)) {
+      errors.emplace_back(name, "does not apply to CSV export, which streams every matching row");
+    }
+  }
+  if (!errors.empty()) throw Error::validation(errors);
 }
 
 http::Response csv_response(store::PgPool& pg, std::string tenant_id, cdr::CdrListQuery q) {
@@ -44,7 +58,10 @@ void add_report_routes(http::Router& router, ReportDeps deps) {
     auto p = guard(req);
     require_role(p, kCallReaders);
     auto q = cdr::parse_cdr_list_query(req.query);
-    if (wants_csv(req, q)) return csv_response(pg, p.tenant_id, std::move(q));
+    if (wants_csv(req, q)) {
+      refuse_paging(req.query);
+      return csv_response(pg, p.tenant_id, std::move(q));
+    }
     return http::Response::json(200, cdr::list_cdrs(pg, p.tenant_id, q));
   });
   router.add("GET", "/api/v1/cdrs/stats", [&pg, guard](http::Request& req) {

@@ -31,11 +31,12 @@ std::string tenant_time_zone(pqxx::transaction_base& tx, const std::string& tena
   return rows.empty() ? "UTC" : rows[0][0].as<std::string>();
 }
 
-FilterArgs filter_args(pqxx::transaction_base& tx, const std::string& tenant_id,
-                       const CdrFilter& f) {
+// Dates are days in the tenant's time zone.
+FilterArgs filter_args(const std::string& tenant_id, const CdrFilter& f,
+                       const std::string& time_zone) {
   FilterArgs a{tenant_id, {}, {}, {}, {}, {}, {}, f.extension_id};
   if (f.from_date || f.to_date) {
-    auto range = resolve_range(f, tenant_time_zone(tx, tenant_id));
+    auto range = resolve_range(f, time_zone);
     if (range.from) a.from_ts = pg_timestamp(*range.from);
     if (range.to_exclusive) a.to_ts = pg_timestamp(*range.to_exclusive);
   }
@@ -44,6 +45,12 @@ FilterArgs filter_args(pqxx::transaction_base& tx, const std::string& tenant_id,
   a.dispositions = array_or_null(f.dispositions);
   a.directions = array_or_null(f.directions);
   return a;
+}
+
+FilterArgs filter_args(pqxx::transaction_base& tx, const std::string& tenant_id,
+                       const CdrFilter& f) {
+  bool dated = f.from_date || f.to_date;
+  return filter_args(tenant_id, f, dated ? tenant_time_zone(tx, tenant_id) : "UTC");
 }
 
 pqxx::result fetch_page(pqxx::transaction_base& tx, const FilterArgs& a, Sort sort,
@@ -146,10 +153,10 @@ nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const 
   auto rows = pg.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     plan_per_call(tx);
-    auto a = filter_args(tx, tenant_id, f);
+    auto zone = tenant_time_zone(tx, tenant_id);  // also the zone of by_day's dates
+    auto a = filter_args(tenant_id, f, zone);
     return tx.exec_prepared("cdr_stats", a.tenant, a.from_ts, a.to_ts, a.from_like, a.to_like,
-                            a.dispositions, a.directions, a.extension,
-                            tenant_time_zone(tx, tenant_id));
+                            a.dispositions, a.directions, a.extension, zone);
   });
   std::int64_t total = 0, answered = 0, duration = 0, billsec = 0;
   nlohmann::json by_disposition = nlohmann::json::object();
