@@ -34,6 +34,7 @@ constexpr int kMaxStatus = 600;
 constexpr auto kStreamPoll = std::chrono::seconds(1);
 // A client that reads nothing of a streamed body for this long is given up on.
 constexpr auto kStreamStallLimit = std::chrono::seconds(60);
+constexpr auto kStreamCancelLimit = std::chrono::seconds(10);
 
 // Pistache writes only typed headers to the wire (raw ones are dropped), so every header we
 // set goes through this one type with a name chosen at run time.
@@ -154,6 +155,9 @@ struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
   std::unique_ptr<RouteMetrics> unmatched;
   std::atomic<int> in_flight{0};
   std::atomic<bool> draining{false};
+  // Set once the grace period is over: streamed answers stop at their next chunk, so that no
+  // producer still reads the stores the service is about to destroy.
+  std::atomic<bool> cancelled{false};
 
   void handle(const P::Http::Request& preq, P::Http::ResponseWriter writer);
   void stream_body(std::shared_ptr<P::Http::ResponseWriter> writer,
@@ -264,6 +268,7 @@ void Server::Dispatcher::stream_body(std::shared_ptr<P::Http::ResponseWriter> wr
     bool complete = false;
     try {
       complete = producer([&](std::string_view piece) {
+        if (self->cancelled.load()) return false;
         return piece.empty() || send_and_wait(*writer, chunk_frame(piece));
       });
       complete = complete && send_and_wait(*writer, "0\r\n\r\n");
@@ -389,8 +394,17 @@ void Server::stop(std::chrono::seconds grace) {
   if (int left = dispatcher_->in_flight.load(); left > 0) {
     spdlog::warn("shutdown grace period over with {} requests in flight", left);
   }
+  dispatcher_->cancelled = true;
   endpoint_->shutdown();
   endpoint_.reset();
+  // A cancelled stream ends within one poll of its write or one statement of its producer.
+  auto cancel_deadline = std::chrono::steady_clock::now() + kStreamCancelLimit;
+  while (dispatcher_->in_flight.load() > 0 && std::chrono::steady_clock::now() < cancel_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (int left = dispatcher_->in_flight.load(); left > 0) {
+    spdlog::error("{} streamed answers still running at exit", left);
+  }
 }
 
 }  // namespace pbx::http
