@@ -319,8 +319,7 @@ Outcome continue_call(const Context& ctx, Callback kind, const CallRequest& call
                       std::string_view state_token) {
   Flow flow(ctx, call);
   auto state = ctx.codec.decode(state_token, ctx.now);
-  if (!state || state->tenant_id != ctx.tenant.tenant_id ||
-      (!call.call_id.empty() && state->call_id != call.call_id)) {
+  if (!state || state->tenant_id != ctx.tenant.tenant_id || state->call_id != call.call_id) {
     flow.fail("callback state forged, expired or from another call");
     return flow.finish();
   }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -71,18 +72,32 @@ TEST_F(CdrQueries, EveryFilterMatchesSqlInListAndStats) {
 TEST_F(CdrQueries, PagesAreOrderedCompleteAndStableWhileRowsArrive) {
   HttpClient http;
   const std::string where = "direction = 'outbound' AND disposition = 'busy'";
-  auto expected = sql_ids(where, "started_at DESC, id DESC");
   std::vector<std::string> ids;
   auto page = get_json(http, "/api/v1/cdrs?direction=outbound&disposition=busy&limit=500");
   ASSERT_EQ(page["data"].size(), 500u);
   for (const auto& item : page["data"]) ids.push_back(item["id"]);
-  // Newer calls arrive between pages (some sharing the last row's exact time): later pages
-  // neither repeat nor skip rows.
-  auto last_started = page["data"].back()["started_at"].get<std::string>();
+  // Calls arrive between pages: newer ones, and two sharing the last row's exact time, one
+  // ordered after it (lowest id) and one before it (highest id). Later pages hold exactly the
+  // rows after the cursor: no repeat, no skip, the tie broken by id.
+  const std::string last = page["data"].back()["id"];
+  const std::string low = "00000000-0000-4000-8000-000000000000";
+  const std::string high = "ffffffff-ffff-4fff-bfff-ffffffffffff";
   TestEnv::get().pg().execute(
-      "INSERT INTO cdrs (tenant_id, session_token, started_at, direction, disposition, raw)"
+      "INSERT INTO cdrs (id, tenant_id, session_token, started_at, direction, disposition, raw)"
+      " SELECT v.id::uuid, tenant_id, v.token, started_at, 'outbound', 'busy', '{}' FROM cdrs,"
+      " (VALUES ('" +
+      low + "', 'late-low'), ('" + high + "', 'late-high')) AS v(id, token) WHERE cdrs.id = '" +
+      last +
+      "';"
+      " INSERT INTO cdrs (tenant_id, session_token, started_at, direction, disposition, raw)"
       " SELECT '" +
       a_->id + "', 'late-' || g, now(), 'outbound', 'busy', '{}' FROM generate_series(1, 30) g");
+  auto expected = joined(ids) + "," +
+                  sql_ids(where +
+                              " AND (started_at, id) < (SELECT started_at, id FROM cdrs"
+                              " WHERE id = '" +
+                              last + "')",
+                          "started_at DESC, id DESC");
   auto cursor = page["next_cursor"].get<std::string>();
   while (true) {
     page = get_json(http,
@@ -92,6 +107,8 @@ TEST_F(CdrQueries, PagesAreOrderedCompleteAndStableWhileRowsArrive) {
     cursor = page["next_cursor"];
   }
   EXPECT_EQ(joined(ids), expected);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), low), 1);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), high), 0);
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
   TestEnv::get().pg().execute("DELETE FROM cdrs WHERE session_token LIKE 'late-%'");
 
@@ -155,6 +172,14 @@ TEST_F(CdrQueries, CsvStreamsEveryRowQuotedWithFlatMemory) {
   EXPECT_EQ(quoted.headers["content-type"], "text/csv; charset=utf-8");
   EXPECT_EQ(quoted.headers["content-disposition"], "attachment; filename=\"cdrs.csv\"");
   EXPECT_EQ(quoted.headers["transfer-encoding"], "chunked");
+  auto cursor = get_json(http, "/api/v1/cdrs?limit=1")["next_cursor"].get<std::string>();
+  for (const std::string& paging : {std::string("&limit=10"), "&cursor=" + cursor}) {
+    auto refused = get(http, "/api/v1/cdrs?format=csv" + paging);
+    EXPECT_EQ(refused.status, 422) << paging;
+    EXPECT_NE(refused.body.find("does not apply to CSV export"), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(get(http, "/api/v1/cdrs?limit=10", a_->admin_token, {{"Accept", "text/csv"}}).status,
+            422);
   auto id = scalar("SELECT id FROM cdrs WHERE session_token = 'quoted-1'");
   EXPECT_EQ(quoted.body,
             "id,session_token,call_id,started_at,answered_at,ended_at,from,to,direction,"
@@ -309,7 +334,11 @@ TEST_F(CdrQueries, WebhookEventsAndDeadLetters) {
   for (const char* k : {"id", "error", "request_id", "received_at", "duration_ms"}) {
     EXPECT_TRUE(newest.contains(k)) << k;
   }
+  ASSERT_EQ(
+      post_webhook(http, "session-update", session_update("events-kind", "ringing", 1)).status,
+      200);
   auto sessions = get_json(http, "/api/v1/webhook-events?kind=session_update");
+  ASSERT_FALSE(sessions["data"].empty());
   for (const auto& e : sessions["data"]) {
     EXPECT_EQ(e["kind"], "session_update");
   }
@@ -373,21 +402,32 @@ TEST_F(CdrQueries, RoleMatrixAndTenantIsolation) {
 
 // A client that stops reading: with backpressure the service stops fetching once the socket
 // buffers are full, instead of queueing the whole export in memory.
-TEST_F(CdrQueries, CsvExportWaitsForASlowReader) {
+// Asks a whole-tenant CSV export on a socket with a small receive buffer, which the caller then
+// reads slowly or not at all; -1 when the request could not be sent.
+int start_slow_export(int port, const std::string& token) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
+  if (fd < 0) return -1;
   int small = 64 * 1024;
   ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(svc_->port()));
+  addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   std::string request =
       "GET /api/v1/cdrs?format=csv HTTP/1.1\r\nHost: test\r\nAuthorization: "
       "Bearer " +
-      a_->admin_token + "\r\nConnection: close\r\n\r\n";
-  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+      token + "\r\nConnection: close\r\n\r\n";
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::send(fd, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST_F(CdrQueries, CsvExportWaitsForASlowReader) {
+  int fd = start_slow_export(svc_->port(), a_->admin_token);
+  ASSERT_GE(fd, 0);
   long before = rss_kb();
   std::vector<char> buf(64 * 1024);
   size_t received = 0;
@@ -455,6 +495,25 @@ TEST_F(CdrQueries, FilteredPageLatency) {
   std::cout << "[figures] filtered CDR page (disposition=answered&from=+1212&limit=50, "
             << kSeedRows << " rows): p50 " << ms[100] << " ms, p99 " << ms[197] << " ms\n";
   EXPECT_LT(ms[197], 500);
+}
+
+// An export still running when the shutdown grace period ends is cut short (no last chunk), so
+// the service exits cleanly instead of destroying its stores under the export.
+TEST_F(CdrQueries, ShutdownCutsAStalledExportShort) {
+  auto env = *env_;
+  env["PBX_SHUTDOWN_GRACE_S"] = "1";
+  ServiceProcess svc({"serve"}, env);
+  svc.wait_healthy();
+  int fd = start_slow_export(svc.port(), a_->admin_token);
+  ASSERT_GE(fd, 0);
+  std::vector<char> buf(1024);
+  ASSERT_GT(::recv(fd, buf.data(), buf.size(), 0), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the socket buffers fill
+  svc.signal(SIGTERM);
+  EXPECT_EQ(svc.wait_exit(std::chrono::seconds(30)), 0) << svc.log_text();
+  ::close(fd);
+  EXPECT_NE(svc.log_text().find("streamed answer cut short"), std::string::npos) << svc.log_text();
+  EXPECT_EQ(svc.log_text().find("still running at exit"), std::string::npos);
 }
 
 }  // namespace

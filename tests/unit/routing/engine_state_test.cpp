@@ -64,6 +64,13 @@ TEST_F(RoutingCallbackState, TokenOfAnotherCallIsRefused) {
   expect_refused(unanswered(token_for(CallbackState{"t-acme", "call-2", ext("e1")})));
 }
 
+// A callback that names no call cannot prove the state is its own.
+TEST_F(RoutingCallbackState, CallbackWithoutCallIdIsRefused) {
+  auto anonymous = dial_result("no-answer");
+  anonymous.call_id.clear();
+  expect_refused(unanswered(token_for(CallbackState{{}, {}, ext("e1")}), anonymous));
+}
+
 TEST_F(RoutingCallbackState, TokenOfAnotherKindOfCallbackApologises) {
   auto menu_token = token_for(CallbackState{{}, {}, menu("main")});
   auto r = unanswered(menu_token);
