@@ -195,6 +195,29 @@ TEST(SimulatedCall, ServiceErrorsAndLoopsAreNotAsScripted) {
   EXPECT_EQ(looped.problems.back(), "the call was cut after 50 steps: a loop?");
 }
 
+// The route answers, then an action fails after the caller has already heard part of the call:
+// the call ends there, with the failure as its one problem, and the reports still go out.
+TEST(SimulatedCall, ActionFailingMidCallEndsItAsNotScripted) {
+  auto g = ivr();
+  auto inner = g.transport();
+  Transport failing_gather = [inner](const HttpRequest& req) {
+    auto answer = inner(req);
+    if (req.url.find("/api/voice/gather") != std::string::npos) return HttpAnswer{500, "", ""};
+    return answer;
+  };
+  auto r = simulate_call(setup(), {{"1"}, {}, false}, failing_gather);
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_EQ(r.problems, std::vector<std::string>{"gather action: the service answered 500"});
+  std::vector<std::string> voice;
+  for (const auto& req : g.requests) {
+    if (req.url.find("/api/voice/") != std::string::npos) voice.push_back(req.url);
+  }
+  EXPECT_EQ(voice, (std::vector<std::string>{"http://svc:1/api/voice/route",
+                                             "http://svc:1/api/voice/gather?state=1"}));
+  EXPECT_EQ(g.webhook_statuses(),
+            (std::vector<std::string>{"ringing", "noanswer", "cdr NOANSWER"}));
+}
+
 TEST(SimulatedCall, GatherWithoutInputFallsThroughUnlessAskedForEmptyResults) {
   FakeService f;
   f.documents["/api/voice/route"] = [](const nlohmann::json&) {

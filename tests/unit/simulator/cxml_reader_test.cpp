@@ -96,10 +96,31 @@ TEST(CxmlReader, AcceptsEverythingTheServiceRenders) {
       .add(Reject{"busy"})
       .add(Hangup{});
   auto verbs = read_cxml(render(d));
+  std::vector<Kind> kinds;
+  for (const auto& v : verbs) kinds.push_back(v.kind);
+  EXPECT_EQ(kinds,
+            (std::vector<Kind>{Kind::say, Kind::gather, Kind::dial, Kind::record, Kind::pause,
+                               Kind::play, Kind::redirect, Kind::reject, Kind::hangup}));
   ASSERT_EQ(verbs.size(), 9u);
-  EXPECT_EQ(verbs[1].prompts.size(), 3u);
-  EXPECT_EQ(verbs[2].targets.size(), 3u);
+  EXPECT_EQ(verbs[0].text, "Hi");
+  const auto& gather = verbs[1];
+  EXPECT_EQ(gather.action, "https://pbx.example/api/voice/gather?state=x");
+  EXPECT_EQ(gather.timeout, 7);
+  EXPECT_TRUE(gather.action_on_empty_result);
+  ASSERT_EQ(gather.prompts.size(), 3u);
+  EXPECT_EQ(gather.prompts[0].text, "Press 1");
+  EXPECT_EQ(gather.prompts[1].text, "https://a.example/p.mp3");
+  EXPECT_EQ(gather.prompts[2].timeout, 2);
+  const auto& dial = verbs[2];
+  EXPECT_EQ(dial.action, "https://pbx.example/api/voice/dial-status?state=y");
+  EXPECT_EQ(dial.timeout, 20);
+  EXPECT_EQ(dial.targets,
+            (std::vector<std::string>{"Number:101", "Sip:sip:a@b", "Conference:room"}));
   EXPECT_EQ(verbs[3].action, "https://pbx.example/api/voice/voicemail?state=z");
+  EXPECT_EQ(verbs[4].timeout, 1);
+  EXPECT_EQ(verbs[5].text, "https://a.example/p.mp3");
+  EXPECT_EQ(verbs[6].text, "https://pbx.example/api/voice/route");
+  EXPECT_EQ(verbs[7].text, "busy");
 }
 
 TEST(CxmlReader, RefusesWhatCloudonixWouldNotAccept) {
