@@ -6,10 +6,12 @@ BENCH_DIR=$(mktemp -d /tmp/pbx-bench-XXXXXX)
 chmod 755 "$BENCH_DIR"
 BENCH_PIDS=()
 
+# Below the kernel's ephemeral range (32768 and up), where the many client sockets of a load
+# run and of other jobs would otherwise take a port between its check and its bind.
 spare_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((16384 + RANDOM % 16384))
     port_in_use "$p" || { echo "$p"; return; }
   done
 }
@@ -48,15 +50,21 @@ start_bench_redis() {
 }
 
 # start_pbxd NAME [VAR=value ...]: serves in the background; sets PBXD_PORT and PBXD_PID.
+# On a shared machine another job can still take the port first: then it tries another.
 start_pbxd() {
-  local name=$1; shift
-  PBXD_PORT=$(spare_port)
-  env PBX_PORT="$PBXD_PORT" PBX_HOST=127.0.0.1 PBX_LOG_LEVEL=warn "$@" \
-    "$PBXD" serve >"$BENCH_DIR/$name.log" 2>&1 &
-  PBXD_PID=$!
-  BENCH_PIDS+=("$PBXD_PID")
-  wait_for 20 "pbxd" curl -fsS "http://127.0.0.1:$PBXD_PORT/ready" ||
-    { tail -20 "$BENCH_DIR/$name.log" >&2; exit 1; }
+  local name=$1 attempt; shift
+  for attempt in 1 2 3; do
+    PBXD_PORT=$(spare_port)
+    env PBX_PORT="$PBXD_PORT" PBX_HOST=127.0.0.1 PBX_LOG_LEVEL=warn "$@" \
+      "$PBXD" serve >"$BENCH_DIR/$name.log" 2>&1 &
+    PBXD_PID=$!
+    BENCH_PIDS+=("$PBXD_PID")
+    wait_for 20 "pbxd" curl -fsS "http://127.0.0.1:$PBXD_PORT/ready" && return 0
+    kill -TERM "$PBXD_PID" 2>/dev/null || true
+    grep -q "Address already in use" "$BENCH_DIR/$name.log" || break
+  done
+  tail -20 "$BENCH_DIR/$name.log" >&2
+  exit 1
 }
 
 stop_pbxd() {
