@@ -251,8 +251,10 @@ print_results() {  # print_results FILE: the table
     $1 == "R" || $1 == "B" {
       name = $1 == "B" ? "  baseline: " $2 : $2
       rss = $9 == "-" ? "" : $8 == "-" ? mb($9) : mb($8) " -> " mb($9)
-      printf "%-50s %s %s %s %s %7s  %s\n", name, num($3, "%9.0f"), num($4, "%9.3f"),
-        num($5, "%9.3f"), num($6, "%9.3f"), $7, rss
+      line = sprintf("%-50s %s %s %s %s %7s  %s", name, num($3, "%9.0f"), num($4, "%9.3f"),
+        num($5, "%9.3f"), num($6, "%9.3f"), $7, rss)
+      sub(/ +$/, "", line)
+      print line
     }' "$1"
 }
 
