@@ -17,7 +17,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libcurl4-openssl-dev tzdata
 )
 server_pkgs=(postgresql redis-server)
-tool_pkgs=(curl wrk nginx-light docker-compose clang-format clang-tidy procps)
+tool_pkgs=(curl wrk nginx-light jq docker-compose clang-format clang-tidy procps)
 
 want=()
 case "${1:-}" in
