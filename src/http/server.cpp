@@ -9,19 +9,26 @@
 #include <pistache/peer.h>
 #include <spdlog/spdlog.h>
 
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
+#include <charconv>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <sstream>
+#include <system_error>
 #include <thread>
+#include <unordered_map>
 
 namespace pbx::http {
 
@@ -35,6 +42,39 @@ constexpr auto kStreamPoll = std::chrono::seconds(1);
 // A client that reads nothing of a streamed body for this long is given up on.
 constexpr auto kStreamStallLimit = std::chrono::seconds(60);
 constexpr auto kStreamCancelLimit = std::chrono::seconds(10);
+// At shutdown, how long idle clients get to close the connections they were sent the end of.
+constexpr auto kLingerOnClose = std::chrono::seconds(1);
+
+// Refuses new connections from now on, while the open ones drain. Pistache has no call for it
+// (its shutdown closes every connection at once), so its listening socket, found by port, is
+// replaced with an unbound one: the descriptor stays valid for Pistache to close later, and
+// the kernel refuses new connections to the port.
+void stop_accepting(uint16_t port) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = -1;
+    auto name = entry.path().filename().string();
+    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc()) continue;
+    int listening = 0;
+    socklen_t size = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || listening == 0) {
+      continue;
+    }
+    sockaddr_storage addr{};
+    socklen_t addr_size = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_size) != 0) continue;
+    uint16_t bound = addr.ss_family == AF_INET6
+                         ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                         : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    if (bound != port) continue;
+    int placeholder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (placeholder < 0 || dup2(placeholder, fd) < 0) {
+      spdlog::warn("could not stop accepting connections: {}",
+                   std::generic_category().message(errno));
+    }
+    if (placeholder >= 0) close(placeholder);
+  }
+}
 
 // Pistache writes only typed headers to the wire (raw ones are dropped), so every header we
 // set goes through this one type with a name chosen at run time.
@@ -134,6 +174,64 @@ Response error_response(const Error& error, ErrorStyle style, const std::string&
   return r;
 }
 
+namespace {
+
+// The open connections and their requests, so that shutdown cuts none short: closing a socket
+// that holds an unread request makes the kernel answer with a reset.
+class ConnectionTable {
+ public:
+  // Registers a request on its connection; false when the connection is being closed (its
+  // client has been sent the end of the stream, so the request is dropped unprocessed).
+  bool begin(const std::shared_ptr<P::Tcp::Peer>& peer) {
+    std::lock_guard lock(mutex_);
+    auto& entry = open_[peer->getID()];
+    if (entry.closing) return false;
+    entry.peer = peer;
+    ++entry.busy;
+    return true;
+  }
+  void end(size_t id) {
+    std::lock_guard lock(mutex_);
+    if (auto it = open_.find(id); it != open_.end()) --it->second.busy;
+  }
+  void forget(size_t id) {
+    std::lock_guard lock(mutex_);
+    open_.erase(id);
+  }
+  struct Counts {
+    size_t open = 0;
+    size_t busy = 0;
+  };
+  // Half-closes every idle connection (FIN: the client reads the end of the stream and closes
+  // its side), so that none is closed under a request that is still on its way.
+  Counts close_idle() {
+    std::lock_guard lock(mutex_);
+    Counts counts{open_.size(), 0};
+    for (auto& [id, entry] : open_) {
+      if (entry.busy > 0) {
+        ++counts.busy;
+        continue;
+      }
+      if (entry.closing) continue;
+      entry.closing = true;
+      // Holding the peer keeps its descriptor open while it is shut down.
+      if (auto peer = entry.peer.lock()) ::shutdown(peer->fd(), SHUT_WR);
+    }
+    return counts;
+  }
+
+ private:
+  struct Entry {
+    std::weak_ptr<P::Tcp::Peer> peer;
+    int busy = 0;
+    bool closing = false;
+  };
+  std::mutex mutex_;
+  std::unordered_map<size_t, Entry> open_;
+};
+
+}  // namespace
+
 struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
   Dispatcher(Router r, size_t max_body) : router(std::move(r)), max_body_bytes(max_body) {
     for (const auto& route : router.routes()) {
@@ -158,11 +256,12 @@ struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
   // Set once the grace period is over: streamed answers stop at their next chunk, so that no
   // producer still reads the stores the service is about to destroy.
   std::atomic<bool> cancelled{false};
+  ConnectionTable connections;
 
   void handle(const P::Http::Request& preq, P::Http::ResponseWriter writer);
   void stream_body(std::shared_ptr<P::Http::ResponseWriter> writer,
                    const std::shared_ptr<Request>& req, RouteMetrics* rm, int status,
-                   BodyProducer producer);
+                   size_t connection, BodyProducer producer);
   // Access log, metrics and in-flight count, once the whole answer is on its way.
   void finish(const Request& req, RouteMetrics* rm, int status) {
     auto elapsed = std::chrono::steady_clock::now() - req.received_at;
@@ -183,6 +282,11 @@ class PistacheHandler : public P::Http::Handler {
 
   void onRequest(const P::Http::Request& request, P::Http::ResponseWriter writer) override {
     dispatcher_->handle(request, std::move(writer));
+  }
+
+  void onDisconnection(const std::shared_ptr<P::Tcp::Peer>& peer) override {
+    dispatcher_->connections.forget(peer->getID());
+    P::Http::Handler::onDisconnection(peer);
   }
 
   void onTimeout(const P::Http::Request&, P::Http::ResponseWriter writer) override {
@@ -250,7 +354,7 @@ std::string chunk_frame(std::string_view piece) {
 
 void Server::Dispatcher::stream_body(std::shared_ptr<P::Http::ResponseWriter> writer,
                                      const std::shared_ptr<Request>& req, RouteMetrics* rm,
-                                     int status, BodyProducer producer) {
+                                     int status, size_t connection, BodyProducer producer) {
   try {
     // The status line and headers (with Transfer-Encoding: chunked) go out at once; the
     // chunks follow from a thread of their own, because the transport only writes when this
@@ -259,12 +363,14 @@ void Server::Dispatcher::stream_body(std::shared_ptr<P::Http::ResponseWriter> wr
     headers.flush();
   } catch (const std::exception& e) {
     spdlog::warn("rid={} stream not started: {}", req->request_id, e.what());
+    connections.end(connection);
     finish(*req, rm, status);
     return;
   }
   // The detached thread keeps the dispatcher (its metrics and in-flight count) alive even if a
   // stream outlasts the shutdown grace period.
-  std::thread([self = shared_from_this(), writer, req, rm, status, producer = std::move(producer)] {
+  std::thread([self = shared_from_this(), writer, req, rm, status, connection,
+               producer = std::move(producer)] {
     bool complete = false;
     try {
       complete = producer([&](std::string_view piece) {
@@ -281,11 +387,16 @@ void Server::Dispatcher::stream_body(std::shared_ptr<P::Http::ResponseWriter> wr
       if (auto peer = writer->getPeer()) ::shutdown(peer->fd(), SHUT_RDWR);
       spdlog::warn("rid={} streamed answer cut short", req->request_id);
     }
+    self->connections.end(connection);
     self->finish(*req, rm, status);
   }).detach();
 }
 
 void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseWriter writer) {
+  auto peer = writer.getPeer();
+  if (!peer) return;  // the client is gone already
+  if (!connections.begin(peer)) return;
+  size_t connection = peer->getID();
   in_flight.fetch_add(1);
   auto req = std::make_shared<Request>();
   req->method = P::Http::methodString(preq.method());
@@ -316,7 +427,7 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
   ErrorStyle style = match.route != nullptr ? match.route->style : ErrorStyle::json;
 
   auto shared_writer = std::make_shared<P::Http::ResponseWriter>(std::move(writer));
-  Reply reply([this, req, rm, keep_alive, shared_writer](Response res) {
+  Reply reply([this, req, rm, keep_alive, shared_writer, connection](Response res) {
     auto& w = *shared_writer;
     set_header(w, "X-Request-Id", req->request_id);
     set_header(w, "Content-Type", res.content_type);
@@ -333,10 +444,17 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
       w.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::KeepAlive);
     }
     if (res.producer) {
-      stream_body(shared_writer, req, rm, res.status, std::move(res.producer));
+      stream_body(shared_writer, req, rm, res.status, connection, std::move(res.producer));
       return;
     }
-    w.send(static_cast<P::Http::Code>(res.status), res.body);
+    // The answer is queued to the connection's reactor thread: the connection stays busy until
+    // it is written, so that shutdown does not close it under the answer.
+    w.send(static_cast<P::Http::Code>(res.status), res.body)
+        .then(
+            [self = shared_from_this(), connection](ssize_t) { self->connections.end(connection); },
+            [self = shared_from_this(), connection](std::exception_ptr&) {
+              self->connections.end(connection);
+            });
     finish(*req, rm, res.status);
   });
 
@@ -386,9 +504,25 @@ uint16_t Server::port() const { return static_cast<uint16_t>(endpoint_->getPort(
 int Server::in_flight() const { return dispatcher_->in_flight.load(); }
 
 void Server::stop(std::chrono::seconds grace) {
+  stop_accepting(port());
   dispatcher_->draining = true;
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (dispatcher_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  auto now = std::chrono::steady_clock::now();
+  auto deadline = now + grace;
+  std::optional<std::chrono::steady_clock::time_point> idle_since;
+  // Requests in flight are answered with "Connection: close"; idle connections are half-closed
+  // and their clients close them. A client that keeps a half-closed connection open is waited
+  // for a little, not for the whole grace period.
+  for (; now < deadline; now = std::chrono::steady_clock::now()) {
+    auto counts = dispatcher_->connections.close_idle();
+    bool idle = counts.busy == 0 && dispatcher_->in_flight.load() == 0;
+    if (idle && counts.open == 0) break;
+    if (!idle) {
+      idle_since.reset();
+    } else if (!idle_since) {
+      idle_since = now;
+    } else if (now - *idle_since > kLingerOnClose) {
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (int left = dispatcher_->in_flight.load(); left > 0) {

@@ -37,8 +37,9 @@ class Server {
 
   void start();
   uint16_t port() const;
-  // Stops gracefully: answers carry "Connection: close" from now on, in-flight requests are
-  // waited for (up to grace), then the listener and connections are closed.
+  // Stops gracefully: new connections are refused at once, answers carry "Connection: close",
+  // in-flight requests are answered (up to grace), idle connections are half-closed, then
+  // everything is closed.
   void stop(std::chrono::seconds grace);
   int in_flight() const;
 

@@ -1,12 +1,12 @@
 // The webhook plane against real Postgres and Redis: authentication, exactly-once storage,
 // outages, dead letters and replay, forward-only call state, stream fan-out.
 #include "support/test_env.hpp"
+#include "support/webhook_payloads.hpp"
 #include "webhooks/signature.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <atomic>
 #include <future>
 #include <thread>
 
@@ -15,47 +15,16 @@ namespace {
 
 using nlohmann::json;
 
-std::string unique(const std::string& prefix) {
-  static std::atomic<int> n{0};
-  return prefix + std::to_string(::getpid()) + "-" + std::to_string(++n);
-}
-
-int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+constexpr const char* kDomain = "hooks.cloudonix.net";
 
 json session_update(const std::string& token, const std::string& status,
                     const std::string& event_id,
                     const std::string& modified = "2026-03-04T10:30:02Z") {
-  return {{"id", 48211907},
-          {"eventId", event_id},
-          {"domain", "hooks.cloudonix.net"},
-          {"callerId", "+14155550142"},
-          {"destination", "+12125550100"},
-          {"direction", "incoming"},
-          {"token", token},
-          {"status", status},
-          {"modifiedAt", modified},
-          {"callStartTime", 1772620200000}};
+  return session_update_payload(kDomain, token, status, event_id, modified);
 }
 
 json cdr(const std::string& token, const std::string& disposition = "ANSWER") {
-  return {{"timestamp", 1772620200},
-          {"domain", "hooks.cloudonix.net"},
-          {"from", "+14155550142"},
-          {"to", "+12125550100"},
-          {"disposition", disposition},
-          {"duration", 60},
-          {"billsec", 50},
-          {"call_id", token + "@sip"},
-          {"rated_cost", "0.01"},
-          {"session",
-           {{"token", token},
-            {"callStartTime", 1772620200000},
-            {"callAnswerTime", 1772620210000},
-            {"callEndTime", 1772620260000}}}};
+  return cdr_payload(kDomain, token, disposition);
 }
 
 class Webhooks : public ::testing::Test {
@@ -64,7 +33,7 @@ class Webhooks : public ::testing::Test {
     env_ = new Env(TestEnv::get().service_env());
     auto m = ServiceProcess::run({"migrate"}, *env_);
     ASSERT_EQ(m.exit_code, 0) << m.output;
-    tenant_ = new TenantCredentials(bootstrap_tenant(*env_, "hooks.cloudonix.net"));
+    tenant_ = new TenantCredentials(bootstrap_tenant(*env_, kDomain));
     svc_ = new ServiceProcess({"serve"}, *env_);
     svc_->wait_healthy();
   }
@@ -81,16 +50,13 @@ class Webhooks : public ::testing::Test {
   // Signs as the tenant's sender does: HMAC over "<timestamp>.<body>".
   static HttpResponse post_signed(HttpClient& http, const std::string& kind,
                                   const std::string& body, const std::string& secret, int64_t ts,
-                                  std::map<std::string, std::string> extra = {}) {
-    auto s = webhooks::sign(secret, body, ts);
-    extra["Content-Type"] = "application/json";
-    extra["X-Cloudonix-Signature"] = s.signature;
-    extra["X-Cloudonix-Timestamp"] = s.timestamp;
-    extra.emplace("X-CX-Domain", "hooks.cloudonix.net");
-    return http.request("POST", url(kind), body, extra);
+                                  const std::map<std::string, std::string>& extra = {}) {
+    auto headers = signed_webhook_headers(secret, body, kDomain, ts);
+    for (const auto& [name, value] : extra) headers[name] = value;
+    return http.request("POST", url(kind), body, headers);
   }
   static HttpResponse post(HttpClient& http, const std::string& kind, const json& body) {
-    return post_signed(http, kind, body.dump(), tenant_->webhook_secret, now_s());
+    return post_signed(http, kind, body.dump(), tenant_->webhook_secret, unix_now());
   }
   static std::string status_of(const HttpResponse& r) {
     auto j = json::parse(r.body, nullptr, false);
@@ -111,14 +77,14 @@ ServiceProcess* Webhooks::svc_ = nullptr;
 
 TEST_F(Webhooks, SignatureAcceptedAndEveryBadFormRefused) {
   HttpClient http;
-  auto body = cdr(unique("sig-")).dump();
+  auto body = cdr(unique_name("sig-")).dump();
   auto secret = tenant_->webhook_secret;
 
-  auto valid = post_signed(http, "cdr", body, secret, now_s());
+  auto valid = post_signed(http, "cdr", body, secret, unix_now());
   EXPECT_EQ(valid.status, 200) << valid.body;
   EXPECT_EQ(status_of(valid), "processed");
 
-  auto s = webhooks::sign(secret, body, now_s());
+  auto s = webhooks::sign(secret, body, unix_now());
   std::string altered = body;
   altered[altered.size() / 2] = altered[altered.size() / 2] == 'a' ? 'b' : 'a';
   auto r = http.request("POST", url("cdr"), altered,
@@ -128,14 +94,20 @@ TEST_F(Webhooks, SignatureAcceptedAndEveryBadFormRefused) {
                          {"X-Cloudonix-Timestamp", s.timestamp}});
   EXPECT_EQ(r.status, 401) << "altered body";
 
-  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("w-")).dump(), "pbxw_wrong", now_s()).status, 401);
-  auto stale = post_signed(http, "cdr", cdr(unique("st-")).dump(), secret, now_s() - 301);
+  EXPECT_EQ(
+      post_signed(http, "cdr", cdr(unique_name("w-")).dump(), "pbxw_wrong", unix_now()).status,
+      401);
+  auto stale = post_signed(http, "cdr", cdr(unique_name("st-")).dump(), secret, unix_now() - 301);
   EXPECT_EQ(stale.status, 400);
   EXPECT_EQ(json::parse(stale.body)["error"]["code"], "stale_timestamp");
-  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("fu-")).dump(), secret, now_s() + 301).status, 400);
-  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("ok-")).dump(), secret, now_s() - 250).status, 200);
+  EXPECT_EQ(
+      post_signed(http, "cdr", cdr(unique_name("fu-")).dump(), secret, unix_now() + 301).status,
+      400);
+  EXPECT_EQ(
+      post_signed(http, "cdr", cdr(unique_name("ok-")).dump(), secret, unix_now() - 250).status,
+      200);
 
-  auto unsigned_body = cdr(unique("un-")).dump();
+  auto unsigned_body = cdr(unique_name("un-")).dump();
   EXPECT_EQ(
       http.request("POST", url("cdr"), unsigned_body,
                    {{"Content-Type", "application/json"}, {"X-CX-Domain", "hooks.cloudonix.net"}})
@@ -148,14 +120,14 @@ TEST_F(Webhooks, SignatureAcceptedAndEveryBadFormRefused) {
                                                      {"X-Cloudonix-Signature", opbx.signature}};
   EXPECT_EQ(http.request("POST", url("cdr"), unsigned_body, opbx_headers).status, 401);
   // Unknown domain, no key: 401 without a tenant.
-  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("x-")).dump(), secret, now_s(),
+  EXPECT_EQ(post_signed(http, "cdr", cdr(unique_name("x-")).dump(), secret, unix_now(),
                         {{"X-CX-Domain", "nobody.cloudonix.net"}})
                 .status,
             401);
-  EXPECT_EQ(http.request("POST", url("cdr"), cdr(unique("ct-")).dump(), {}).status, 415);
+  EXPECT_EQ(http.request("POST", url("cdr"), cdr(unique_name("ct-")).dump(), {}).status, 415);
   // The payload's domain names the tenant when the header is absent.
-  auto payload_body = cdr(unique("pd-")).dump();
-  auto ps = webhooks::sign(secret, payload_body, now_s());
+  auto payload_body = cdr(unique_name("pd-")).dump();
+  auto ps = webhooks::sign(secret, payload_body, unix_now());
   auto r3 = http.request("POST", url("cdr"), payload_body,
                          {{"Content-Type", "application/json"},
                           {"X-Cloudonix-Signature", ps.signature},
@@ -186,14 +158,17 @@ TEST_F(Webhooks, RotatedSecretAndUntimestampedFormWhenAllowed) {
   pg.execute("UPDATE tenants SET allow_untimestamped = true WHERE id = '" + tenant_->id + "'");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the directory polls every 0.5 s
 
-  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("new-")).dump(), "pbxw_rotated", now_s()).status,
-            200);
   EXPECT_EQ(
-      post_signed(http, "cdr", cdr(unique("old-")).dump(), tenant_->webhook_secret, now_s()).status,
+      post_signed(http, "cdr", cdr(unique_name("new-")).dump(), "pbxw_rotated", unix_now()).status,
       200);
-  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("exp-")).dump(), "pbxw_expired", now_s()).status,
-            401);
-  auto body = cdr(unique("opbx-")).dump();
+  EXPECT_EQ(
+      post_signed(http, "cdr", cdr(unique_name("old-")).dump(), tenant_->webhook_secret, unix_now())
+          .status,
+      200);
+  EXPECT_EQ(
+      post_signed(http, "cdr", cdr(unique_name("exp-")).dump(), "pbxw_expired", unix_now()).status,
+      401);
+  auto body = cdr(unique_name("opbx-")).dump();
   auto s = webhooks::sign("pbxw_rotated", body, std::nullopt);
   auto r = http.request("POST", url("cdr"), body,
                         {{"Content-Type", "application/json"},
@@ -209,18 +184,18 @@ TEST_F(Webhooks, BearerModeUsesTheRequestsKeyOnly) {
                               "'");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   HttpClient http;
-  auto body = cdr(unique("b-")).dump();
+  auto body = cdr(unique_name("b-")).dump();
   auto ok = http.request("POST", url("cdr"), body,
                          {{"Content-Type", "application/json"},
                           {"Authorization", "Bearer " + other.requests_api_key}});
   EXPECT_EQ(ok.status, 200) << ok.body;
   auto via_header =
-      http.request("POST", url("cdr"), cdr(unique("b-")).dump(),
+      http.request("POST", url("cdr"), cdr(unique_name("b-")).dump(),
                    {{"Content-Type", "application/json"}, {"X-CX-APIKey", other.requests_api_key}});
   EXPECT_EQ(via_header.status, 200);
   // HMAC is not enough for a bearer-mode tenant, and a wrong key is refused.
-  EXPECT_EQ(post_signed(http, "cdr", cdr(unique("b-")).dump(), other.webhook_secret, now_s(),
-                        {{"X-CX-Domain", "bearer.cloudonix.net"}})
+  EXPECT_EQ(post_signed(http, "cdr", cdr(unique_name("b-")).dump(), other.webhook_secret,
+                        unix_now(), {{"X-CX-Domain", "bearer.cloudonix.net"}})
                 .status,
             401);
   EXPECT_EQ(
@@ -229,7 +204,7 @@ TEST_F(Webhooks, BearerModeUsesTheRequestsKeyOnly) {
           .status,
       401);
   // The default (hmac) tenant's key alone is not accepted either.
-  EXPECT_EQ(http.request("POST", url("cdr"), cdr(unique("b-")).dump(),
+  EXPECT_EQ(http.request("POST", url("cdr"), cdr(unique_name("b-")).dump(),
                          {{"Content-Type", "application/json"},
                           {"Authorization", "Bearer " + tenant_->requests_api_key}})
                 .status,
@@ -239,13 +214,13 @@ TEST_F(Webhooks, BearerModeUsesTheRequestsKeyOnly) {
 
 TEST_F(Webhooks, SequentialDuplicatesAreStoredOnce) {
   HttpClient http;
-  auto token = unique("dup-");
+  auto token = unique_name("dup-");
   auto first = post(http, "cdr", cdr(token));
   auto second = post(http, "cdr", cdr(token));
   EXPECT_EQ(status_of(first), "processed");
   EXPECT_EQ(status_of(second), "duplicate");
   EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" + token + "'"), "1");
-  auto event = unique("ev-");
+  auto event = unique_name("ev-");
   EXPECT_EQ(status_of(post(http, "session-update", session_update(token, "ringing", event))),
             "processed");
   EXPECT_EQ(status_of(post(http, "session-update", session_update(token, "ringing", event))),
@@ -263,18 +238,14 @@ TEST_F(Webhooks, ConcurrentCopiesOnTwoInstancesAreStoredOnce) {
   ServiceProcess second({"serve"}, *env_);
   second.wait_healthy();
   std::vector<std::string> tokens;
-  for (int i = 0; i < 40; ++i) tokens.push_back(unique("cc-"));
+  for (int i = 0; i < 40; ++i) tokens.push_back(unique_name("cc-"));
   auto blast = [&](const std::string& base) {
     HttpClient http;
     std::map<std::string, int> statuses;
     for (const auto& t : tokens) {
       auto body = cdr(t).dump();
-      auto s = webhooks::sign(tenant_->webhook_secret, body, now_s());
       auto r = http.request("POST", base + "/api/webhooks/cloudonix/cdr", body,
-                            {{"Content-Type", "application/json"},
-                             {"X-CX-Domain", "hooks.cloudonix.net"},
-                             {"X-Cloudonix-Signature", s.signature},
-                             {"X-Cloudonix-Timestamp", s.timestamp}});
+                            signed_webhook_headers(tenant_->webhook_secret, body, kDomain));
       statuses[status_of(r)]++;
     }
     return statuses;
@@ -300,18 +271,18 @@ TEST_F(Webhooks, RedisDownStillStoresExactlyOnce) {
   auto& redis = TestEnv::get().redis();
   redis.stop();
   HttpClient http;
-  auto token = unique("nr-");
+  auto token = unique_name("nr-");
   EXPECT_EQ(status_of(post(http, "cdr", cdr(token))), "processed");
   EXPECT_EQ(status_of(post(http, "cdr", cdr(token))), "duplicate");
   redis.start();
   EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" + token + "'"), "1");
   // After Redis returns, markers and stream entries resume without a restart.
-  auto after = unique("nr2-");
+  auto after = unique_name("nr2-");
   for (int i = 0;
        i < 30 && status_of(post(http, "cdr", cdr(after + std::to_string(i)))) != "processed"; ++i) {
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
-  auto next = unique("nr3-");
+  auto next = unique_name("nr3-");
   EXPECT_EQ(status_of(post(http, "cdr", cdr(next))), "processed");
   EXPECT_NE(redis.cli("EXISTS pbx:wh:" + tenant_->id + ":cdr:" + next).find("1"),
             std::string::npos);
@@ -320,31 +291,31 @@ TEST_F(Webhooks, RedisDownStillStoresExactlyOnce) {
 TEST_F(Webhooks, PostgresDownAnswers503ThenStoresTheRetryOnce) {
   auto& pg = TestEnv::get().pg();
   HttpClient http;
-  auto token = unique("pgd-");
+  auto token = unique_name("pgd-");
   auto body = cdr(token).dump();
   pg.stop();
-  auto down = post_signed(http, "cdr", body, tenant_->webhook_secret, now_s());
+  auto down = post_signed(http, "cdr", body, tenant_->webhook_secret, unix_now());
   EXPECT_EQ(down.status, 503) << down.body;
   EXPECT_EQ(json::parse(down.body)["error"]["code"], "unavailable");
   pg.start();
   HttpResponse retry;
   for (int i = 0; i < 50; ++i) {
-    retry = post_signed(http, "cdr", body, tenant_->webhook_secret, now_s());
+    retry = post_signed(http, "cdr", body, tenant_->webhook_secret, unix_now());
     if (retry.status == 200) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(retry.status, 200);
   EXPECT_EQ(status_of(retry), "processed");
-  EXPECT_EQ(status_of(post_signed(http, "cdr", body, tenant_->webhook_secret, now_s())),
+  EXPECT_EQ(status_of(post_signed(http, "cdr", body, tenant_->webhook_secret, unix_now())),
             "duplicate");
   EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" + token + "'"), "1");
 }
 
 TEST_F(Webhooks, ArraysOddTypesAndMissingFields) {
   HttpClient http;
-  auto token = unique("arr-");
-  json batch = json::array(
-      {session_update(token, "new", unique("e-")), session_update(token, "ringing", unique("e-"))});
+  auto token = unique_name("arr-");
+  json batch = json::array({session_update(token, "new", unique_name("e-")),
+                            session_update(token, "ringing", unique_name("e-"))});
   batch.push_back({{"status", "ringing"}});  // no token, no id: dead letter for that element
   auto r = post(http, "session-update", batch);
   EXPECT_EQ(status_of(r), "processed");
@@ -355,7 +326,7 @@ TEST_F(Webhooks, ArraysOddTypesAndMissingFields) {
       "1");
 
   json odd = {{"id", "48211999"},
-              {"token", unique("odd-")},
+              {"token", unique_name("odd-")},
               {"domain", {{"name", "hooks.cloudonix.net"}, {"uuid", "x"}}},
               {"status", "RINGING"},
               {"callStartTime", "1772620200000"},
@@ -363,7 +334,7 @@ TEST_F(Webhooks, ArraysOddTypesAndMissingFields) {
               {"direction", "Incoming"}};
   EXPECT_EQ(status_of(post(http, "session-update", odd)), "processed");
   json sparse_cdr = {{"session", nullptr},
-                     {"call_id", unique("sparse-")},
+                     {"call_id", unique_name("sparse-")},
                      {"duration", "12"},
                      {"disposition", nullptr}};
   EXPECT_EQ(status_of(post(http, "cdr", sparse_cdr)), "processed");
@@ -374,7 +345,7 @@ TEST_F(Webhooks, ArraysOddTypesAndMissingFields) {
 
 TEST_F(Webhooks, DeadLettersAreKeptAndReplayable) {
   HttpClient http;
-  auto bad = post_signed(http, "cdr", "{\"not\": json", tenant_->webhook_secret, now_s());
+  auto bad = post_signed(http, "cdr", "{\"not\": json", tenant_->webhook_secret, unix_now());
   EXPECT_EQ(bad.status, 200);
   EXPECT_EQ(status_of(bad), "dead_lettered");
   auto wrong_shape = post(http, "cdr", json{{"hello", "world"}});
@@ -389,7 +360,7 @@ TEST_F(Webhooks, DeadLettersAreKeptAndReplayable) {
   EXPECT_EQ(json::parse(replay.body)["replay_outcome"], "failed");
 
   // A dead letter whose body is good now (stored when it could not be) replays into a CDR.
-  auto token = unique("rp-");
+  auto token = unique_name("rp-");
   auto& pg = TestEnv::get().pg();
   auto good_id = pg.query_scalar(
       "INSERT INTO dead_letters (tenant_id, kind, body, error) VALUES ('" + tenant_->id +
@@ -415,29 +386,29 @@ TEST_F(Webhooks, DeadLettersAreKeptAndReplayable) {
 
 TEST_F(Webhooks, CallStateOnlyMovesForward) {
   HttpClient http;
-  auto token = unique("fw-");
+  auto token = unique_name("fw-");
   auto state = [&] {
     return scalar("SELECT state || '/' || last_status FROM calls WHERE session_token = '" + token +
                   "'");
   };
   post(http, "session-update",
-       session_update(token, "connected", unique("e-"), "2026-03-04T10:30:05Z"));
+       session_update(token, "connected", unique_name("e-"), "2026-03-04T10:30:05Z"));
   EXPECT_EQ(state(), "connected/connected");
   post(http, "session-update",
-       session_update(token, "ringing", unique("e-"), "2026-03-04T10:30:02Z"));
+       session_update(token, "ringing", unique_name("e-"), "2026-03-04T10:30:02Z"));
   EXPECT_EQ(state(), "connected/connected");  // late ringing stays in history only
   EXPECT_EQ(scalar("SELECT count(*) FROM session_events WHERE session_token = '" + token + "'"),
             "2");
-  post(http, "session-update", session_update(token, "weird-new-status", unique("e-")));
+  post(http, "session-update", session_update(token, "weird-new-status", unique_name("e-")));
   EXPECT_EQ(state(), "connected/connected");
   EXPECT_EQ(scalar("SELECT count(*) FROM session_events WHERE session_token = '" + token +
                    "' AND status = 'weird-new-status'"),
             "1");
   post(http, "session-update",
-       session_update(token, "completed", unique("e-"), "2026-03-04T10:33:00Z"));
+       session_update(token, "completed", unique_name("e-"), "2026-03-04T10:33:00Z"));
   EXPECT_EQ(state(), "completed/completed");
   post(http, "session-update",
-       session_update(token, "noanswer", unique("e-"), "2026-03-04T10:34:00Z"));
+       session_update(token, "noanswer", unique_name("e-"), "2026-03-04T10:34:00Z"));
   EXPECT_EQ(state(), "completed/completed");
   // The CDR completes the row with its times.
   post(http, "cdr", cdr(token));
@@ -449,10 +420,10 @@ TEST_F(Webhooks, CallStateOnlyMovesForward) {
 
 TEST_F(Webhooks, StoredEventsArePublishedToTheTenantStream) {
   HttpClient http;
-  auto token = unique("st-");
+  auto token = unique_name("st-");
   auto& redis = TestEnv::get().redis();
   auto before = redis.cli("XLEN pbx:events:" + tenant_->id);
-  post(http, "session-update", session_update(token, "ringing", unique("e-")));
+  post(http, "session-update", session_update(token, "ringing", unique_name("e-")));
   post(http, "cdr", cdr(token));
   post(http, "cdr", cdr(token));  // a duplicate publishes nothing
   auto entries = redis.cli("XREVRANGE pbx:events:" + tenant_->id + " + - COUNT 2");
@@ -472,7 +443,7 @@ TEST_F(Webhooks, MethodMediaTypeAndSizeLimits) {
                 .status,
             415);
   std::string big = "{\"pad\":\"" + std::string(1100000, 'x') + "\"}";
-  EXPECT_EQ(post_signed(http, "cdr", big, tenant_->webhook_secret, now_s()).status, 413);
+  EXPECT_EQ(post_signed(http, "cdr", big, tenant_->webhook_secret, unix_now()).status, 413);
 }
 
 }  // namespace

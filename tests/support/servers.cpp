@@ -143,6 +143,8 @@ void RedisServer::stop() {
   if (!server_.wait(std::chrono::seconds(10))) server_.kill_and_wait();
 }
 
+void RedisServer::kill() { server_.kill_and_wait(); }
+
 std::string RedisServer::cli(const std::string& args) {
   std::string cmd = "redis-cli -p " + std::to_string(port_) + " " + args + " 2>&1";
   std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(cmd.c_str(), "r"), pclose);

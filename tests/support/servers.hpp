@@ -43,8 +43,9 @@ class RedisServer {
 
   std::string url() const;
   int port() const { return port_; }
-  void start();
+  void start();  // again, on the same port
   void stop();
+  void kill();  // SIGKILL, as in a crash
   // Runs one command through redis-cli and returns its output.
   std::string cli(const std::string& args);
 

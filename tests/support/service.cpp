@@ -8,8 +8,8 @@
 
 namespace pbx::testing {
 
-ServiceProcess::ServiceProcess(std::vector<std::string> args, Env env)
-    : dir_(make_temp_dir("pbx-svc-")), port_(free_port()) {
+ServiceProcess::ServiceProcess(std::vector<std::string> args, Env env, int port)
+    : dir_(make_temp_dir("pbx-svc-")), port_(port != 0 ? port : free_port()) {
   env["PBX_PORT"] = std::to_string(port_);
   env["PBX_HOST"] = "127.0.0.1";
   env.emplace("PBX_PUBLIC_BASE_URL", base_url());

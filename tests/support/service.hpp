@@ -14,7 +14,8 @@ using Env = std::map<std::string, std::string>;
 // The real pbxd binary as a child process on a free port, its output in a log file.
 class ServiceProcess {
  public:
-  ServiceProcess(std::vector<std::string> args, Env env);
+  // On `port` when given (a restart comes back where its clients look for it), else a free one.
+  ServiceProcess(std::vector<std::string> args, Env env, int port = 0);
   ~ServiceProcess();
   ServiceProcess(const ServiceProcess&) = delete;
   ServiceProcess& operator=(const ServiceProcess&) = delete;

@@ -22,9 +22,7 @@ std::string describe(const pugi::xml_node& node) {
   return text.empty() ? name : name + "(" + text + ")";
 }
 
-}  // namespace
-
-std::string Cxml::summary() const {
+std::string summarize(const pugi::xml_document& doc) {
   std::string out;
   for (const auto& verb : doc.child("Response").children()) {
     if (verb.type() != pugi::node_element) continue;
@@ -32,6 +30,15 @@ std::string Cxml::summary() const {
     out += describe(verb);
   }
   return out;
+}
+
+}  // namespace
+
+std::string Cxml::summary() const { return summarize(doc); }
+
+std::string summarize_cxml(const std::string& xml) {
+  pugi::xml_document doc;
+  return doc.load_string(xml.c_str()) ? summarize(doc) : "";
 }
 
 std::string Cxml::attr(const std::string& xpath, const std::string& name) const {

@@ -24,6 +24,9 @@ struct Cxml {
   std::string action() const;
 };
 
+// The summary (as Cxml::summary) of a CXML text; "" when it is not XML.
+std::string summarize_cxml(const std::string& xml);
+
 // Plays Cloudonix against a service: posts voice requests with the tenant's key and follows
 // action URLs by sending them to `base_url` (their host is the tenant's public address).
 class VoiceClient {
