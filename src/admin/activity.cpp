@@ -3,6 +3,7 @@
 #include "cdr/query.hpp"
 #include "cdr/report.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 #include <set>
 
@@ -157,6 +158,8 @@ nlohmann::json active_calls(store::PgPool& pg, const std::string& tenant_id,
 
 nlohmann::json call_detail(store::PgPool& pg, const std::string& tenant_id,
                            const std::string& session_token) {
+  // Stored tokens are text: bytes PostgreSQL would refuse as text name no call.
+  if (!text::is_utf8(session_token)) throw Error::not_found("no such call");
   auto found = pg.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     auto rows = tx.exec_prepared("activity_call", tenant_id, session_token);

@@ -1,5 +1,6 @@
 #include "admin/resource.hpp"
 
+#include "cdr/query.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
 #include "http/json_body.hpp"
@@ -171,7 +172,8 @@ std::optional<std::pair<long long, std::string>> parse_cursor(const http::Reques
     if (colon != std::string_view::npos) {
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + colon, micros);
       std::string id(text.substr(colon + 1));
-      if (ec == std::errc() && ptr == text.data() + colon && text::is_uuid(id)) {
+      if (ec == std::errc() && ptr == text.data() + colon && text::is_uuid(id) &&
+          cdr::in_calendar_range(micros)) {
         return std::make_pair(micros, id);
       }
     }

@@ -72,8 +72,10 @@ std::string number_param(const std::string& value) {
   return value;
 }
 
+// UTF-8 text without control characters: anything else cannot be a stored number.
 bool printable(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= 0x20 && c != 0x7f; });
+  return text::is_utf8(s) &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= 0x20 && c != 0x7f; });
 }
 
 // A comma-separated list of values from `allowed`; every unknown value is reported.
@@ -173,6 +175,12 @@ Civil civil(Micros t) {
 
 }  // namespace
 
+bool in_calendar_range(Micros t) {
+  constexpr Micros kYear1 = -62135596800LL * 1000000;
+  constexpr Micros kYear10000 = 253402300800LL * 1000000;
+  return t >= kYear1 && t < kYear10000;
+}
+
 std::string_view cursor_list(Sort sort) {
   return sort == Sort::newest_first ? "cdrs:-started_at" : "cdrs:started_at";
 }
@@ -188,7 +196,8 @@ std::optional<Cursor> decode_cursor(std::string_view text, std::string_view list
   auto j = nlohmann::json::parse(*raw, nullptr, false);
   if (!j.is_object() || j.size() != 3 || !j.contains("l") || !j["l"].is_string() ||
       j["l"].get<std::string>() != list || !j.contains("t") || !j["t"].is_number_integer() ||
-      !j.contains("i") || !j["i"].is_string() || !text::is_uuid(j["i"].get<std::string>())) {
+      !j.contains("i") || !j["i"].is_string() || !text::is_uuid(j["i"].get<std::string>()) ||
+      !in_calendar_range(j["t"].get<Micros>())) {
     return std::nullopt;
   }
   return Cursor{std::string(list), j["t"].get<Micros>(), j["i"].get<std::string>()};

@@ -48,6 +48,9 @@ struct Cursor {
 std::string encode_cursor(const Cursor& c);
 // nullopt when the text is not a cursor of `list` (malformed, tampered, another list or sort).
 std::optional<Cursor> decode_cursor(std::string_view text, std::string_view list);
+// Years 1 to 9999: the times the service stores and renders. A cursor naming any other time
+// was forged, and PostgreSQL would refuse it.
+bool in_calendar_range(Micros t);
 
 struct Page {
   int limit = 50;

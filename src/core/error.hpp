@@ -53,6 +53,9 @@ class Error : public std::runtime_error {
   static Error payload_too_large(size_t limit) {
     return {413, "payload_too_large", "request body exceeds " + std::to_string(limit) + " bytes"};
   }
+  static Error length_required() {
+    return {411, "length_required", "request bodies need a Content-Length"};
+  }
   static Error unsupported_media_type(const std::string& expected) {
     return {415, "unsupported_media_type", "expected Content-Type " + expected};
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,43 @@ inline bool iequals(std::string_view a, std::string_view b) {
     return std::tolower(static_cast<unsigned char>(x)) ==
            std::tolower(static_cast<unsigned char>(y));
   });
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
+inline std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  std::size_t len = 0;
+  if (c < 0x80) {
+    len = 1;
+  } else if ((c >> 5) == 0x6) {
+    len = 2;
+  } else if ((c >> 4) == 0xE) {
+    len = 3;
+  } else if ((c >> 3) == 0x1E) {
+    len = 4;
+  }
+  if (len == 0 || i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  // Reject overlong forms, surrogates and code points beyond U+10FFFF.
+  if (len == 2 && c < 0xC2) return 0;
+  if (len == 3 && c == 0xE0 && byte(i + 1) < 0xA0) return 0;
+  if (len == 3 && c == 0xED && byte(i + 1) >= 0xA0) return 0;
+  if (len == 4 && c == 0xF0 && byte(i + 1) < 0x90) return 0;
+  if (len == 4 && (c > 0xF4 || (c == 0xF4 && byte(i + 1) >= 0x90))) return 0;
+  return len;
+}
+
+// Valid UTF-8 throughout: what PostgreSQL accepts as text.
+inline bool is_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto len = utf8_sequence(s, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
 }
 
 }  // namespace pbx::text

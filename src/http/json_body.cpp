@@ -2,11 +2,39 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
+
 namespace pbx::http {
 
 namespace {
 
 constexpr int kMaxDepth = 64;
+
+// Control characters other than tab and line breaks: PostgreSQL cannot store NUL, and XML 1.0,
+// where stored text ends up as CXML, cannot carry any of them.
+bool has_control(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](unsigned char c) {
+    return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+  });
+}
+
+// Names the top-level member holding each such string (or key); nesting is bounded by parsing.
+void find_control(const nlohmann::json& value, const std::string& field,
+                  Error::FieldErrors& errors) {
+  if (value.is_string()) {
+    if (has_control(value.get_ref<const std::string&>())) {
+      errors.emplace_back(field, "must not contain control characters");
+    }
+  } else if (value.is_array()) {
+    for (const auto& item : value) find_control(item, field, errors);
+  } else if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      const auto& name = field.empty() ? key : field;
+      if (has_control(key)) errors.emplace_back(name, "must not contain control characters");
+      find_control(item, name, errors);
+    }
+  }
+}
 
 }  // namespace
 
@@ -31,6 +59,13 @@ nlohmann::json json_body(const Request& req) {
   auto parsed = nlohmann::json::parse(req.body, limit, false);
   if (too_deep) throw Error::bad_request("invalid_json", "JSON nested too deeply");
   if (parsed.is_discarded()) throw Error::bad_request("invalid_json", "the body is not valid JSON");
+  Error::FieldErrors errors;
+  find_control(parsed, "", errors);
+  if (!errors.empty()) {
+    std::sort(errors.begin(), errors.end());
+    errors.erase(std::unique(errors.begin(), errors.end()), errors.end());
+    throw Error::validation(errors);
+  }
   return parsed;
 }
 

@@ -274,6 +274,43 @@ struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
 
 namespace {
 
+// Pistache's parser reserves memory for the declared Content-Length before reading the body (a
+// lying header is an allocation of any size) and its chunked decoder does so for every chunk
+// size. This step takes the place of its body step and refuses both before anything is read.
+class LimitedBodyStep : public P::Http::Private::Step {
+ public:
+  LimitedBodyStep(P::Http::Request* request, std::unique_ptr<P::Http::Private::Step> body,
+                  size_t max_body)
+      : Step(request), body_(std::move(body)), max_body_(max_body) {}
+
+  P::Http::Private::StepId id() const override { return body_->id(); }
+
+  P::Http::Private::State apply(P::StreamCursor& cursor) override {
+    const auto& headers = message->headers();
+    if (headers.has<P::Http::Header::TransferEncoding>()) {
+      throw Error::length_required();
+    }
+    if (auto length = headers.tryGet<P::Http::Header::ContentLength>();
+        length && length->value() > max_body_) {
+      throw Error::payload_too_large(max_body_);
+    }
+    return body_->apply(cursor);
+  }
+
+ private:
+  std::unique_ptr<P::Http::Private::Step> body_;
+  size_t max_body_;
+};
+
+class LimitedParser : public P::Http::RequestParser {
+ public:
+  LimitedParser(size_t max_request, size_t max_body) : ParserImpl(max_request) {
+    allSteps[2] = std::make_unique<LimitedBodyStep>(&request, std::move(allSteps[2]), max_body);
+  }
+};
+
+constexpr const char* kRefusedMark = "pbx.refused";
+
 class PistacheHandler : public P::Http::Handler {
  public:
   HTTP_PROTOTYPE(PistacheHandler)
@@ -289,18 +326,66 @@ class PistacheHandler : public P::Http::Handler {
     P::Http::Handler::onDisconnection(peer);
   }
 
-  void onTimeout(const P::Http::Request&, P::Http::ResponseWriter writer) override {
-    static auto& timeouts = metrics::registry().counter(
-        "pbx_http_timeouts_total", "Requests whose headers or body did not arrive in time");
-    timeouts.inc();
-    writer.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::Close);
-    writer.send(
-        P::Http::Code::Request_Timeout,
-        R"({"error":{"code":"request_timeout","message":"request not received in time","details":{},"request_id":""}})",
-        P::Http::Mime::MediaType::fromString("application/json"));
+ private:
+  void onConnection(const std::shared_ptr<P::Tcp::Peer>& peer) override {
+    peer->putData(ParserData, std::make_shared<LimitedParser>(getMaxRequestSize(),
+                                                              dispatcher_->max_body_bytes));
   }
 
- private:
+  // Pistache's own reading loop, except that whatever cannot be read as a request is answered
+  // with api.md's error body and ends the connection: the rest of a refused body must never
+  // be taken for the next request.
+  void onInput(const char* buffer, size_t len, const std::shared_ptr<P::Tcp::Peer>& peer) override {
+    if (peer->tryGetData(kRefusedMark)) return;
+    // Pistache only marks a connection busy once a whole request is read: until then a stall
+    // after an earlier answer would count against the keep-alive timeout, not the header or
+    // body timeout.
+    peer->setIdle(false);
+    auto parser = getParser(peer);
+    auto& request = parser->request;
+    try {
+      if (!parser->feed(buffer, len)) throw Error::payload_too_large(dispatcher_->max_body_bytes);
+      if (parser->parse() != P::Http::Private::State::Done) return;
+      P::Http::ResponseWriter response(request.version(), transport(), this, peer);
+      request.copyAddress(peer->address());
+      auto connection = request.headers().tryGet<P::Http::Header::Connection>();
+      response.headers().add<P::Http::Header::Connection>(
+          connection ? connection->control() : P::Http::ConnectionControl::Close);
+      onRequest(request, std::move(response));
+      parser->reset();
+    } catch (const Error& e) {
+      refuse(peer, request.version(), e);
+    } catch (const P::Http::HttpError& e) {
+      refuse(peer, request.version(),
+             Error::bad_request("bad_request", "malformed request: " + e.reason()));
+    } catch (const std::exception& e) {
+      spdlog::warn("unreadable request: {}", e.what());
+      refuse(peer, request.version(), Error::bad_request("bad_request", "malformed request"));
+    }
+  }
+
+  void refuse(const std::shared_ptr<P::Tcp::Peer>& peer, P::Http::Version version,
+              const Error& error) {
+    static auto& refused = metrics::registry().counter(
+        "pbx_http_refused_total", "Requests refused before routing: too large or malformed");
+    refused.inc();
+    peer->putData(kRefusedMark, std::make_shared<bool>(true));
+    getParser(peer)->reset();
+    auto rid = new_request_id();
+    spdlog::info("refused {} {}: {} rid={}", error.status(), error.code(), error.what(), rid);
+    auto res = error_response(error, ErrorStyle::json, rid);
+    P::Http::ResponseWriter w(version, transport(), this, peer);
+    set_header(w, "X-Request-Id", rid);
+    set_header(w, "Content-Type", res.content_type);
+    w.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::Close);
+    std::weak_ptr<P::Tcp::Peer> weak = peer;
+    auto close = [weak] {
+      if (auto p = weak.lock()) ::shutdown(p->fd(), SHUT_WR);
+    };
+    w.send(static_cast<P::Http::Code>(res.status), res.body)
+        .then([close](ssize_t) { close(); }, [close](std::exception_ptr&) { close(); });
+  }
+
   std::shared_ptr<Server::Dispatcher> dispatcher_;
 };
 
@@ -433,8 +518,7 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
     set_header(w, "Content-Type", res.content_type);
     if (req->path.rfind("/api/v1/", 0) == 0) set_admin_security_headers(w);
     for (const auto& [name, value] : res.headers) set_header(w, name, value);
-    // After a 413 the client may still be sending the body it was refused: it must reconnect.
-    if (draining.load() || res.status == 413) {
+    if (draining.load()) {
       w.headers().remove<P::Http::Header::Connection>();
       w.headers().add<P::Http::Header::Connection>(P::Http::ConnectionControl::Close);
     } else if (keep_alive) {
@@ -459,7 +543,6 @@ void Server::Dispatcher::handle(const P::Http::Request& preq, P::Http::ResponseW
   });
 
   try {
-    if (preq.body().size() > max_body_bytes) throw Error::payload_too_large(max_body_bytes);
     if (match.route == nullptr) {
       throw match.allow.empty() ? Error::not_found("no such resource")
                                 : Error::method_not_allowed(match.allow);

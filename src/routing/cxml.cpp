@@ -2,14 +2,30 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <string>
 
 namespace pbx::routing::cxml {
 
 namespace {
 
+// XML 1.0 has no way to carry control characters other than tab and line breaks (pugixml would
+// write references that strict parsers refuse, and a NUL would cut the text): they are dropped.
+bool forbidden(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u < 0x20 && c != '\t' && c != '\n' && c != '\r';
+}
+
+std::string xml_chars(const std::string& value) {
+  if (std::none_of(value.begin(), value.end(), forbidden)) return value;
+  std::string out;
+  std::copy_if(value.begin(), value.end(), std::back_inserter(out),
+               [](char c) { return !forbidden(c); });
+  return out;
+}
+
 void attr(pugi::xml_node node, const char* name, const std::string& value) {
-  if (!value.empty()) node.append_attribute(name).set_value(value.c_str());
+  if (!value.empty()) node.append_attribute(name).set_value(xml_chars(value).c_str());
 }
 
 void attr(pugi::xml_node node, const char* name, int value) {
@@ -21,7 +37,7 @@ void flag(pugi::xml_node node, const char* name, bool value) {
 }
 
 void text(pugi::xml_node node, const std::string& value) {
-  node.append_child(pugi::node_pcdata).set_value(value.c_str());
+  node.append_child(pugi::node_pcdata).set_value(xml_chars(value).c_str());
 }
 
 struct Writer {

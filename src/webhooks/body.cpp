@@ -1,5 +1,7 @@
 #include "webhooks/body.hpp"
 
+#include "core/text.hpp"
+
 #include <cstddef>
 
 namespace pbx::webhooks {
@@ -38,33 +40,6 @@ nlohmann::json without_nul(const nlohmann::json& value) {
 
 std::string dump_lenient(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  std::size_t len = 0;
-  if (c < 0x80) {
-    len = 1;
-  } else if ((c >> 5) == 0x6) {
-    len = 2;
-  } else if ((c >> 4) == 0xE) {
-    len = 3;
-  } else if ((c >> 3) == 0x1E) {
-    len = 4;
-  }
-  if (len == 0 || i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  // Reject overlong forms, surrogates and code points beyond U+10FFFF.
-  if (len == 2 && c < 0xC2) return 0;
-  if (len == 3 && c == 0xE0 && byte(i + 1) < 0xA0) return 0;
-  if (len == 3 && c == 0xED && byte(i + 1) >= 0xA0) return 0;
-  if (len == 4 && c == 0xF0 && byte(i + 1) < 0x90) return 0;
-  if (len == 4 && (c > 0xF4 || (c == 0xF4 && byte(i + 1) >= 0x90))) return 0;
-  return len;
 }
 
 }  // namespace
@@ -106,7 +81,7 @@ std::string storable_text(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size();) {
-    auto len = raw[i] == '\0' ? 0 : utf8_sequence(raw, i);
+    auto len = raw[i] == '\0' ? 0 : text::utf8_sequence(raw, i);
     if (len == 0) {
       out.append(kReplacement);
       ++i;

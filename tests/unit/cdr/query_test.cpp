@@ -52,6 +52,11 @@ TEST(CdrQuery, PlusDecodedAsSpaceIsAPlusAgain) {
   // "from=+1212" unencoded in a query string reaches the handler as " 1212".
   EXPECT_EQ(*parse_cdr_list_query({{"from", " 1212"}}).filter.from, "+1212");
   EXPECT_EQ(*parse_cdr_list_query({{"to", "+44"}}).filter.to, "+44");
+  // Bytes that are not UTF-8 cannot match a stored number and would be refused as SQL text.
+  for (const char* bad : {"\xff\xfe", "\xc0\xaf", "\xed\xa0\x80", "+1\x01"}) {
+    EXPECT_THROW(parse_cdr_list_query({{"from", bad}}), Error) << bad;
+    EXPECT_THROW(parse_cdr_stats_query({{"to", bad}}), Error) << bad;
+  }
 }
 
 TEST(CdrQuery, EveryBadParameterIsReportedAtOnce) {
@@ -115,11 +120,16 @@ TEST(CdrCursor, RoundTripsAndRejectsTamperingAndOtherOrders) {
   EXPECT_FALSE(decode_cursor(text.substr(0, text.size() - 3), "cdrs:-started_at"));
   EXPECT_FALSE(decode_cursor("", "cdrs:-started_at"));
   EXPECT_FALSE(decode_cursor("!!!", "cdrs:-started_at"));
-  for (const char* forged :
-       {R"({"l":"cdrs:-started_at","t":"1","i":"x"})",
-        R"({"l":"cdrs:-started_at","t":1,"i":"not-a-uuid"})",
-        R"({"l":"cdrs:-started_at","t":1.5,"i":"6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"})",
-        R"([1,2,3])"}) {
+  for (
+      const char* forged :
+      {R"({"l":"cdrs:-started_at","t":"1","i":"x"})",
+       R"({"l":"cdrs:-started_at","t":1,"i":"not-a-uuid"})",
+       R"({"l":"cdrs:-started_at","t":1.5,"i":"6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"})",
+       // Times PostgreSQL cannot take: before year 1, after 9999, at the int64 limits.
+       R"({"l":"cdrs:-started_at","t":-62135596800000001,"i":"6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"})",
+       R"({"l":"cdrs:-started_at","t":253402300800000000,"i":"6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"})",
+       R"({"l":"cdrs:-started_at","t":9223372036854775807,"i":"6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"})",
+       R"([1,2,3])"}) {
     EXPECT_FALSE(decode_cursor(crypto::base64url(forged), "cdrs:-started_at")) << forged;
   }
   // A cursor of the other order is refused by the list parser, on the cursor field.

@@ -17,5 +17,18 @@ TEST(Text, UuidShape) {
   EXPECT_FALSE(is_uuid("6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f6g"));
 }
 
+TEST(Text, Utf8Validity) {
+  EXPECT_TRUE(is_utf8(""));
+  EXPECT_TRUE(is_utf8(std::string_view("ASCII with tab\t and NUL\0", 24)));
+  EXPECT_TRUE(is_utf8("\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x8e\x89 \xf4\x8f\xbf\xbf"));
+  EXPECT_FALSE(is_utf8("\xff"));
+  EXPECT_FALSE(is_utf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(is_utf8("\xe0\x80\xaf"));      // overlong, three bytes
+  EXPECT_FALSE(is_utf8("\xed\xa0\x80"));      // a surrogate
+  EXPECT_FALSE(is_utf8("\xf4\x90\x80\x80"));  // beyond U+10FFFF
+  EXPECT_FALSE(is_utf8("cut \xe2\x82"));      // truncated
+  EXPECT_FALSE(is_utf8("\x80 lone continuation"));
+}
+
 }  // namespace
 }  // namespace pbx::text

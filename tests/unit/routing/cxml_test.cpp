@@ -108,6 +108,20 @@ TEST(Cxml, AttributesAreEscapedOnce) {
   EXPECT_EQ(doc(d), response(R"(<Dial action="https://pbx.example.com/cb?a=1&amp;b=2"/>)"));
 }
 
+TEST(Cxml, ControlCharactersXmlCannotCarryAreDropped) {
+  // A NUL would cut the text short; other C0 characters would become references such as
+  // "&#1;" that strict XML parsers refuse. Tab and line breaks stay.
+  EXPECT_EQ(doc(Say{std::string("a\0b\x01"
+                                "c\x1b[0m\td\ne",
+                                13),
+                    std::string("v\x02", 2),
+                    {}}),
+            response("<Say voice=\"v\">abc[0m\td\ne</Say>"));
+  EXPECT_EQ(
+      doc(Dial{"https://pbx.example.com/cb?\x7f", 0, {}, {{Target::Kind::sip, "sip:a\x0b@b"}}}),
+      response("<Dial action=\"https://pbx.example.com/cb?\x7f\"><Sip>sip:a@b</Sip></Dial>"));
+}
+
 TEST(Cxml, Utf8TextIsKept) {
   EXPECT_EQ(doc(Say{"Café – München", {}, {}}), response("<Say>Café – München</Say>"));
 }

@@ -1,0 +1,123 @@
+#include "support/raw_http.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+
+namespace pbx::testing {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds left_until(Clock::time_point deadline) {
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string trimmed(std::string_view s) {
+  auto first = s.find_first_not_of(" \t");
+  auto last = s.find_last_not_of(" \t\r");
+  return first == std::string_view::npos ? "" : std::string(s.substr(first, last - first + 1));
+}
+
+}  // namespace
+
+RawConnection::RawConnection(int port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+RawConnection::~RawConnection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool RawConnection::send(std::string_view bytes) {
+  while (fd_ >= 0 && !bytes.empty()) {
+    auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return fd_ >= 0;
+}
+
+bool RawConnection::read_some(std::chrono::milliseconds limit) {
+  if (fd_ < 0 || eof_) return false;
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(limit.count())) <= 0) return false;
+  char chunk[16384];
+  auto n = ::recv(fd_, chunk, sizeof chunk, 0);
+  if (n <= 0) {
+    eof_ = true;
+    return false;
+  }
+  buffer_.append(chunk, static_cast<size_t>(n));
+  return true;
+}
+
+RawResponse RawConnection::read_response(std::chrono::milliseconds limit,
+                                         std::chrono::milliseconds linger) {
+  RawResponse r;
+  auto deadline = Clock::now() + limit;
+  size_t head_end = std::string::npos;
+  while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+    if (!read_some(left_until(deadline))) {
+      r.closed = eof_;
+      return r;
+    }
+  }
+  std::string_view head(buffer_.data(), head_end);
+  auto line_end = head.find("\r\n");
+  auto status_line = head.substr(0, line_end);
+  if (auto sp = status_line.find(' '); sp != std::string_view::npos) {
+    std::from_chars(status_line.data() + sp + 1, status_line.data() + status_line.size(), r.status);
+  }
+  size_t at = line_end == std::string_view::npos ? head.size() : line_end + 2;
+  while (at < head.size()) {
+    auto end = std::min(head.find("\r\n", at), head.size());
+    auto line = head.substr(at, end - at);
+    if (auto colon = line.find(':'); colon != std::string_view::npos) {
+      r.headers[lower(std::string(line.substr(0, colon)))] = trimmed(line.substr(colon + 1));
+    }
+    at = end + 2;
+  }
+  size_t length = 0;
+  if (auto it = r.headers.find("content-length"); it != r.headers.end()) {
+    std::from_chars(it->second.data(), it->second.data() + it->second.size(), length);
+  }
+  size_t body_at = head_end + 4;
+  while (buffer_.size() < body_at + length && read_some(left_until(deadline))) {
+  }
+  r.body = buffer_.substr(body_at, length);
+  buffer_.erase(0, std::min(buffer_.size(), body_at + length));
+  r.closed = eof_ || (buffer_.empty() && wait_closed(std::min(linger, left_until(deadline))));
+  return r;
+}
+
+bool RawConnection::wait_closed(std::chrono::milliseconds limit) {
+  auto deadline = Clock::now() + limit;
+  while (!eof_ && read_some(left_until(deadline))) buffer_.clear();
+  return eof_;
+}
+
+}  // namespace pbx::testing
