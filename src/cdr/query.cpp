@@ -184,7 +184,8 @@ std::string encode_cursor(const Cursor& c) {
 
 std::optional<Cursor> decode_cursor(std::string_view text, std::string_view list) {
   auto raw = crypto::from_base64url(text);
-  if (!raw) return std::nullopt;
+  // The parser takes a NUL byte for the end of the text, which would allow trailing bytes.
+  if (!raw || raw->find('\0') != std::string::npos) return std::nullopt;
   auto j = nlohmann::json::parse(*raw, nullptr, false);
   if (!j.is_object() || j.size() != 3 || !j.contains("l") || !j["l"].is_string() ||
       j["l"].get<std::string>() != list || !j.contains("t") || !j["t"].is_number_integer() ||

@@ -70,11 +70,13 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 }  // namespace
 
 std::optional<nlohmann::json> parse_json(std::string_view raw) {
-  // Brackets inside strings do not nest; a backslash escapes the next byte there.
+  // Brackets inside strings do not nest; a backslash escapes the next byte there. A NUL byte
+  // is never JSON, but the parser would take it for the end of the text and ignore the rest.
   int depth = 0;
   bool in_string = false;
   for (std::size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
+    if (c == '\0') return std::nullopt;
     if (in_string) {
       if (c == '\\') {
         ++i;

@@ -124,6 +124,11 @@ TEST(CdrCursor, RoundTripsAndRejectsTamperingAndOtherOrders) {
         R"([1,2,3])"}) {
     EXPECT_FALSE(decode_cursor(crypto::base64url(forged), "cdrs:-started_at")) << forged;
   }
+  // Bytes after a NUL, which the JSON parser would take for the end of the text.
+  std::string nul_tail =
+      std::string(R"({"l":"cdrs:-started_at","t":1,"i":"6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"})") +
+      '\0' + "x";
+  EXPECT_FALSE(decode_cursor(crypto::base64url(nul_tail), "cdrs:-started_at"));
   // A cursor of the other order is refused by the list parser, on the cursor field.
   auto fields = fields_of({{"cursor", text}, {"sort", "started_at"}});
   EXPECT_TRUE(fields.contains("cursor"));
