@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh            build + runtime + local servers + test tools
 #   scripts/install-deps.sh --build    only what building needs (container build stage)
 #   scripts/install-deps.sh --runtime  only what the built binary needs (container image)
+#   scripts/install-deps.sh --fuzz     what building needs, plus clang and libFuzzer (fuzz.sh)
 set -euo pipefail
 
 runtime_pkgs=(
@@ -17,14 +18,16 @@ build_pkgs=(
   libgtest-dev libgmock-dev libcurl4-openssl-dev tzdata
 )
 server_pkgs=(postgresql redis-server)
+fuzz_pkgs=(clang libclang-rt-14-dev llvm-14)
 tool_pkgs=(curl wrk nginx-light jq docker-compose clang-format clang-tidy procps)
 
 want=()
 case "${1:-}" in
   --runtime) want=("${runtime_pkgs[@]}") ;;
   --build) want=("${build_pkgs[@]}") ;;
+  --fuzz) want=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
   "") want=("${build_pkgs[@]}" "${server_pkgs[@]}" "${tool_pkgs[@]}") ;;
-  *) echo "usage: $0 [--build|--runtime]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--build|--runtime|--fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -155,31 +155,13 @@ std::optional<Json> fetch(pqxx::transaction_base& tx, const Resource& r, const s
   return obj;
 }
 
-std::string cursor_of(long long micros, const std::string& id) {
-  return crypto::base64url(std::to_string(micros) + ":" + id);
-}
-
 // Position after which a page continues: nullopt (first page) or {micros, id}.
-std::optional<std::pair<long long, std::string>> parse_cursor(const http::Request& req,
-                                                              Errors& errors) {
+std::optional<ListPosition> parse_cursor(const http::Request& req, Errors& errors) {
   const auto* c = req.query_param("cursor");
   if (!c || c->empty()) return std::nullopt;
-  auto decoded = crypto::from_base64url(*c);
-  if (decoded) {
-    std::string_view text(*decoded);
-    auto colon = text.find(':');
-    long long micros = 0;
-    if (colon != std::string_view::npos) {
-      auto [ptr, ec] = std::from_chars(text.data(), text.data() + colon, micros);
-      std::string id(text.substr(colon + 1));
-      if (ec == std::errc() && ptr == text.data() + colon && text::is_uuid(id) &&
-          cdr::in_calendar_range(micros)) {
-        return std::make_pair(micros, id);
-      }
-    }
-  }
-  errors.emplace_back("cursor", "invalid cursor");
-  return std::nullopt;
+  auto position = decode_list_cursor(*c);
+  if (!position) errors.emplace_back("cursor", "invalid cursor");
+  return position;
 }
 
 [[noreturn]] void write_conflict(const pqxx::unique_violation& e, const Resource& r) {
@@ -187,6 +169,26 @@ std::optional<std::pair<long long, std::string>> parse_cursor(const http::Reques
 }
 
 }  // namespace
+
+std::string encode_list_cursor(long long micros, const std::string& id) {
+  return crypto::base64url(std::to_string(micros) + ":" + id);
+}
+
+std::optional<ListPosition> decode_list_cursor(std::string_view cursor) {
+  auto decoded = crypto::from_base64url(cursor);
+  if (!decoded) return std::nullopt;
+  std::string_view text(*decoded);
+  auto colon = text.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  long long micros = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + colon, micros);
+  std::string id(text.substr(colon + 1));
+  if (ec != std::errc() || ptr != text.data() + colon || !text::is_uuid(id) ||
+      micros < cdr::kFirstMicros || micros > cdr::kLastMicros) {
+    return std::nullopt;
+  }
+  return std::make_pair(micros, id);
+}
 
 const Field* Resource::field(const std::string& n) const {
   for (const auto& f : fields) {
@@ -306,7 +308,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
       }
       if (static_cast<int>(rows.size()) > limit) {
         const auto& last = rows[limit - 1];
-        next = cursor_of(last[1].as<long long>(), last[2].as<std::string>());
+        next = encode_list_cursor(last[1].as<long long>(), last[2].as<std::string>());
       }
       return http::Response::json(200, page_json(std::move(items), next));
     });

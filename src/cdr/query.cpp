@@ -175,12 +175,6 @@ Civil civil(Micros t) {
 
 }  // namespace
 
-bool in_calendar_range(Micros t) {
-  constexpr Micros kYear1 = -62135596800LL * 1000000;
-  constexpr Micros kYear10000 = 253402300800LL * 1000000;
-  return t >= kYear1 && t < kYear10000;
-}
-
 std::string_view cursor_list(Sort sort) {
   return sort == Sort::newest_first ? "cdrs:-started_at" : "cdrs:started_at";
 }
@@ -192,12 +186,13 @@ std::string encode_cursor(const Cursor& c) {
 
 std::optional<Cursor> decode_cursor(std::string_view text, std::string_view list) {
   auto raw = crypto::from_base64url(text);
-  if (!raw) return std::nullopt;
+  // The parser takes a NUL byte for the end of the text, which would allow trailing bytes.
+  if (!raw || raw->find('\0') != std::string::npos) return std::nullopt;
   auto j = nlohmann::json::parse(*raw, nullptr, false);
   if (!j.is_object() || j.size() != 3 || !j.contains("l") || !j["l"].is_string() ||
       j["l"].get<std::string>() != list || !j.contains("t") || !j["t"].is_number_integer() ||
       !j.contains("i") || !j["i"].is_string() || !text::is_uuid(j["i"].get<std::string>()) ||
-      !in_calendar_range(j["t"].get<Micros>())) {
+      j["t"].get<Micros>() < kFirstMicros || j["t"].get<Micros>() > kLastMicros) {
     return std::nullopt;
   }
   return Cursor{std::string(list), j["t"].get<Micros>(), j["i"].get<std::string>()};
@@ -269,14 +264,18 @@ CdrFilter parse_cdr_stats_query(const http::Params& query) {
 
 TimeRange resolve_range(const CdrFilter& f, const std::string& time_zone) {
   const auto* zone = zone_or_utc(time_zone);
+  // Midnight of 0001-01-01 east of UTC is in year 0, which PostgreSQL refuses.
+  auto storable = [](Micros t) { return std::clamp(t, kFirstMicros, kLastMicros + 1); };
   TimeRange r;
   if (f.from_date) {
-    r.from = f.from_date->day ? local_midnight(zone, *f.from_date->day) : *f.from_date->instant;
+    r.from = storable(f.from_date->day ? local_midnight(zone, *f.from_date->day)
+                                       : *f.from_date->instant);
   }
   if (f.to_date) {
     // A day includes all of itself; an instant includes itself.
-    r.to_exclusive = f.to_date->day ? local_midnight(zone, *f.to_date->day + std::chrono::days{1})
-                                    : *f.to_date->instant + 1;
+    r.to_exclusive =
+        storable(f.to_date->day ? local_midnight(zone, *f.to_date->day + std::chrono::days{1})
+                                : *f.to_date->instant + 1);
   }
   return r;
 }

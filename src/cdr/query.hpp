@@ -18,6 +18,10 @@ namespace pbx::cdr {
 
 // Microseconds since the Unix epoch: Postgres's own precision, so cursors round-trip exactly.
 using Micros = std::int64_t;
+// The instants PostgreSQL takes as we write them (years 1 to 9999, UTC); cursors and time
+// bounds outside would make the query fail.
+inline constexpr Micros kFirstMicros = -62135596800000000;  // 0001-01-01T00:00:00Z
+inline constexpr Micros kLastMicros = 253402300799999999;   // 9999-12-31T23:59:59.999999Z
 
 // A from_date/to_date value: a calendar day (read in the tenant's time zone) or an instant.
 struct DateBound {
@@ -46,11 +50,9 @@ struct Cursor {
 };
 
 std::string encode_cursor(const Cursor& c);
-// nullopt when the text is not a cursor of `list` (malformed, tampered, another list or sort).
+// nullopt when the text is not a cursor of `list` (malformed, tampered, another list or sort,
+// a time outside kFirstMicros..kLastMicros).
 std::optional<Cursor> decode_cursor(std::string_view text, std::string_view list);
-// Years 1 to 9999: the times the service stores and renders. A cursor naming any other time
-// was forged, and PostgreSQL would refuse it.
-bool in_calendar_range(Micros t);
 
 struct Page {
   int limit = 50;
@@ -77,7 +79,8 @@ CdrFilter parse_cdr_stats_query(const http::Params& query);
 bool parse_page_param(const std::string& name, const std::string& value, std::string_view list,
                       Page& page, Error::FieldErrors& errors);
 
-// The filter's time range in the tenant's zone: [from, to) in microseconds.
+// The filter's time range in the tenant's zone: [from, to) in microseconds, within
+// kFirstMicros..kLastMicros + 1 (no stored row lies outside).
 struct TimeRange {
   std::optional<Micros> from;
   std::optional<Micros> to_exclusive;

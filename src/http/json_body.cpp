@@ -56,6 +56,10 @@ nlohmann::json json_body(const Request& req) {
     }
     return !too_deep;
   };
+  // The parser takes a NUL byte for the end of the text: "{}\0junk" would pass.
+  if (req.body.find('\0') != std::string::npos) {
+    throw Error::bad_request("invalid_json", "the body is not valid JSON");
+  }
   auto parsed = nlohmann::json::parse(req.body, limit, false);
   if (too_deep) throw Error::bad_request("invalid_json", "JSON nested too deeply");
   if (parsed.is_discarded()) throw Error::bad_request("invalid_json", "the body is not valid JSON");

@@ -45,11 +45,13 @@ std::string dump_lenient(const nlohmann::json& value) {
 }  // namespace
 
 std::optional<nlohmann::json> parse_json(std::string_view raw) {
-  // Brackets inside strings do not nest; a backslash escapes the next byte there.
+  // Brackets inside strings do not nest; a backslash escapes the next byte there. A NUL byte
+  // is never JSON, but the parser would take it for the end of the text and ignore the rest.
   int depth = 0;
   bool in_string = false;
   for (std::size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
+    if (c == '\0') return std::nullopt;
     if (in_string) {
       if (c == '\\') {
         ++i;

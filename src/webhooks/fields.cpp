@@ -1,5 +1,7 @@
 #include "webhooks/fields.hpp"
 
+#include "webhooks/body.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -12,7 +14,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// Years beyond 9999 cannot be rendered as ISO-8601 and only come from hostile input.
+// Years 1 to 9999: beyond 9999 cannot be rendered as ISO-8601, and timestamptz refuses year 0
+// (the whole batch would fail). Anything outside only comes from hostile input.
+constexpr std::int64_t kMinEpochMillis = -62135596800000;
 constexpr std::int64_t kMaxEpochMillis = 253402300799999;
 
 std::string_view trim(std::string_view s) {
@@ -31,7 +35,8 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-// [+-]digits[.digits][(e|E)[+-]digits]
+// [+-]digits[.digits][(e|E)[+-]digits], in at most 64 characters with at most four exponent
+// digits: then the value always fits a PostgreSQL numeric (which refuses 1e-16384).
 bool is_decimal(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   size_t i = 0;
@@ -49,7 +54,8 @@ bool is_decimal(std::string_view s) {
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
+    size_t exponent = i;
+    if (!digits() || i - exponent > 4) return false;
   }
   return i == s.size();
 }
@@ -130,9 +136,11 @@ std::optional<Timestamp> parse_iso8601(std::string_view text) {
     }
     if (i != s.size()) return std::nullopt;
   }
-  auto t = sys_days{ymd} + hours{*h} + minutes{*mi - offset_minutes} + seconds{*sec} +
-           milliseconds{millis};
-  return time_point_cast<milliseconds>(t);
+  auto t = time_point_cast<milliseconds>(sys_days{ymd} + hours{*h} + minutes{*mi - offset_minutes} +
+                                         seconds{*sec} + milliseconds{millis});
+  auto ms = t.time_since_epoch().count();
+  if (ms < kMinEpochMillis || ms > kMaxEpochMillis) return std::nullopt;
+  return t;
 }
 
 namespace fields {
@@ -149,7 +157,7 @@ std::optional<std::string> as_text(const nlohmann::json& value) {
     case nlohmann::json::value_t::string: {
       auto t = trim(value.get_ref<const std::string&>());
       if (t.empty()) return std::nullopt;
-      return std::string(t);
+      return storable_text(t);
     }
     case nlohmann::json::value_t::number_integer:
       return std::to_string(value.get<std::int64_t>());

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace pbx::cdr {
 namespace {
 
@@ -132,6 +134,11 @@ TEST(CdrCursor, RoundTripsAndRejectsTamperingAndOtherOrders) {
        R"([1,2,3])"}) {
     EXPECT_FALSE(decode_cursor(crypto::base64url(forged), "cdrs:-started_at")) << forged;
   }
+  // Bytes after a NUL, which the JSON parser would take for the end of the text.
+  std::string nul_tail =
+      std::string(R"({"l":"cdrs:-started_at","t":1,"i":"6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60"})") +
+      '\0' + "x";
+  EXPECT_FALSE(decode_cursor(crypto::base64url(nul_tail), "cdrs:-started_at"));
   // A cursor of the other order is refused by the list parser, on the cursor field.
   auto fields = fields_of({{"cursor", text}, {"sort", "started_at"}});
   EXPECT_TRUE(fields.contains("cursor"));
@@ -156,6 +163,31 @@ TEST(CdrRange, DaysAreReadInTheTenantZoneAndToDateIsInclusive) {
       resolve_range(parse_cdr_list_query({{"to_date", "2026-03-04T10:30:00+02:00"}}).filter, "UTC");
   EXPECT_EQ(iso8601(*inst.to_exclusive), "2026-03-04T08:30:00.000001Z");
   EXPECT_EQ(pg_timestamp(*inst.to_exclusive), "2026-03-04 08:30:00.000001+00");
+}
+
+TEST(CdrCursor, TimesPostgresCannotCompareAreRefused) {
+  // A forged cursor far in the past used to reach the SQL as year -292275: a 500, not a 422.
+  const std::string id = "6f1c1f7e-1d2b-4c55-9a57-1b2c3d4e5f60";
+  for (Micros t : {kFirstMicros - 1, kLastMicros + 1, std::numeric_limits<Micros>::min()}) {
+    auto text = encode_cursor({"cdrs:-started_at", t, id});
+    EXPECT_FALSE(decode_cursor(text, "cdrs:-started_at")) << t;
+    EXPECT_TRUE(fields_of({{"cursor", text}}).contains("cursor"));
+  }
+  for (Micros t : {kFirstMicros, kLastMicros}) {
+    EXPECT_TRUE(decode_cursor(encode_cursor({"cdrs:-started_at", t, id}), "cdrs:-started_at"));
+  }
+}
+
+TEST(CdrRange, BoundsStayWithinWhatPostgresAccepts) {
+  // Midnight of 0001-01-01 east of UTC is in year 0, which timestamptz refuses (a 500).
+  auto f = parse_cdr_list_query({{"from_date", "0001-01-01"}, {"to_date", "9999-12-31"}}).filter;
+  for (const char* zone : {"Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"}) {
+    auto r = resolve_range(f, zone);
+    EXPECT_GE(*r.from, kFirstMicros) << zone;
+    EXPECT_LE(*r.to_exclusive, kLastMicros + 1) << zone;
+    EXPECT_EQ(pg_timestamp(*r.from).substr(0, 5), "0001-") << zone;
+  }
+  EXPECT_TRUE(fields_of({{"from_date", "0000-01-01T00:00:00Z"}}).contains("from_date"));
 }
 
 TEST(CdrFormat, TimestampsAndLikePatterns) {

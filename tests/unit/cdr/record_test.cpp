@@ -166,6 +166,20 @@ TEST(CdrRecord, CostPrecedence) {
   EXPECT_FALSE(cost(R"({"call_id":"c","rated_cost":"NaN","sell_cost":{},"approx_cost":[]})"));
 }
 
+TEST(CdrRecord, CostBeyondNumericRangeIsAbsent) {
+  // numeric refuses 1e-20000: the whole CDR used to be unstorable.
+  auto r = parse_cdr(json::parse(R"({"call_id":"c","rated_cost":"1e-20000","sell_cost":"0.5"})"));
+  EXPECT_EQ(r.cost, "0.5");
+}
+
+TEST(CdrRecord, TextFieldsHoldNoNul) {
+  auto r = parse_cdr(json::parse(R"({"call_id":"c\u0000d","from":"\u0000","to":"1"})"));
+  EXPECT_EQ(r.session_token,
+            "c\xEF\xBF\xBD"
+            "d");
+  EXPECT_EQ(r.from, "\xEF\xBF\xBD");
+}
+
 TEST(CdrRecord, DirectionRule) {
   auto dir = [](const char* text) { return parse_cdr(json::parse(text)).direction; };
   EXPECT_EQ(dir(R"({"call_id":"c","session":{"direction":"OUTGOING"},"application":"a"})"),

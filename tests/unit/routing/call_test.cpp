@@ -110,6 +110,12 @@ TEST(CallParse, EverythingMissing) {
   EXPECT_EQ(c.recording_duration, 0);
 }
 
+TEST(CallParse, ParamsFromJsonRefusesANulByte) {
+  // The parser stopped at a NUL byte and accepted whatever followed.
+  EXPECT_TRUE(params_from_json(std::string(R"({"From":"1"})") + '\0' + "junk").empty());
+  EXPECT_EQ(params_from_json(R"({"From":"1"})").size(), 1U);
+}
+
 TEST(CallParse, ParamsFromJsonKeepsScalars) {
   auto params = params_from_json(
       R"({"From":"+1415","Digits":12,"Flag":true,"Rate":1.5,"Nothing":null,"List":[1],)"

@@ -9,6 +9,13 @@
 namespace pbx::webhooks {
 namespace {
 
+TEST(SessionUpdateBody, NulByteIsNotTheEndOfTheText) {
+  // Found by fuzzing: the parser stopped at a NUL byte and accepted whatever followed.
+  EXPECT_FALSE(parse_json(std::string(R"({"token":"t"})") + '\0' + "junk"));
+  EXPECT_FALSE(parse_json(std::string("7\0", 2)));
+  EXPECT_TRUE(parse_json(R"({"token":"a\u0000b"})"));  // the escape is fine
+}
+
 TEST(SessionUpdateBody, ParseJsonNeverThrows) {
   EXPECT_TRUE(parse_json(R"([{"token":"t"}])"));
   // Brackets inside strings, escaped quotes included, do not count as nesting.

@@ -226,6 +226,19 @@ TEST(SessionUpdate, InvalidUtf8InConstructedJsonDoesNotThrow) {
   EXPECT_NO_THROW(parse_session_update(element));
 }
 
+TEST(SessionUpdate, StoresOnlyWhatPostgresAccepts) {
+  // Year 0 and NUL used to make the whole webhook batch fail.
+  auto u = one(json::parse(
+      R"({"token":"t\u0000","status":"ringing","createdAt":"0000-01-01T00:00:00Z",
+          "modifiedAt":"0000-06-01T00:00:00+00:00","callIds":["a\u0000"]})"));
+  EXPECT_EQ(u.session_token, "t\xEF\xBF\xBD");
+  EXPECT_FALSE(u.created_at);
+  EXPECT_FALSE(u.modified_at);
+  EXPECT_EQ(u.modified_at_raw, "0000-06-01T00:00:00+00:00");
+  EXPECT_EQ(u.call_ids, std::vector<std::string>{"a\xEF\xBF\xBD"});
+  EXPECT_EQ(u.dedupe_key, "s:t\xEF\xBF\xBD|ringing|0000-06-01T00:00:00+00:00");
+}
+
 TEST(SessionUpdate, Iso8601Parsing) {
   auto ms = [](std::string_view s) { return parse_iso8601(s)->time_since_epoch().count(); };
   EXPECT_EQ(ms("1970-01-01T00:00:00Z"), 0);
