@@ -1,13 +1,13 @@
 #include "support/load.hpp"
 
+#include "core/text.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <sstream>
 
@@ -36,11 +36,6 @@ Failure from_errno(int error) {
   }
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 }  // namespace
 
 const char* failure_name(Failure f) {
@@ -63,16 +58,15 @@ const char* failure_name(Failure f) {
   return "?";
 }
 
-void RawConnection::close() {
+void KeepAliveConnection::close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   buffer_.clear();
 }
 
-RawConnection::Result RawConnection::exchange(const std::string& method, const std::string& path,
-                                              const std::string& body,
-                                              const std::map<std::string, std::string>& headers,
-                                              std::chrono::milliseconds timeout) {
+KeepAliveConnection::Result KeepAliveConnection::exchange(
+    const std::string& method, const std::string& path, const std::string& body,
+    const std::map<std::string, std::string>& headers, std::chrono::milliseconds timeout) {
   Result result;
   auto fail = [&](Failure f, int error) {
     result.failure = f;
@@ -113,11 +107,11 @@ RawConnection::Result RawConnection::exchange(const std::string& method, const s
   int error = 0;
   Failure f = read_response(result.response, error);
   if (f != Failure::none) return fail(f, error);
-  if (lower(result.response.headers["connection"]) == "close") close();
+  if (text::to_lower(result.response.headers["connection"]) == "close") close();
   return result;
 }
 
-Failure RawConnection::read_response(RawResponse& out, int& error) {
+Failure KeepAliveConnection::read_response(RawResponse& out, int& error) {
   auto fill = [&]() -> Failure {
     char chunk[16384];
     for (;;) {
@@ -139,18 +133,8 @@ Failure RawConnection::read_response(RawResponse& out, int& error) {
       return started && f == Failure::closed ? Failure::truncated : f;
     }
   }
-  std::istringstream head(buffer_.substr(0, header_end));
-  std::string line;
-  std::getline(head, line);
-  if (line.rfind("HTTP/1.", 0) != 0 || line.size() < 12) return Failure::other;
-  out.status = std::stoi(line.substr(9, 3));
-  while (std::getline(head, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    auto value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    out.headers[lower(line.substr(0, colon))] = value;
+  if (!parse_response_head(std::string_view(buffer_.data(), header_end), out)) {
+    return Failure::other;
   }
   buffer_.erase(0, header_end + 4);
   auto length_header = out.headers.find("content-length");
@@ -193,7 +177,7 @@ LoadGenerator::LoadGenerator(LoadOptions options, Maker make, Checker check)
 
 LoadGenerator::~LoadGenerator() { stop(std::chrono::seconds(0)); }
 
-void LoadGenerator::record(const LoadRequest& req, const RawConnection::Result& r) {
+void LoadGenerator::record(const LoadRequest& req, const KeepAliveConnection::Result& r) {
   std::string problem;
   if (r.failure == Failure::none && check_) problem = check_(req, r.response);
   std::lock_guard lock(mutex_);
@@ -216,7 +200,7 @@ void LoadGenerator::record(const LoadRequest& req, const RawConnection::Result& 
 }
 
 void LoadGenerator::run(int connection) {
-  RawConnection conn(options_.port);
+  KeepAliveConnection conn(options_.port);
   for (long n = 0; !stopping_.load(); ++n) {
     LoadRequest req = make_(connection, n);
     for (;;) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "support/raw_http.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -12,12 +14,6 @@
 
 namespace pbx::testing {
 
-struct RawResponse {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // names lower case
-  std::string body;
-};
-
 // How an exchange ended when it got no whole answer. A graceful close (the server's FIN before
 // any byte of the answer, or a write into a connection the server had already closed) is told
 // apart from a reset (RST while the connection was open) and from an answer cut short.
@@ -26,12 +22,12 @@ const char* failure_name(Failure f);
 
 // One keep-alive HTTP/1.1 connection on a raw socket, so that the way it ends is seen exactly
 // (libcurl hides it: it silently retries a request on a fresh connection).
-class RawConnection {
+class KeepAliveConnection {
  public:
-  explicit RawConnection(int port) : port_(port) {}
-  ~RawConnection() { close(); }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
+  explicit KeepAliveConnection(int port) : port_(port) {}
+  ~KeepAliveConnection() { close(); }
+  KeepAliveConnection(const KeepAliveConnection&) = delete;
+  KeepAliveConnection& operator=(const KeepAliveConnection&) = delete;
 
   struct Result {
     Failure failure = Failure::none;
@@ -104,7 +100,7 @@ class LoadGenerator {
 
  private:
   void run(int connection);
-  void record(const LoadRequest& req, const RawConnection::Result& r);
+  void record(const LoadRequest& req, const KeepAliveConnection::Result& r);
 
   LoadOptions options_;
   Maker make_;

@@ -1,5 +1,7 @@
 #include "support/raw_http.hpp"
 
+#include "core/text.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -7,7 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 
@@ -22,11 +23,6 @@ std::chrono::milliseconds left_until(Clock::time_point deadline) {
                   std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 std::string trimmed(std::string_view s) {
   auto first = s.find_first_not_of(" \t");
   auto last = s.find_last_not_of(" \t\r");
@@ -34,6 +30,23 @@ std::string trimmed(std::string_view s) {
 }
 
 }  // namespace
+
+bool parse_response_head(std::string_view head, RawResponse& out) {
+  auto line_end = head.find("\r\n");
+  auto status_line = head.substr(0, line_end);
+  if (status_line.rfind("HTTP/1.", 0) != 0 || status_line.size() < 12) return false;
+  std::from_chars(status_line.data() + 9, status_line.data() + 12, out.status);
+  size_t at = line_end == std::string_view::npos ? head.size() : line_end + 2;
+  while (at < head.size()) {
+    auto end = std::min(head.find("\r\n", at), head.size());
+    auto line = head.substr(at, end - at);
+    if (auto colon = line.find(':'); colon != std::string_view::npos) {
+      out.headers[text::to_lower(line.substr(0, colon))] = trimmed(line.substr(colon + 1));
+    }
+    at = end + 2;
+  }
+  return true;
+}
 
 RawConnection::RawConnection(int port) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -86,21 +99,7 @@ RawResponse RawConnection::read_response(std::chrono::milliseconds limit,
       return r;
     }
   }
-  std::string_view head(buffer_.data(), head_end);
-  auto line_end = head.find("\r\n");
-  auto status_line = head.substr(0, line_end);
-  if (auto sp = status_line.find(' '); sp != std::string_view::npos) {
-    std::from_chars(status_line.data() + sp + 1, status_line.data() + status_line.size(), r.status);
-  }
-  size_t at = line_end == std::string_view::npos ? head.size() : line_end + 2;
-  while (at < head.size()) {
-    auto end = std::min(head.find("\r\n", at), head.size());
-    auto line = head.substr(at, end - at);
-    if (auto colon = line.find(':'); colon != std::string_view::npos) {
-      r.headers[lower(std::string(line.substr(0, colon)))] = trimmed(line.substr(colon + 1));
-    }
-    at = end + 2;
-  }
+  parse_response_head(std::string_view(buffer_.data(), head_end), r);
   size_t length = 0;
   if (auto it = r.headers.find("content-length"); it != r.headers.end()) {
     std::from_chars(it->second.data(), it->second.data() + it->second.size(), length);

@@ -15,6 +15,10 @@ struct RawResponse {
   bool closed = false;  // the server closed the connection after (or instead of) answering
 };
 
+// Reads the status line and headers of an answer (`head` ends before the blank line) into
+// `out`; false when the status line is not HTTP/1.x.
+bool parse_response_head(std::string_view head, RawResponse& out);
+
 // A TCP connection to 127.0.0.1 for byte-level control of what a client sends: partial
 // headers, lying Content-Length, stalls. Closed by the destructor.
 class RawConnection {
