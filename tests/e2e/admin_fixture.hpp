@@ -12,9 +12,7 @@ namespace pbx::testing {
 class AdminE2E : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    env_ = new Env(TestEnv::get().service_env());
-    auto m = ServiceProcess::run({"migrate"}, *env_);
-    ASSERT_EQ(m.exit_code, 0) << m.output;
+    env_ = new Env(TestEnv::get().migrated_env());
     a_ = new TenantCredentials(bootstrap_tenant(*env_, "admin.cloudonix.net"));
     b_ = new TenantCredentials(bootstrap_tenant(*env_, "rival.cloudonix.net"));
     svc_ = new ServiceProcess({"serve"}, *env_);

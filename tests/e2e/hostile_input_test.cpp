@@ -145,9 +145,7 @@ struct Pbx {
 class HostileE2E : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    env_ = new Env(TestEnv::get().service_env());
-    auto m = ServiceProcess::run({"migrate"}, *env_);
-    ASSERT_EQ(m.exit_code, 0) << m.output;
+    env_ = new Env(TestEnv::get().migrated_env());
     tenant_ = new TenantCredentials(bootstrap_tenant(*env_, kDomain));
     Env svc_env = *env_;
     svc_env["PBX_HEADER_TIMEOUT_S"] = std::to_string(kHeaderTimeoutS);

@@ -15,9 +15,7 @@ constexpr const char* kDomain = "sim.cloudonix.net";
 class Simulator : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    env_ = new Env(TestEnv::get().service_env());
-    auto m = ServiceProcess::run({"migrate"}, *env_);
-    ASSERT_EQ(m.exit_code, 0) << m.output;
+    env_ = new Env(TestEnv::get().migrated_env());
     tenant_ = new TenantCredentials(bootstrap_tenant(*env_, kDomain));
     // The demo PBX (IVR -> Sales ring group, Alice's voicemail), as `scripts/run.sh` seeds it.
     auto demo = ServiceProcess::run({"bootstrap", "--domain", kDomain, "--owner-email",

@@ -21,9 +21,7 @@ struct SeededIds {
 class VoiceE2E : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    env_ = new Env(TestEnv::get().service_env());
-    auto m = ServiceProcess::run({"migrate"}, *env_);
-    ASSERT_EQ(m.exit_code, 0) << m.output;
+    env_ = new Env(TestEnv::get().migrated_env());
     tenant_ = new TenantCredentials(bootstrap_tenant(*env_, "voice.cloudonix.net"));
     other_ = new TenantCredentials(bootstrap_tenant(*env_, "other.cloudonix.net"));
     TestEnv::get().pg().execute(std::string("UPDATE tenants SET public_base_url = '") +

@@ -24,9 +24,7 @@ inline constexpr const char* kZone = "America/New_York";
 class CdrQueries : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    env_ = new Env(TestEnv::get().service_env());
-    auto m = ServiceProcess::run({"migrate"}, *env_);
-    ASSERT_EQ(m.exit_code, 0) << m.output;
+    env_ = new Env(TestEnv::get().migrated_env());
     a_ = new TenantCredentials(bootstrap_tenant(*env_, "reports-a.cloudonix.net"));
     b_ = new TenantCredentials(bootstrap_tenant(*env_, "reports-b.cloudonix.net"));
     auto& pg = TestEnv::get().pg();

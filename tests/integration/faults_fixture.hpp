@@ -55,9 +55,7 @@ inline void expect_all_answered_200(const LoadReport& r) {
 class Faults : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    env_ = new Env(TestEnv::get().service_env());
-    auto m = ServiceProcess::run({"migrate"}, *env_);
-    ASSERT_EQ(m.exit_code, 0) << m.output;
+    env_ = new Env(TestEnv::get().migrated_env());
     tenant_ = new TenantCredentials(bootstrap_tenant(*env_, kFaultsDomain));
     auto svc = start_service();
     seed(AdminClient(svc->base_url(), tenant_->admin_token));

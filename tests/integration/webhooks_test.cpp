@@ -30,9 +30,7 @@ json cdr(const std::string& token, const std::string& disposition = "ANSWER") {
 class Webhooks : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    env_ = new Env(TestEnv::get().service_env());
-    auto m = ServiceProcess::run({"migrate"}, *env_);
-    ASSERT_EQ(m.exit_code, 0) << m.output;
+    env_ = new Env(TestEnv::get().migrated_env());
     tenant_ = new TenantCredentials(bootstrap_tenant(*env_, kDomain));
     svc_ = new ServiceProcess({"serve"}, *env_);
     svc_->wait_healthy();

@@ -1,5 +1,7 @@
 #include "support/test_env.hpp"
 
+#include <stdexcept>
+
 namespace pbx::testing {
 
 TestEnv::TestEnv() : pg_(std::make_unique<PgServer>()), redis_(std::make_unique<RedisServer>()) {}
@@ -11,6 +13,13 @@ TestEnv& TestEnv::get() {
 
 Env TestEnv::service_env() const {
   return {{"PBX_DATABASE_URL", pg_->url()}, {"PBX_REDIS_URL", redis_->url()}};
+}
+
+Env TestEnv::migrated_env() const {
+  auto env = service_env();
+  auto m = ServiceProcess::run({"migrate"}, env);
+  if (m.exit_code != 0) throw std::runtime_error("pbxd migrate failed:\n" + m.output);
+  return env;
 }
 
 }  // namespace pbx::testing

@@ -18,6 +18,8 @@ class TestEnv {
   RedisServer& redis() { return *redis_; }
   // PBX_DATABASE_URL and PBX_REDIS_URL for a service using these servers.
   Env service_env() const;
+  // The same, once `pbxd migrate` has run against them; throws with its output if it failed.
+  Env migrated_env() const;
 
  private:
   TestEnv();
