@@ -16,16 +16,22 @@ bool forbidden(char c) {
   return u < 0x20 && c != '\t' && c != '\n' && c != '\r';
 }
 
-std::string xml_chars(const std::string& value) {
-  if (std::none_of(value.begin(), value.end(), forbidden)) return value;
-  std::string out;
-  std::copy_if(value.begin(), value.end(), std::back_inserter(out),
+// Sets the value of an attribute or text node (pugixml copies it); only text that holds a
+// forbidden character is copied here first, so the rendering hot path copies nothing.
+template <class Node>
+void set_xml_chars(Node node, const std::string& value) {
+  if (std::none_of(value.begin(), value.end(), forbidden)) {
+    node.set_value(value.c_str());
+    return;
+  }
+  std::string kept;
+  std::copy_if(value.begin(), value.end(), std::back_inserter(kept),
                [](char c) { return !forbidden(c); });
-  return out;
+  node.set_value(kept.c_str());
 }
 
 void attr(pugi::xml_node node, const char* name, const std::string& value) {
-  if (!value.empty()) node.append_attribute(name).set_value(xml_chars(value).c_str());
+  if (!value.empty()) set_xml_chars(node.append_attribute(name), value);
 }
 
 void attr(pugi::xml_node node, const char* name, int value) {
@@ -37,7 +43,7 @@ void flag(pugi::xml_node node, const char* name, bool value) {
 }
 
 void text(pugi::xml_node node, const std::string& value) {
-  node.append_child(pugi::node_pcdata).set_value(xml_chars(value).c_str());
+  set_xml_chars(node.append_child(pugi::node_pcdata), value);
 }
 
 struct Writer {
