@@ -30,7 +30,9 @@ constexpr std::string_view kB64 =
 std::string sha256(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1) {
+  // EVP_sha256() makes OpenSSL 3 look the algorithm up again on every call; it is fetched once.
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr || EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) {
     throw std::runtime_error("sha256 failed");
   }
   return {reinterpret_cast<const char*>(out.data()), len};
