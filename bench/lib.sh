@@ -215,9 +215,13 @@ loadgen_run() {
 }
 
 # figure LABEL FIELD: the median of rps, p50, p99 or max over the runs; errors: their sum.
+# Where a run also recorded CPU time per request (voice.sh), server_us and generator_us.
 figure() {
   local col
-  case $2 in rps) col=1 ;; p50) col=2 ;; p99) col=3 ;; max) col=4 ;; errors) col=5 ;; esac
+  case $2 in
+    rps) col=1 ;; p50) col=2 ;; p99) col=3 ;; max) col=4 ;; errors) col=5 ;;
+    server_us) col=6 ;; generator_us) col=7 ;;
+  esac
   if [ "$2" = errors ]; then
     awk '{s += $5} END {print s + 0}' "$BENCH_DIR/runs/$1"
   else

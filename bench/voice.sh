@@ -103,14 +103,35 @@ parse_wrk() {
     }'
 }
 
-# run_wrk LABEL URL SECONDS [VAR=value ...]: one wrk run, parsed; keeps wrk's own output.
+# cpu_ticks PID: user + system clock ticks used so far by a process and its children (nginx's
+# workers).
+cpu_ticks() {
+  local p t=0
+  for p in "$1" $(pgrep -P "$1"); do
+    t=$((t + $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)))
+  done
+  echo "$t"
+}
+
+# run_wrk LABEL PID URL SECONDS [VAR=value ...]: one wrk run, parsed, followed by the CPU time
+# per request of the server (PID) and of wrk itself, in microseconds; keeps wrk's own output.
+# Run in a subshell: wrk is then its only child, so `times` gives wrk's own CPU time.
 run_wrk() {
-  local label=$1 url=$2 secs=$3; shift 3
-  local out
+  local label=$1 pid=$2 url=$3 secs=$4; shift 4
+  local out figures before after
   out=$BENCH_DIR/wrk-$label-$(date +%s%N).txt
+  before=$(cpu_ticks "$pid")
   env "$@" wrk -t2 -c"$CONNECTIONS" -d"${secs}s" --latency -s "$LUA" "$url" >"$out" 2>&1 ||
     { echo "wrk failed on $label:" >&2; cat "$out" >&2; exit 1; }
-  parse_wrk <"$out" || { echo "cannot parse wrk output for $label:" >&2; cat "$out" >&2; exit 1; }
+  after=$(cpu_ticks "$pid")
+  figures=$(parse_wrk <"$out") ||
+    { echo "cannot parse wrk output for $label:" >&2; cat "$out" >&2; exit 1; }
+  times >"$out.times"  # not in a pipe: that would be a fresh process without children
+  tail -1 "$out.times" | awk -v f="$figures" -v secs="$secs" -v srv=$((after - before)) \
+    -v hz="$(getconf CLK_TCK)" '
+    function sec(v,  m) { m = v; sub(/m.*/, "", m); sub(/^[0-9]+m/, "", v); sub(/s$/, "", v); return m * 60 + v }
+    { split(f, a, " "); n = a[1] * secs; if (n <= 0) n = 1
+      printf "%s %.2f %.2f\n", f, srv / hz * 1e6 / n, (sec($1) + sec($2)) * 1e6 / n }'
 }
 
 # bench_targets "LABEL PID URL VAR=value..." ...: a 1 s warm-up each, then the repetitions
@@ -122,13 +143,13 @@ bench_targets() {
     read -r label pid url rest <<<"$spec"
     rss_start "$label" "$pid"
     # shellcheck disable=SC2086
-    run_wrk "$label" "$url" 1 $rest >/dev/null
+    run_wrk "$label" "$pid" "$url" 1 $rest >/dev/null
   done
   for ((i = 1; i <= REPS; i++)); do
     for spec in "$@"; do
       read -r label pid url rest <<<"$spec"
       # shellcheck disable=SC2086
-      add_run "$label" "$(run_wrk "$label" "$url" "$SECONDS_PER_RUN" $rest)"
+      add_run "$label" "$(run_wrk "$label" "$pid" "$url" "$SECONDS_PER_RUN" $rest)"
       rss_end "$label" "$pid"
     done
   done
@@ -209,6 +230,16 @@ record_row R "IVR DID route (pbxd)" pbxd_ivr
 record_row B "nginx, the same $BODY_BYTES bytes as a static file" nginx
 record_row B "pbxd GET /health (empty handler)" pbxd_health
 record_note "route/nginx throughput $ivr_ratio (goal >= 0.7: $(verdict "$ivr_ratio >= 0.7")); route p99 $ivr_p99 ms (goal < 5 ms: $(verdict "$ivr_p99 < 5")); /health/nginx $(ratio "$(figure pbxd_health rps)" "$(figure nginx rps)")"
+# Where the CPU goes, per request: on 2 cores the server and wrk share the machine, so a
+# target's rate is about cores / (server + generator CPU per request). The same sum for
+# /health (a handler that does nothing) bounds what any route can reach with this HTTP stack.
+cpu_ivr=$(figure pbxd_ivr server_us) cpu_nginx=$(figure nginx server_us)
+cpu_health=$(figure pbxd_health server_us)
+gen_post=$(figure pbxd_ivr generator_us) gen_get=$(figure nginx generator_us)
+record_note "$(printf 'CPU per request: route %.1f us, nginx %.1f us, /health %.1f us; wrk %.1f us per POST, %.1f us per GET' \
+  "$cpu_ivr" "$cpu_nginx" "$cpu_health" "$gen_post" "$gen_get")"
+record_note "$(awk -v n="$cpu_nginx" -v h="$cpu_health" -v p="$gen_post" -v g="$gen_get" 'BEGIN {
+  printf "a route costing no more than /health would reach (wrk GET + nginx) / (wrk POST + /health) = %.2f of nginx", (g + n) / (p + h) }')"
 record_row R "DID -> extension, 10,000 ext + 1,000 DIDs" big
 record_row B "the same in a tenant of 10 + 10" small
 record_note "big/small p50 $size_ratio (goal <= 1.2: $(verdict "$size_ratio <= 1.2"))"
