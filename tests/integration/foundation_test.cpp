@@ -1,5 +1,6 @@
 // The service skeleton against real Postgres and Redis: migrations, bootstrap, health and
 // readiness, limits, errors, graceful shutdown.
+#include "support/raw_http.hpp"
 #include "support/test_env.hpp"
 
 #include <gtest/gtest.h>
@@ -146,6 +147,42 @@ TEST_F(Foundation, ServesHealthReadyMetricsWithRequestIdsAndJsonErrors) {
   auto log = svc.log_text();
   EXPECT_NE(log.find("GET /health 200"), std::string::npos) << log;
   EXPECT_NE(log.find("rid=trace-42"), std::string::npos) << log;
+}
+
+// Answers are written by the service itself: the status line, the headers it set, the length
+// of the body, and a Connection header that follows the request's HTTP version and wishes.
+TEST_F(Foundation, AnswersKeepTheConnectionAsTheRequestAsks) {
+  ServiceProcess svc({"serve"}, service_env());
+  svc.wait_healthy();
+  constexpr auto kLimit = std::chrono::seconds(5);
+  auto ask = [&](RawConnection& c, std::string_view version, std::string_view connection) {
+    std::string request = "GET /health " + std::string(version) + "\r\nHost: pbx\r\n";
+    if (!connection.empty()) request += "Connection: " + std::string(connection) + "\r\n";
+    EXPECT_TRUE(c.send(request + "\r\n"));
+    return c.read_response(kLimit);
+  };
+
+  RawConnection kept(svc.port());
+  for (int i = 0; i < 3; ++i) {  // the same connection serves one request after another
+    auto r = ask(kept, "HTTP/1.1", "");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.headers["connection"], "Keep-Alive");
+    EXPECT_EQ(r.headers["content-type"], "application/json");
+    EXPECT_EQ(r.headers["content-length"], std::to_string(r.body.size()));
+    EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "ok");
+    EXPECT_FALSE(r.headers["x-request-id"].empty());
+    EXPECT_FALSE(r.closed);
+  }
+
+  RawConnection http10_kept(svc.port());
+  auto r = ask(http10_kept, "HTTP/1.0", "keep-alive");
+  EXPECT_EQ(r.headers["connection"], "Keep-Alive");
+  EXPECT_EQ(ask(http10_kept, "HTTP/1.0", "keep-alive").status, 200);
+
+  RawConnection closing(svc.port());
+  EXPECT_EQ(ask(closing, "HTTP/1.1", "close").headers["connection"], "Close");
+  RawConnection http10(svc.port());
+  EXPECT_EQ(ask(http10, "HTTP/1.0", "").headers["connection"], "Close");
 }
 
 TEST_F(Foundation, OversizedBodyGets413WithJsonError) {
