@@ -62,6 +62,7 @@ void Writer::stop() {
 void Writer::run() {
   for (;;) {
     std::vector<std::shared_ptr<Job>> batch;
+    std::unique_lock turn(turn_);
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -72,7 +73,7 @@ void Writer::run() {
       }
     }
     skip_known_duplicates(batch);
-    write(batch);
+    write(batch, turn);
   }
 }
 
@@ -99,12 +100,16 @@ void Writer::skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch) {
   }
 }
 
-void Writer::write(std::vector<std::shared_ptr<Job>>& batch) {
+void Writer::write(std::vector<std::shared_ptr<Job>>& batch, std::unique_lock<std::mutex>& turn) {
   auto started = std::chrono::steady_clock::now();
+  auto hand_on = [&] {
+    if (turn.owns_lock()) turn.unlock();
+  };
   auto attempt = [&](const std::vector<Job*>& jobs) {
     pg_.with([&](pqxx::connection& c) {
       pqxx::work tx(c);
       store::write_webhook_batch(tx, jobs);
+      hand_on();
       tx.commit();
     });
   };
@@ -115,6 +120,7 @@ void Writer::write(std::vector<std::shared_ptr<Job>>& batch) {
     attempt(all);
     stored.assign(batch.size(), true);
   } catch (const Error& e) {
+    hand_on();
     if (e.status() != 503) {
       // One bad job must not sink the others: write each alone, and keep one that still
       // cannot be stored as a dead letter, so that its sender stops retrying it.
@@ -140,6 +146,7 @@ void Writer::write(std::vector<std::shared_ptr<Job>>& batch) {
       }
     }
   } catch (const std::exception& e) {
+    hand_on();
     spdlog::error("webhook batch failed: {}", e.what());
   }
   batch_seconds().observe(std::chrono::steady_clock::now() - started);
