@@ -1,8 +1,8 @@
 #include "webhooks/writer.hpp"
 
-#include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/metrics.hpp"
+#include "core/uuid_v7.hpp"
 #include "store/webhook_store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -133,7 +133,7 @@ void Writer::write(std::vector<std::shared_ptr<Job>>& batch, std::unique_lock<st
           if (each.status() == 503) continue;
           Job& job = *all[i];
           spdlog::error("rid={} webhook could not be stored; dead-lettering it", job.request_id);
-          job.dead_letters = {{crypto::uuid_v4(), job.stored_body, "could not be stored"}};
+          job.dead_letters = {{uuid::v7(), job.stored_body, "could not be stored"}};
           job.updates.clear();
           job.cdr.reset();
           try {

@@ -232,6 +232,33 @@ TEST_F(Webhooks, SequentialDuplicatesAreStoredOnce) {
   EXPECT_EQ(status_of(post(http, "session-update", plain)), "duplicate");
 }
 
+// Ids of the webhook rows are version 7 (time-ordered) UUIDs made by the service, so that
+// inserts append to the primary key indexes; the id answered is the webhook_events row's.
+TEST_F(Webhooks, StoredRowsHaveTimeOrderedIds) {
+  HttpClient http;
+  auto token = unique_name("v7-");
+  auto update = post(http, "session-update", session_update(token, "ringing", unique_name("ev-")));
+  auto record = post(http, "cdr", cdr(token));
+  ASSERT_EQ(status_of(update), "processed");
+  ASSERT_EQ(status_of(record), "processed");
+  auto answered = [](const HttpResponse& r) {
+    return json::parse(r.body)["id"].get<std::string>();
+  };
+  auto version = [](const std::string& id) { return id.substr(14, 1); };
+  EXPECT_EQ(version(answered(update)), "7");
+  EXPECT_LT(answered(update), answered(record));
+  EXPECT_EQ(scalar("SELECT count(*) FROM webhook_events WHERE id IN ('" + answered(update) +
+                   "', '" + answered(record) + "')"),
+            "2");
+  auto where = " WHERE session_token = '" + token + "'";
+  auto event_id = scalar("SELECT id FROM session_events" + where);
+  auto cdr_id = scalar("SELECT id FROM cdrs" + where);
+  EXPECT_EQ(version(event_id), "7");
+  EXPECT_EQ(version(cdr_id), "7");
+  EXPECT_EQ(version(scalar("SELECT id FROM calls" + where)), "7");
+  EXPECT_LT(event_id, cdr_id);
+}
+
 TEST_F(Webhooks, ConcurrentCopiesOnTwoInstancesAreStoredOnce) {
   ServiceProcess second({"serve"}, *env_);
   second.wait_healthy();
