@@ -69,9 +69,10 @@ void fill_job(Job& job, std::string_view raw_body, const std::optional<nlohmann:
     job.dead_letters.push_back({uuid::v7(), storable_text(raw_body), "the body is not valid JSON"});
     return;
   }
-  job.stored_body = dump_for_storage(*body);
   if (job.kind == Kind::session_update) {
     auto items = parse_session_updates(*body);
+    // A body that is not an array is its one item, already dumped for storage.
+    job.stored_body = body->is_array() ? dump_for_storage(*body) : items.front().raw;
     if (items.empty()) {
       job.dead_letters.push_back({uuid::v7(), job.stored_body, "an empty array holds no session"});
     }
@@ -86,7 +87,9 @@ void fill_job(Job& job, std::string_view raw_body, const std::optional<nlohmann:
   }
   try {
     job.cdr = cdr::parse_cdr(*body);
+    job.stored_body = job.cdr->raw;  // the same dump of the whole body
   } catch (const cdr::CdrError& e) {
+    job.stored_body = dump_for_storage(*body);
     job.dead_letters.push_back({uuid::v7(), job.stored_body, e.what()});
   }
 }
