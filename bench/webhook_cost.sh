@@ -4,7 +4,8 @@
 # event (pg_stat_wal), and checkpoints during each run, for CDRs and session updates.
 #   bench/webhook_cost.sh [seconds per run, default 8] [repetitions, default 1]
 # PBXD_BINS="A B" compares pbxd binaries on the same servers, alternating A, B, A, B...;
-# PBXD_ENV="VAR=value ..." is passed to pbxd.
+# PBXD_ENV="VAR=value ..." is passed to pbxd; PBXD_MIGRATE=BINARY migrates with another pbxd
+# (the schema of its embedded migrations).
 # PERF=1 also records `perf record -g` of pbxd during each run (into the bench directory,
 # which is removed at exit, so PERF_OUT=DIR keeps the reports there).
 set -euo pipefail
@@ -15,7 +16,7 @@ build_bench
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_bench_pg
 start_bench_redis
-"$PBXD" migrate >/dev/null 2>&1
+"${PBXD_MIGRATE:-$PBXD}" migrate >/dev/null 2>&1
 bootstrap bench.cloudonix.net
 REDIS_PID=${BENCH_PIDS[0]}
 PG_PID=$(head -1 "$BENCH_DIR/pg/postmaster.pid")
@@ -50,8 +51,8 @@ stats() {
     (SELECT xact_commit FROM pg_stat_database WHERE datname = 'pbx') FROM pg_stat_wal"
 }
 
-printf '%-10s %-8s %8s %7s %7s %7s %8s %8s %8s %8s %8s %5s %7s\n' pbxd kind events/s p50 p99 pbxd_us pg_us \
-  redis_us wal_B rec fpi ckpt ev/xact
+printf '%-10s %-8s %8s %7s %7s %7s %8s %8s %8s %8s %8s %5s %7s %7s\n' pbxd kind events/s p50 p99 pbxd_us pg_us \
+  redis_us wal_B rec fpi ckpt ev/xact loadgen_us
 for ((i = 1; i <= REPS; i++)); do
  for bin in ${PBXD_BINS:-$PBXD}; do
   PBXD=$bin
@@ -70,10 +71,12 @@ for ((i = 1; i <= REPS; i++)); do
         -- sleep "$SECONDS_PER_RUN" >/dev/null 2>&1 &
       PERF_PID="$PERF_PID $!"
     fi
+    # The load generator's own CPU time: `times` in the subshell prints its children's.
     out=$("$LOADGEN" --port "$PBXD_PORT" --method POST --path "$path" --mode webhook \
       --kind "$kind" --secret "$SECRET" --domain bench.cloudonix.net \
       --body-file "$BENCH_DIR/$kind.json" --connections 50 --duration "$SECONDS_PER_RUN" \
-      --warmup 1)
+      --warmup 1; times >"$BENCH_DIR/loadgen.times")
+    lg=$(tail -1 "$BENCH_DIR/loadgen.times" | tr 'ms' '  ' | awk '{print ($1 * 60 + $2 + $3 * 60 + $4) * 1e6}')
     [ -z "${PERF:-}" ] || wait $PERF_PID
     p1=$(ticks "$PBXD_PID"); g1=$(ticks $(pg_pids)); r1=$(ticks "$REDIS_PID")
     read -r lsn1 rec1 fpi1 ck1 rows1 tx1 <<<"$(stats)"
@@ -81,11 +84,11 @@ for ((i = 1; i <= REPS; i++)); do
     read -r rps p50 p99 <<<"$(jq -r '"\(.rps) \(.latency_ms.p50) \(.latency_ms.p99)"' <<<"$out")"
     awk -v b="$(basename "$bin")" -v k="$kind" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v n="$n" -v hz="$HZ" \
       -v p="$(spent "$p0" "$p1")" -v g="$(spent "$g0" "$g1")" -v r="$(spent "$r0" "$r1")" \
-      -v w="$((lsn1 - lsn0))" -v tx="$((tx1 - tx0))" \
+      -v w="$((lsn1 - lsn0))" -v tx="$((tx1 - tx0))" -v lg="$lg" \
       -v rec="$((rec1 - rec0))" -v fpi="$((fpi1 - fpi0))" -v ck="$((ck1 - ck0))" 'BEGIN {
         u = 1e6 / hz / n
-        printf "%-10s %-8s %8.0f %7.2f %7.2f %7.1f %8.1f %8.1f %8.0f %8.2f %8.3f %5d %7.1f\n", b, k, rps,
-          p50, p99, p * u, g * u, r * u, w / n, rec / n, fpi / n, ck, n / tx }'
+        printf "%-10s %-8s %8.0f %7.2f %7.2f %7.1f %8.1f %8.1f %8.0f %8.2f %8.3f %5d %7.1f %7.1f\n", b, k,
+          rps, p50, p99, p * u, g * u, r * u, w / n, rec / n, fpi / n, ck, n / tx, lg / n }'
   done
   stop_pbxd
  done
