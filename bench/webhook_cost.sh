@@ -6,7 +6,7 @@
 # PBXD_BINS="A B" compares pbxd binaries on the same servers, alternating A, B, A, B...;
 # PBXD_ENV="VAR=value ..." is passed to pbxd; PBXD_MIGRATE=BINARY migrates with another pbxd
 # (the schema of its embedded migrations).
-# PERF=1 also records `perf record -g` of pbxd during each run (into the bench directory,
+# PERF=1 also records `perf record -g` (PERF_PBXD_ARGS="--call-graph dwarf"...) of pbxd during each run (into the bench directory,
 # which is removed at exit, so PERF_OUT=DIR keeps the reports there).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -64,7 +64,7 @@ for ((i = 1; i <= REPS; i++)); do
     read -r lsn0 rec0 fpi0 ck0 rows0 tx0 <<<"$(stats)"
     p0=$(ticks "$PBXD_PID"); g0=$(ticks $(pg_pids)); r0=$(ticks "$REDIS_PID")
     if [ -n "${PERF:-}" ]; then
-      perf record -g -o "${PERF_OUT:-$BENCH_DIR}/perf-pbxd-$kind-$i.data" -p "$PBXD_PID" \
+      perf record ${PERF_PBXD_ARGS:--g} -o "${PERF_OUT:-$BENCH_DIR}/perf-pbxd-$kind-$i.data" -p "$PBXD_PID" \
         -- sleep "$SECONDS_PER_RUN" >/dev/null 2>&1 &
       PERF_PID=$!
       perf record -g -o "${PERF_OUT:-$BENCH_DIR}/perf-pg-$kind-$i.data" -p "$(pg_pids | tr ' ' ,)" \

@@ -15,18 +15,33 @@ std::uint64_t next_sequence(std::uint64_t now_ms, std::uint64_t previous) {
   return std::max(previous + 1, now_ms << 12);
 }
 
+// 8 random bytes per id, drawn from the CSPRNG a few kilobytes at a time: one RAND_bytes call
+// per id cost more than the rest of the id.
+std::uint64_t random_tail() {
+  constexpr std::size_t kPool = 4096;
+  thread_local std::string pool;
+  thread_local std::size_t used = kPool;
+  if (used + 8 > pool.size()) {
+    pool = crypto::random_bytes(kPool);
+    used = 0;
+  }
+  std::uint64_t r = 0;
+  for (int i = 0; i < 8; ++i) r = (r << 8) | static_cast<unsigned char>(pool[used++]);
+  return r;
+}
+
 std::string format(std::uint64_t sequence) {
-  std::string b = crypto::random_bytes(16);
-  std::uint64_t ms = sequence >> 12;
-  for (int i = 0; i < 6; ++i) b[i] = static_cast<char>((ms >> (40 - 8 * i)) & 0xff);
-  b[6] = static_cast<char>(0x70 | ((sequence >> 8) & 0x0f));
-  b[7] = static_cast<char>(sequence & 0xff);
-  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
-  std::string hex = crypto::to_hex(b);
-  std::string out;
-  out.reserve(36);
-  out.append(hex, 0, 8).append(1, '-').append(hex, 8, 4).append(1, '-').append(hex, 12, 4);
-  out.append(1, '-').append(hex, 16, 4).append(1, '-').append(hex, 20, 12);
+  static constexpr char kHex[] = "0123456789abcdef";
+  // 48-bit milliseconds, version 7, 12-bit counter; variant 10, 62 random bits.
+  std::uint64_t high = ((sequence >> 12) << 16) | 0x7000 | (sequence & 0x0fff);
+  std::uint64_t low = (random_tail() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  std::string out(36, '-');
+  std::size_t pos = 0;
+  for (int i = 0; i < 32; ++i) {
+    if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+    std::uint64_t word = i < 16 ? high : low;
+    out[pos++] = kHex[(word >> (60 - 4 * (i % 16))) & 0xf];
+  }
   return out;
 }
 

@@ -34,6 +34,12 @@ TEST(UuidV7, OrderedWithinAMillisecondAndWhenTheClockStepsBack) {
   for (const auto& id : ids) EXPECT_TRUE(std::regex_match(id, kV7)) << id;
 }
 
+TEST(UuidV7, RandomTailDiffersBetweenIds) {
+  std::set<std::string> tails;
+  for (int i = 0; i < 2000; ++i) tails.insert(v7().substr(19));  // past the pooled refills
+  EXPECT_EQ(tails.size(), 2000u);
+}
+
 TEST(UuidV7, UniqueAndOrderedPerThreadWhenMadeConcurrently) {
   std::vector<std::vector<std::string>> made(4);
   std::vector<std::thread> threads;
