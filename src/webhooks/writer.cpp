@@ -62,7 +62,9 @@ void Writer::stop() {
 void Writer::run() {
   for (;;) {
     std::vector<std::shared_ptr<Job>> batch;
-    std::unique_lock turn(turn_);
+    // Single-job transactions have nothing to gather: they run side by side.
+    std::unique_lock turn(turn_, std::defer_lock);
+    if (options_.max_batch > 1) turn.lock();
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
