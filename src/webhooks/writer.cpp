@@ -116,6 +116,7 @@ void Writer::write(std::vector<std::shared_ptr<Job>>& batch, std::unique_lock<st
     });
   };
   std::vector<Job*> all;
+  all.reserve(batch.size());
   for (auto& j : batch) all.push_back(j.get());
   std::vector<bool> stored(batch.size(), false);
   try {
