@@ -110,12 +110,13 @@ nlohmann::json dead_letter_json(const pqxx::row& r) {
 
 std::vector<store::Statement> activity_statements() {
   return {
-      // status_rank < 4 matches the partial index calls_active_idx.
+      // status_rank < 4 matches the partial index calls_active_idx. In ORDER BY, "id" alone would
+      // name the id::text output column (a text sort the index cannot give): calls.id, etc.
       {"activity_active_calls",
        "SELECT" PBX_CALL_COLUMNS " FROM calls WHERE tenant_id = $1 AND status_rank < 4"
        " AND (created_at, id) < (coalesce($2::timestamptz, 'infinity'),"
        " coalesce($3::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"
-       " ORDER BY created_at DESC, id DESC LIMIT $4"},
+       " ORDER BY created_at DESC, calls.id DESC LIMIT $4"},
       {"activity_call",
        "SELECT" PBX_CALL_COLUMNS " FROM calls WHERE tenant_id = $1 AND session_token = $2"},
       {"activity_call_history",
@@ -131,14 +132,14 @@ std::vector<store::Statement> activity_statements() {
                           " AND ($3::text IS NULL OR kind = $3)"
                           " AND (received_at, id) < (coalesce($4::timestamptz, 'infinity'),"
                           " coalesce($5::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"
-                          " ORDER BY received_at DESC, id DESC LIMIT $6"},
+                          " ORDER BY received_at DESC, webhook_events.id DESC LIMIT $6"},
       {"activity_dead_letters",
        "SELECT id::text, kind, error, request_id, " PBX_MICROS("received_at") ", " PBX_MICROS(
            "replayed_at") ", replay_outcome, replay_error, CASE WHEN $2 THEN body END"
                           " FROM dead_letters WHERE tenant_id = $1"
                           " AND (received_at, id) < (coalesce($3::timestamptz, 'infinity'),"
                           " coalesce($4::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"
-                          " ORDER BY received_at DESC, id DESC LIMIT $5"},
+                          " ORDER BY received_at DESC, dead_letters.id DESC LIMIT $5"},
   };
 }
 

@@ -358,6 +358,8 @@ const std::vector<std::string>& cdr_columns() {
 }
 
 // The SQL is built from literals so that every statement is one named, fully bound statement.
+// "id" alone in ORDER BY would name the id::text output column: a text sort the index cannot
+// give, so every matching row would be read and sorted. cdrs.id is the indexed uuid.
 // Optional filters are "($n IS NULL OR ...)"; the report transaction plans them per call
 // (plan_cache_mode = force_custom_plan), so the planner sees the actual filters and uses the
 // matching index. Time bounds and the keyset use sentinels instead, which any plan can use as
@@ -383,11 +385,11 @@ std::vector<store::Statement> cdr_query_statements() {
       {"cdr_list_newest", "SELECT" PBX_CDR_COLUMNS " FROM cdrs" PBX_CDR_FILTER
                           " AND (started_at, id) < (coalesce($9::timestamptz, 'infinity'),"
                           " coalesce($10::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"
-                          " ORDER BY started_at DESC, id DESC LIMIT $11"},
+                          " ORDER BY started_at DESC, cdrs.id DESC LIMIT $11"},
       {"cdr_list_oldest", "SELECT" PBX_CDR_COLUMNS " FROM cdrs" PBX_CDR_FILTER
                           " AND (started_at, id) > (coalesce($9::timestamptz, '-infinity'),"
                           " coalesce($10::uuid, '00000000-0000-0000-0000-000000000000'))"
-                          " ORDER BY started_at, id LIMIT $11"},
+                          " ORDER BY started_at, cdrs.id LIMIT $11"},
       {"cdr_stats",
        "SELECT (started_at AT TIME ZONE $9)::date::text, disposition, count(*),"
        " count(*) FILTER (WHERE answered), sum(duration), sum(billsec)"

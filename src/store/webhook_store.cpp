@@ -1,5 +1,6 @@
 #include "store/webhook_store.hpp"
 
+#include "core/uuid_v7.hpp"
 #include "store/pg_array.hpp"
 #include "webhooks/call_state.hpp"
 #include "webhooks/fields.hpp"
@@ -56,9 +57,10 @@ using CallKey = std::pair<std::string, std::string>;  // tenant, session token
 // The call upserts and the log rows of a batch go in one statement (one round trip).
 void upsert_calls_and_log(pqxx::transaction_base& tx, const std::map<CallKey, CallDelta>& calls,
                           const std::vector<Job*>& jobs) {
-  ArrayLiteral tenant, token, direction, from, to, state, status, rank, started, answered, ended,
-      domain, subscriber;
+  ArrayLiteral call_id, tenant, token, direction, from, to, state, status, rank, started, answered,
+      ended, domain, subscriber;
   for (const auto& [key, c] : calls) {
+    call_id.add(uuid::v7());  // used only when the call is new
     tenant.add(key.first);
     token.add(key.second);
     direction.add(c.direction);
@@ -90,11 +92,11 @@ void upsert_calls_and_log(pqxx::transaction_base& tx, const std::map<CallKey, Ca
     duration.add(std::to_string(
         std::chrono::duration_cast<std::chrono::milliseconds>(now - job->received_at).count()));
   }
-  tx.exec_prepared0("webhook_calls_upsert_and_log", tenant.str(), token.str(), direction.str(),
-                    from.str(), to.str(), state.str(), status.str(), rank.str(), started.str(),
-                    answered.str(), ended.str(), domain.str(), subscriber.str(), id.str(),
-                    log_tenant.str(), kind.str(), key.str(), outcome.str(), http_status.str(),
-                    error.str(), request_id.str(), duration.str());
+  tx.exec_prepared0("webhook_calls_upsert_and_log", call_id.str(), tenant.str(), token.str(),
+                    direction.str(), from.str(), to.str(), state.str(), status.str(), rank.str(),
+                    started.str(), answered.str(), ended.str(), domain.str(), subscriber.str(),
+                    id.str(), log_tenant.str(), kind.str(), key.str(), outcome.str(),
+                    http_status.str(), error.str(), request_id.str(), duration.str());
 }
 
 void insert_session_events(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
@@ -112,8 +114,9 @@ void insert_session_events(pqxx::transaction_base& tx, const std::vector<Job*>& 
     return std::tie(a.job->tenant_id, a.update->dedupe_key) <
            std::tie(b.job->tenant_id, b.update->dedupe_key);
   });
-  ArrayLiteral tenant, token, key, status, raw, modified;
+  ArrayLiteral id, tenant, token, key, status, raw, modified;
   for (const auto& r : rows) {
+    id.add(uuid::v7());
     tenant.add(r.job->tenant_id);
     token.add(r.update->session_token);
     key.add(r.update->dedupe_key);
@@ -123,8 +126,8 @@ void insert_session_events(pqxx::transaction_base& tx, const std::vector<Job*>& 
   }
   std::set<CallKey> inserted;
   for (const auto& row :
-       tx.exec_prepared("webhook_session_events_insert", tenant.str(), token.str(), key.str(),
-                        status.str(), raw.str(), modified.str())) {
+       tx.exec_prepared("webhook_session_events_insert", id.str(), tenant.str(), token.str(),
+                        key.str(), status.str(), raw.str(), modified.str())) {
     inserted.emplace(row[0].as<std::string>(), row[1].as<std::string>());
   }
   // Copies of one event in one batch: the first is the one stored, the others duplicates.
@@ -162,10 +165,11 @@ void insert_cdrs(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
     return std::tie(a->tenant_id, a->cdr->session_token) <
            std::tie(b->tenant_id, b->cdr->session_token);
   });
-  ArrayLiteral tenant, token, call_id, started, answered, ended, from, to, direction, disposition,
-      disposition_raw, duration, billsec, answered_flag, cost, domain, raw;
+  ArrayLiteral id, tenant, token, call_id, started, answered, ended, from, to, direction,
+      disposition, disposition_raw, duration, billsec, answered_flag, cost, domain, raw;
   for (const auto* job : rows) {
     const auto& c = *job->cdr;
+    id.add(uuid::v7());
     tenant.add(job->tenant_id);
     token.add(c.session_token);
     call_id.add(non_empty(c.call_id));
@@ -186,7 +190,7 @@ void insert_cdrs(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
   }
   std::set<CallKey> inserted;
   for (const auto& row :
-       tx.exec_prepared("webhook_cdrs_insert", tenant.str(), token.str(), call_id.str(),
+       tx.exec_prepared("webhook_cdrs_insert", id.str(), tenant.str(), token.str(), call_id.str(),
                         started.str(), answered.str(), ended.str(), from.str(), to.str(),
                         direction.str(), disposition.str(), disposition_raw.str(), duration.str(),
                         billsec.str(), answered_flag.str(), cost.str(), domain.str(), raw.str())) {
@@ -238,20 +242,21 @@ void insert_dead_letters(pqxx::transaction_base& tx, const std::vector<Job*>& jo
 std::vector<Statement> webhook_statements() {
   return {
       {"webhook_session_events_insert",
-       "INSERT INTO session_events (tenant_id, session_token, dedupe_key, status, raw, modified_at)"
-       " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[],"
-       " $6::timestamptz[])"
+       "INSERT INTO session_events (id, tenant_id, session_token, dedupe_key, status, raw,"
+       " modified_at)"
+       " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
+       " $6::jsonb[], $7::timestamptz[])"
        " ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING tenant_id::text, dedupe_key"},
       {"webhook_cdrs_insert",
-       "INSERT INTO cdrs (tenant_id, session_token, call_id, started_at, answered_at, ended_at,"
-       " from_number, to_number, direction, disposition, disposition_raw, duration, billsec,"
-       " answered, cost, domain, raw)"
-       " SELECT t, s, c, coalesce(st, now()), a, e, f, tt, d, disp, draw, dur, bill, ans, cost,"
-       " dom, raw FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[],"
-       " $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[],"
-       " $11::text[], $12::bigint[], $13::bigint[], $14::boolean[], $15::numeric[], $16::text[],"
-       " $17::jsonb[]) AS u(t, s, c, st, a, e, f, tt, d, disp, draw, dur, bill, ans, cost, dom, "
-       "raw)"
+       "INSERT INTO cdrs (id, tenant_id, session_token, call_id, started_at, answered_at,"
+       " ended_at, from_number, to_number, direction, disposition, disposition_raw, duration,"
+       " billsec, answered, cost, domain, raw)"
+       " SELECT i, t, s, c, coalesce(st, now()), a, e, f, tt, d, disp, draw, dur, bill, ans, cost,"
+       " dom, raw FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[],"
+       " $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[],"
+       " $12::text[], $13::bigint[], $14::bigint[], $15::boolean[], $16::numeric[], $17::text[],"
+       " $18::jsonb[]) AS u(i, t, s, c, st, a, e, f, tt, d, disp, draw, dur, bill, ans, cost, dom,"
+       " raw)"
        " ON CONFLICT (tenant_id, session_token) DO NOTHING"
        " RETURNING tenant_id::text, session_token"},
       {"webhook_dead_letters_insert",
@@ -260,11 +265,11 @@ std::vector<Statement> webhook_statements() {
        " $6::text[])"},
       {"webhook_calls_upsert_and_log",
        "WITH upserted AS ("
-       "INSERT INTO calls (tenant_id, session_token, direction, from_number, to_number, state,"
+       "INSERT INTO calls (id, tenant_id, session_token, direction, from_number, to_number, state,"
        " last_status, status_rank, started_at, answered_at, ended_at, domain, subscriber)"
-       " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],"
-       " $6::text[], $7::text[], $8::smallint[], $9::timestamptz[], $10::timestamptz[],"
-       " $11::timestamptz[], $12::text[], $13::text[])"
+       " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
+       " $6::text[], $7::text[], $8::text[], $9::smallint[], $10::timestamptz[],"
+       " $11::timestamptz[], $12::timestamptz[], $13::text[], $14::text[])"
        " ON CONFLICT (tenant_id, session_token) DO UPDATE SET"
        " direction = CASE WHEN calls.direction = 'unknown' THEN excluded.direction"
        "   ELSE calls.direction END,"
@@ -283,8 +288,8 @@ std::vector<Statement> webhook_statements() {
        " updated_at = now())"
        " INSERT INTO webhook_events (id, tenant_id, kind, dedupe_key, outcome, http_status, error,"
        " request_id, duration_ms)"
-       " SELECT * FROM unnest($14::uuid[], $15::uuid[], $16::text[], $17::text[], $18::text[],"
-       " $19::smallint[], $20::text[], $21::text[], $22::integer[])"},
+       " SELECT * FROM unnest($15::uuid[], $16::uuid[], $17::text[], $18::text[], $19::text[],"
+       " $20::smallint[], $21::text[], $22::text[], $23::integer[])"},
   };
 }
 

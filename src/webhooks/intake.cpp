@@ -1,7 +1,7 @@
 #include "webhooks/intake.hpp"
 
-#include "core/crypto.hpp"
 #include "core/error.hpp"
+#include "core/uuid_v7.hpp"
 #include "http/auth.hpp"
 #include "webhooks/body.hpp"
 #include "webhooks/fields.hpp"
@@ -66,30 +66,31 @@ std::shared_ptr<const store::TenantEntry> authenticate(const http::Request& req,
 
 void fill_job(Job& job, std::string_view raw_body, const std::optional<nlohmann::json>& body) {
   if (!body) {
-    job.dead_letters.push_back(
-        {crypto::uuid_v4(), storable_text(raw_body), "the body is not valid JSON"});
+    job.dead_letters.push_back({uuid::v7(), storable_text(raw_body), "the body is not valid JSON"});
     return;
   }
-  job.stored_body = dump_for_storage(*body);
   if (job.kind == Kind::session_update) {
     auto items = parse_session_updates(*body);
+    // A body that is not an array is its one item, already dumped for storage.
+    job.stored_body = body->is_array() ? dump_for_storage(*body) : items.front().raw;
     if (items.empty()) {
-      job.dead_letters.push_back(
-          {crypto::uuid_v4(), job.stored_body, "an empty array holds no session"});
+      job.dead_letters.push_back({uuid::v7(), job.stored_body, "an empty array holds no session"});
     }
     for (auto& item : items) {
       if (item.ok()) {
         job.updates.push_back(std::move(*item.update));
       } else {
-        job.dead_letters.push_back({crypto::uuid_v4(), item.raw, item.error});
+        job.dead_letters.push_back({uuid::v7(), item.raw, item.error});
       }
     }
     return;
   }
   try {
     job.cdr = cdr::parse_cdr(*body);
+    job.stored_body = job.cdr->raw;  // the same dump of the whole body
   } catch (const cdr::CdrError& e) {
-    job.dead_letters.push_back({crypto::uuid_v4(), job.stored_body, e.what()});
+    job.stored_body = dump_for_storage(*body);
+    job.dead_letters.push_back({uuid::v7(), job.stored_body, e.what()});
   }
 }
 

@@ -1,8 +1,8 @@
 #include "webhooks/replay.hpp"
 
-#include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "core/uuid_v7.hpp"
 #include "webhooks/body.hpp"
 #include "webhooks/intake.hpp"
 
@@ -32,7 +32,7 @@ nlohmann::json replay_dead_letter(store::PgPool& pg, Writer& writer, const std::
   if (!row) throw Error::not_found("no such dead letter");
 
   auto job = std::make_shared<Job>();
-  job->event_id = crypto::uuid_v4();
+  job->event_id = uuid::v7();
   job->kind = row->first == "cdr" ? Kind::cdr : Kind::session_update;
   job->tenant_id = tenant_id;
   job->request_id = request_id;

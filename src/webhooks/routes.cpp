@@ -1,7 +1,7 @@
 #include "webhooks/routes.hpp"
 
-#include "core/crypto.hpp"
 #include "core/metrics.hpp"
+#include "core/uuid_v7.hpp"
 #include "http/json_body.hpp"
 #include "http/server.hpp"
 #include "webhooks/body.hpp"
@@ -27,7 +27,7 @@ http::Response answer(const Job& job) {
 
 void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::Reply& reply) {
   auto job = std::make_shared<Job>();
-  job->event_id = crypto::uuid_v4();
+  job->event_id = uuid::v7();
   job->kind = kind;
   job->request_id = req.request_id;
   job->received_at = req.received_at;

@@ -1,8 +1,8 @@
 #include "webhooks/writer.hpp"
 
-#include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/metrics.hpp"
+#include "core/uuid_v7.hpp"
 #include "store/webhook_store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -62,6 +62,9 @@ void Writer::stop() {
 void Writer::run() {
   for (;;) {
     std::vector<std::shared_ptr<Job>> batch;
+    // Single-job transactions have nothing to gather: they run side by side.
+    std::unique_lock turn(turn_, std::defer_lock);
+    if (options_.max_batch > 1) turn.lock();
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -72,7 +75,7 @@ void Writer::run() {
       }
     }
     skip_known_duplicates(batch);
-    write(batch);
+    write(batch, turn);
   }
 }
 
@@ -99,22 +102,28 @@ void Writer::skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch) {
   }
 }
 
-void Writer::write(std::vector<std::shared_ptr<Job>>& batch) {
+void Writer::write(std::vector<std::shared_ptr<Job>>& batch, std::unique_lock<std::mutex>& turn) {
   auto started = std::chrono::steady_clock::now();
+  auto hand_on = [&] {
+    if (turn.owns_lock()) turn.unlock();
+  };
   auto attempt = [&](const std::vector<Job*>& jobs) {
     pg_.with([&](pqxx::connection& c) {
       pqxx::work tx(c);
       store::write_webhook_batch(tx, jobs);
+      hand_on();
       tx.commit();
     });
   };
   std::vector<Job*> all;
+  all.reserve(batch.size());
   for (auto& j : batch) all.push_back(j.get());
   std::vector<bool> stored(batch.size(), false);
   try {
     attempt(all);
     stored.assign(batch.size(), true);
   } catch (const Error& e) {
+    hand_on();
     if (e.status() != 503) {
       // One bad job must not sink the others: write each alone, and keep one that still
       // cannot be stored as a dead letter, so that its sender stops retrying it.
@@ -127,7 +136,7 @@ void Writer::write(std::vector<std::shared_ptr<Job>>& batch) {
           if (each.status() == 503) continue;
           Job& job = *all[i];
           spdlog::error("rid={} webhook could not be stored; dead-lettering it", job.request_id);
-          job.dead_letters = {{crypto::uuid_v4(), job.stored_body, "could not be stored"}};
+          job.dead_letters = {{uuid::v7(), job.stored_body, "could not be stored"}};
           job.updates.clear();
           job.cdr.reset();
           try {
@@ -140,6 +149,7 @@ void Writer::write(std::vector<std::shared_ptr<Job>>& batch) {
       }
     }
   } catch (const std::exception& e) {
+    hand_on();
     spdlog::error("webhook batch failed: {}", e.what());
   }
   batch_seconds().observe(std::chrono::steady_clock::now() - started);

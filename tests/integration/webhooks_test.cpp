@@ -1,5 +1,6 @@
 // The webhook plane against real Postgres and Redis: authentication, exactly-once storage,
 // outages, dead letters and replay, forward-only call state, stream fan-out.
+#include "admin/activity.hpp"
 #include "support/test_env.hpp"
 #include "support/webhook_payloads.hpp"
 #include "webhooks/signature.hpp"
@@ -230,6 +231,54 @@ TEST_F(Webhooks, SequentialDuplicatesAreStoredOnce) {
   plain.erase("eventId");
   EXPECT_EQ(status_of(post(http, "session-update", plain)), "processed");
   EXPECT_EQ(status_of(post(http, "session-update", plain)), "duplicate");
+}
+
+// Ids of the webhook rows are version 7 (time-ordered) UUIDs made by the service, so that
+// inserts append to the primary key indexes; the id answered is the webhook_events row's.
+TEST_F(Webhooks, StoredRowsHaveTimeOrderedIds) {
+  HttpClient http;
+  auto token = unique_name("v7-");
+  auto update = post(http, "session-update", session_update(token, "ringing", unique_name("ev-")));
+  auto record = post(http, "cdr", cdr(token));
+  ASSERT_EQ(status_of(update), "processed");
+  ASSERT_EQ(status_of(record), "processed");
+  auto answered = [](const HttpResponse& r) {
+    return json::parse(r.body)["id"].get<std::string>();
+  };
+  auto version = [](const std::string& id) { return id.substr(14, 1); };
+  EXPECT_EQ(version(answered(update)), "7");
+  EXPECT_LT(answered(update), answered(record));
+  EXPECT_EQ(scalar("SELECT count(*) FROM webhook_events WHERE id IN ('" + answered(update) +
+                   "', '" + answered(record) + "')"),
+            "2");
+  auto where = " WHERE session_token = '" + token + "'";
+  auto event_id = scalar("SELECT id FROM session_events" + where);
+  auto cdr_id = scalar("SELECT id FROM cdrs" + where);
+  EXPECT_EQ(version(event_id), "7");
+  EXPECT_EQ(version(cdr_id), "7");
+  EXPECT_EQ(version(scalar("SELECT id FROM calls" + where)), "7");
+  EXPECT_LT(event_id, cdr_id);
+}
+
+// The listings, newest first, read their ascending (append-friendly) indexes backwards: no
+// sort and no table scan (migration 0007).
+TEST_F(Webhooks, NewestFirstListingsReadTheirIndexesBackwards) {
+  const std::map<std::string, std::string> args = {
+      {"activity_webhook_events", "NULL, NULL, NULL, NULL, 50"},
+      {"activity_active_calls", "NULL, NULL, 50"}};
+  int checked = 0;
+  for (const auto& st : admin::activity_statements()) {
+    auto it = args.find(st.name);
+    if (it == args.end()) continue;
+    auto plan = scalar("SET enable_seqscan = off; SET enable_bitmapscan = off; PREPARE p AS " +
+                       std::string(st.sql) + "; EXPLAIN (FORMAT JSON) EXECUTE p('" + tenant_->id +
+                       "', " + it->second + ")");
+    EXPECT_NE(plan.find(R"("Scan Direction": "Backward")"), std::string::npos) << st.name << plan;
+    EXPECT_EQ(plan.find(R"("Node Type": "Sort")"), std::string::npos) << st.name << plan;
+    EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << st.name << plan;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);
 }
 
 TEST_F(Webhooks, ConcurrentCopiesOnTwoInstancesAreStoredOnce) {
