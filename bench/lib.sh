@@ -158,6 +158,17 @@ expect_route() {
   exit 1
 }
 
+# write_webhook_payloads: $BENCH_DIR/cdr.json and session.json, the bodies the load generator
+# sends (bench.cloudonix.net's), each {{UNIQUE}} made unique per request.
+write_webhook_payloads() {
+cat >"$BENCH_DIR/cdr.json" <<'JSON'
+{"timestamp":1772620200,"domain":"bench.cloudonix.net","from":"+14155550142","to":"+12125550100","disposition":"ANSWER","duration":187,"billsec":181,"rated_cost":0.0121,"call_id":"{{UNIQUE}}@203.0.113.7","session":{"id":1,"token":"{{UNIQUE}}","callStartTime":1772620200000,"callAnswerTime":1772620206000,"callEndTime":1772620387000,"status":"completed"}}
+JSON
+cat >"$BENCH_DIR/session.json" <<'JSON'
+{"id":48211907,"eventId":"{{UNIQUE}}","domain":"bench.cloudonix.net","callerId":"+14155550142","destination":"+12125550100","direction":"incoming","token":"s-{{UNIQUE}}","status":"ringing","modifiedAt":"2026-03-04T10:30:02Z","callStartTime":1772620200000}
+JSON
+}
+
 # start_nginx FILE: nginx (2 workers, keep-alive, no access log) serves FILE as /route.xml;
 # sets NGINX_PORT and NGINX_PID.
 start_nginx() {

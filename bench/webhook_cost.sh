@@ -21,12 +21,7 @@ bootstrap bench.cloudonix.net
 REDIS_PID=${BENCH_PIDS[0]}
 PG_PID=$(head -1 "$BENCH_DIR/pg/postmaster.pid")
 
-cat >"$BENCH_DIR/cdr.json" <<'JSON'
-{"timestamp":1772620200,"domain":"bench.cloudonix.net","from":"+14155550142","to":"+12125550100","disposition":"ANSWER","duration":187,"billsec":181,"rated_cost":0.0121,"call_id":"{{UNIQUE}}@203.0.113.7","session":{"id":1,"token":"{{UNIQUE}}","callStartTime":1772620200000,"callAnswerTime":1772620206000,"callEndTime":1772620387000,"status":"completed"}}
-JSON
-cat >"$BENCH_DIR/session.json" <<'JSON'
-{"id":48211907,"eventId":"{{UNIQUE}}","domain":"bench.cloudonix.net","callerId":"+14155550142","destination":"+12125550100","direction":"incoming","token":"s-{{UNIQUE}}","status":"ringing","modifiedAt":"2026-03-04T10:30:02Z","callStartTime":1772620200000}
-JSON
+write_webhook_payloads
 
 ticks() {  # ticks PID...: "pid:ticks" (utime + stime) for each process
   local p
