@@ -126,7 +126,7 @@ class WireHead {
 
 // Hands bytes to the connection's reactor, which writes them when the socket can take them.
 void queue_write(const std::shared_ptr<P::Tcp::Peer>& peer, std::string bytes,
-                 std::function<void(bool)> written) {
+                 const std::function<void(bool)>& written) {
   auto size = bytes.size();
   peer->send(P::RawBuffer(std::move(bytes), size))
       .then([written](ssize_t) { written(true); },
