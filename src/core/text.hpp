@@ -33,6 +33,13 @@ inline bool iequals(std::string_view a, std::string_view b) {
   });
 }
 
+// A control character other than tab and line breaks: XML 1.0 cannot carry it (so neither can
+// CXML), and PostgreSQL text cannot hold NUL.
+inline bool is_bare_control(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u < 0x20 && c != '\t' && c != '\n' && c != '\r';
+}
+
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
 inline std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };

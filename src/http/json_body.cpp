@@ -1,6 +1,7 @@
 #include "http/json_body.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 
@@ -10,12 +11,9 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-// Control characters other than tab and line breaks: PostgreSQL cannot store NUL, and XML 1.0,
-// where stored text ends up as CXML, cannot carry any of them.
+// Stored text ends up in CXML and in PostgreSQL, which cannot hold such characters.
 bool has_control(const std::string& s) {
-  return std::any_of(s.begin(), s.end(), [](unsigned char c) {
-    return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
-  });
+  return std::any_of(s.begin(), s.end(), text::is_bare_control);
 }
 
 // Names the top-level member holding each such string (or key); nesting is bounded by parsing.

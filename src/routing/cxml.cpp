@@ -1,5 +1,7 @@
 #include "routing/cxml.hpp"
 
+#include "core/text.hpp"
+
 #include <pugixml.hpp>
 
 #include <algorithm>
@@ -9,24 +11,19 @@ namespace pbx::routing::cxml {
 
 namespace {
 
-// XML 1.0 has no way to carry control characters other than tab and line breaks (pugixml would
-// write references that strict parsers refuse, and a NUL would cut the text): they are dropped.
-bool forbidden(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return u < 0x20 && c != '\t' && c != '\n' && c != '\r';
-}
-
-// Sets the value of an attribute or text node (pugixml copies it); only text that holds a
-// forbidden character is copied here first, so the rendering hot path copies nothing.
+// Sets the value of an attribute or text node (pugixml copies it). XML 1.0 has no way to carry
+// control characters other than tab and line breaks (pugixml would write references that strict
+// parsers refuse, and a NUL would cut the text): they are dropped. Only text that holds one is
+// copied here first, so the rendering hot path copies nothing.
 template <class Node>
 void set_xml_chars(Node node, const std::string& value) {
-  if (std::none_of(value.begin(), value.end(), forbidden)) {
+  if (std::none_of(value.begin(), value.end(), text::is_bare_control)) {
     node.set_value(value.c_str());
     return;
   }
   std::string kept;
   std::copy_if(value.begin(), value.end(), std::back_inserter(kept),
-               [](char c) { return !forbidden(c); });
+               [](char c) { return !text::is_bare_control(c); });
   node.set_value(kept.c_str());
 }
 

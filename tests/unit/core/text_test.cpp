@@ -30,5 +30,12 @@ TEST(Text, Utf8Validity) {
   EXPECT_FALSE(is_utf8("\x80 lone continuation"));
 }
 
+TEST(Text, BareControlCharactersAreThoseXmlCannotCarry) {
+  for (int c = 0; c < 0x20; ++c) {
+    EXPECT_EQ(is_bare_control(static_cast<char>(c)), c != '\t' && c != '\n' && c != '\r') << c;
+  }
+  for (char c : std::string_view(" a~\x7f\xc3\xa9")) EXPECT_FALSE(is_bare_control(c)) << int(c);
+}
+
 }  // namespace
 }  // namespace pbx::text
