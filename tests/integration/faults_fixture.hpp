@@ -5,6 +5,7 @@
 // voice calls whose CXML must name the right destination, and signed session updates and CDRs
 // (with deliberate duplicates) that their sender retries until it gets a 200.
 #include "support/admin_client.hpp"
+#include "support/eventually.hpp"
 #include "support/load.hpp"
 #include "support/test_env.hpp"
 #include "support/voice.hpp"
@@ -32,17 +33,6 @@ inline constexpr const char* kGroupDid = "+12125550101";      // round robin ove
 inline constexpr std::chrono::milliseconds kCallPause{2};
 inline const std::vector<std::string> kGroupMembers{"Dial[Number:1001]", "Dial[Number:1002]",
                                                     "Dial[Number:1003]"};
-
-// Polls until `done` holds; false after `limit`.
-template <typename Fn>
-bool eventually(Fn&& done, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
 
 // Every request answered 200 and found right, no connection failed, nothing left unanswered.
 inline void expect_all_answered_200(const LoadReport& r) {
@@ -192,6 +182,13 @@ class Faults : public ::testing::Test {
     std::atomic<long> duplicates{0};
     LoadGenerator calls;
     LoadGenerator hooks;
+
+    // Both loads are being answered before a fault is injected (use with
+    // ASSERT_NO_FATAL_FAILURE).
+    void warm_up() {
+      ASSERT_TRUE(calls.wait_for(200, 100)) << calls.report().describe();
+      ASSERT_TRUE(hooks.wait_for(200, 100)) << hooks.report().describe();
+    }
   };
 
   // The keys of run `run` stored in Postgres, each as often as it is stored.

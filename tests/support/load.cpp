@@ -1,6 +1,7 @@
 #include "support/load.hpp"
 
 #include "core/text.hpp"
+#include "support/eventually.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -207,8 +208,8 @@ void LoadGenerator::run(int connection) {
       auto r = conn.exchange(req.method, req.path, req.body, req.headers, options_.timeout);
       record(req, r);
       if (r.failure == Failure::none && r.response.status == 200) break;
-      std::this_thread::sleep_for(kRetryPause);  // a sender backs off before trying again
       if (!req.retry) break;
+      std::this_thread::sleep_for(kRetryPause);  // a sender backs off before trying again
       if (stopping_.load() && std::chrono::steady_clock::now() >= drain_until_) {
         std::lock_guard lock(mutex_);
         if (!req.key.empty() && report_.acknowledged.count(req.key) == 0) {
@@ -226,14 +227,14 @@ LoadReport LoadGenerator::report() const {
   return report_;
 }
 
+long LoadGenerator::count(int status) const {
+  std::lock_guard lock(mutex_);
+  return report_.count(status);
+}
+
 bool LoadGenerator::wait_for(int status, long more, std::chrono::seconds limit) {
-  long target = report().count(status) + more;
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (report().count(status) < target) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
+  long target = count(status) + more;
+  return eventually([&] { return count(status) >= target; }, limit);
 }
 
 LoadReport LoadGenerator::stop(std::chrono::seconds drain) {

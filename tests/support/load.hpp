@@ -93,6 +93,8 @@ class LoadGenerator {
   LoadGenerator& operator=(const LoadGenerator&) = delete;
 
   LoadReport report() const;
+  // How many answers had `status` so far (without copying the report).
+  long count(int status) const;
   // Waits until `status` has been answered `more` more times than now; false after `limit`.
   bool wait_for(int status, long more, std::chrono::seconds limit = std::chrono::seconds(20));
   // Starts no new request; a retried one goes on until it gets a 200 or `drain` has passed.
