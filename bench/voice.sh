@@ -115,7 +115,8 @@ cpu_ticks() {
 
 # run_wrk LABEL PID URL SECONDS [VAR=value ...]: one wrk run, parsed, followed by the CPU time
 # per request of the server (PID) and of wrk itself, in microseconds; keeps wrk's own output.
-# Run in a subshell: wrk is then its only child, so `times` gives wrk's own CPU time.
+# Run in a subshell, whose children's CPU time (from `times`) is wrk's and that of a few short
+# helpers (date, pgrep, awk: milliseconds against wrk's seconds).
 run_wrk() {
   local label=$1 pid=$2 url=$3 secs=$4; shift 4
   local out figures before after

@@ -70,7 +70,8 @@ for ((i = 1; i <= REPS; i++)); do
     out=$("$LOADGEN" --port "$PBXD_PORT" --method POST --path "$path" --mode webhook \
       --kind "$kind" --secret "$SECRET" --domain bench.cloudonix.net \
       --body-file "$BENCH_DIR/$kind.json" --connections 50 --duration "$SECONDS_PER_RUN" \
-      --warmup 1; times >"$BENCH_DIR/loadgen.times")
+      --warmup 1 && times >"$BENCH_DIR/loadgen.times") ||
+      { echo "loadgen failed on $kind" >&2; exit 1; }
     lg=$(tail -1 "$BENCH_DIR/loadgen.times" | tr 'ms' '  ' | awk '{print ($1 * 60 + $2 + $3 * 60 + $4) * 1e6}')
     [ -z "${PERF:-}" ] || wait $PERF_PID
     p1=$(ticks "$PBXD_PID"); g1=$(ticks $(pg_pids)); r1=$(ticks "$REDIS_PID")

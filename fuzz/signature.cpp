@@ -63,13 +63,12 @@ bool authentic(std::string_view signature, std::optional<std::string_view> times
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto rest = pbx::fuzz::bytes(data, size);
-  bool has_signature = rest.find('\n') != std::string_view::npos;
   auto signature = pbx::fuzz::take_line(rest);
   bool has_timestamp = rest.find('\n') != std::string_view::npos;
   auto timestamp = pbx::fuzz::take_line(rest);
   auto body = rest;
 
-  auto sig = header(signature, has_signature || size > 0);
+  auto sig = header(signature, size > 0);
   auto ts = header(timestamp, has_timestamp);
   auto now = ts ? as_time(*ts).value_or(kNow) : kNow;
   for (auto at : {kNow, now, std::numeric_limits<std::int64_t>::min(),

@@ -83,7 +83,6 @@ void check_dead_letters(const Job& job) {
 void check_update(const SessionUpdate& u) {
   PBX_CHECK(!u.session_token.empty() && u.session_token.size() <= kMaxKeyLength);
   PBX_CHECK(!u.dedupe_key.empty() && u.dedupe_key.size() <= kMaxKeyLength);
-  PBX_CHECK(u.dedupe_key == session_update_dedupe_key(u));
   for (const auto* s : {&u.session_token, &u.dedupe_key, &u.domain, &u.domain_uuid,
                         &u.subscriber_id, &u.caller_id, &u.destination, &u.direction_raw, &u.status,
                         &u.action, &u.reason, &u.last_error, &u.modified_at_raw}) {
@@ -100,14 +99,12 @@ void check_update(const SessionUpdate& u) {
 
 void check_cdr(const pbx::cdr::CdrRecord& r) {
   PBX_CHECK(!r.session_token.empty() && r.session_token.size() <= kMaxKeyLength);
-  PBX_CHECK(r.dedupe_key == r.session_token);
   for (const auto* s : {&r.session_token, &r.call_id, &r.domain, &r.domain_uuid, &r.from, &r.to,
                         &r.disposition_raw, &r.subscriber, &r.application}) {
     PBX_CHECK(storable(*s));
   }
   for (const auto* t : {&r.started_at, &r.answered_at, &r.ended_at}) PBX_CHECK(storable(*t));
   PBX_CHECK(r.duration >= 0 && r.billsec >= 0);
-  PBX_CHECK(pbx::cdr::normalise_disposition(r.disposition_raw) == r.disposition);
   if (r.cost) PBX_CHECK(storable(*r.cost) && numeric_fits(*r.cost));
   PBX_CHECK(storable_json(r.raw));
 }

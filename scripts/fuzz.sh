@@ -25,7 +25,8 @@ json_targets=" voice_json json_body webhook_body "
 fixtures="$ROOT/../shared/fixtures"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# An interrupted run leaves no fuzzer running behind it.
+trap 'kill $(jobs -p) 2>/dev/null; wait; rm -rf "$work"' EXIT
 artifacts="$ROOT/$dir/artifacts"
 mkdir -p "$artifacts"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
