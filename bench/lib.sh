@@ -44,7 +44,8 @@ start_bench_redis() {
   REDIS_PORT=$(spare_port)
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
     --dir "$BENCH_DIR" >/dev/null 2>&1 &
-  BENCH_PIDS+=($!)
+  REDIS_PID=$!
+  BENCH_PIDS+=("$REDIS_PID")
   wait_for 10 "redis" redis-cli -p "$REDIS_PORT" ping
   export PBX_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 }
@@ -76,6 +77,9 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 # Median of the numbers on stdin.
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# proc_ticks PID: user + system clock ticks a process has used so far; 0 once it is gone.
+proc_ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 rss_tree_kb() {  # rss_tree_kb PID: the RSS of a process and its children (nginx's workers)
   ps -o rss= --pid "$1" --ppid "$1" | awk '{s += $1} END {print s + 0}'

@@ -108,7 +108,7 @@ parse_wrk() {
 cpu_ticks() {
   local p t=0
   for p in "$1" $(pgrep -P "$1"); do
-    t=$((t + $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)))
+    t=$((t + $(proc_ticks "$p")))
   done
   echo "$t"
 }

@@ -18,7 +18,6 @@ start_bench_pg
 start_bench_redis
 "${PBXD_MIGRATE:-$PBXD}" migrate >/dev/null 2>&1
 bootstrap bench.cloudonix.net
-REDIS_PID=${BENCH_PIDS[0]}
 PG_PID=$(head -1 "$BENCH_DIR/pg/postmaster.pid")
 
 write_webhook_payloads
@@ -26,7 +25,7 @@ write_webhook_payloads
 ticks() {  # ticks PID...: "pid:ticks" (utime + stime) for each process
   local p
   for p in "$@"; do
-    echo "$p:$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat" 2>/dev/null || echo 0)"
+    echo "$p:$(proc_ticks "$p")"
   done
 }
 # spent BEFORE AFTER: ticks spent between two `ticks` lists; a process that started in between
