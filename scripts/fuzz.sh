@@ -26,7 +26,7 @@ fixtures="$ROOT/../shared/fixtures"
 
 work=$(mktemp -d)
 # An interrupted run leaves no fuzzer running behind it.
-trap 'kill $(jobs -p) 2>/dev/null; wait; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait; rm -rf "$work"' EXIT
 artifacts="$ROOT/$dir/artifacts"
 mkdir -p "$artifacts"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
