@@ -1,9 +1,12 @@
 #include "store/webhook_store.hpp"
 
+#include "core/error.hpp"
 #include "core/uuid_v7.hpp"
 #include "store/pg_array.hpp"
 #include "webhooks/call_state.hpp"
 #include "webhooks/fields.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -219,6 +222,24 @@ void insert_cdrs(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
   }
 }
 
+// The tenant foreign keys of the webhook tables, checked once per tenant and batch
+// (migration 0008): FOR KEY SHARE is the lock a foreign key takes, so a tenant cannot be
+// deleted before the batch commits, and a batch naming a deleted tenant stores nothing.
+void lock_tenants(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
+  std::set<std::string> tenants;
+  for (const auto* job : jobs) {
+    if (!job->tenant_id.empty()) tenants.insert(job->tenant_id);
+  }
+  if (tenants.empty()) return;
+  ArrayLiteral ids;
+  for (const auto& t : tenants) ids.add(t);
+  auto locked = tx.exec_prepared("webhook_lock_tenants", ids.str());
+  if (locked.size() != tenants.size()) {
+    spdlog::warn("webhook batch names a tenant that no longer exists; nothing of it is stored");
+    throw Error::internal();
+  }
+}
+
 void insert_dead_letters(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
   ArrayLiteral id, tenant, kind, body, error, request_id;
   for (const auto* job : jobs) {
@@ -241,11 +262,13 @@ void insert_dead_letters(pqxx::transaction_base& tx, const std::vector<Job*>& jo
 
 std::vector<Statement> webhook_statements() {
   return {
+      {"webhook_lock_tenants",
+       "SELECT id FROM tenants WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE"},
       {"webhook_session_events_insert",
        "INSERT INTO session_events (id, tenant_id, session_token, dedupe_key, status, raw,"
        " modified_at)"
        " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
-       " $6::jsonb[], $7::timestamptz[])"
+       " $6::json[], $7::timestamptz[])"
        " ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING tenant_id::text, dedupe_key"},
       {"webhook_cdrs_insert",
        "INSERT INTO cdrs (id, tenant_id, session_token, call_id, started_at, answered_at,"
@@ -255,7 +278,7 @@ std::vector<Statement> webhook_statements() {
        " dom, raw FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[],"
        " $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[],"
        " $12::text[], $13::bigint[], $14::bigint[], $15::boolean[], $16::numeric[], $17::text[],"
-       " $18::jsonb[]) AS u(i, t, s, c, st, a, e, f, tt, d, disp, draw, dur, bill, ans, cost, dom,"
+       " $18::json[]) AS u(i, t, s, c, st, a, e, f, tt, d, disp, draw, dur, bill, ans, cost, dom,"
        " raw)"
        " ON CONFLICT (tenant_id, session_token) DO NOTHING"
        " RETURNING tenant_id::text, session_token"},
@@ -301,6 +324,7 @@ void write_webhook_batch(pqxx::transaction_base& tx, const std::vector<Job*>& jo
     job->new_keys.clear();
     if (!job->log_only) work.push_back(job);
   }
+  lock_tenants(tx, jobs);
   std::map<CallKey, CallDelta> calls;
   insert_session_events(tx, work, calls);
   insert_cdrs(tx, work, calls);

@@ -1,12 +1,14 @@
 // The webhook plane against real Postgres and Redis: authentication, exactly-once storage,
 // outages, dead letters and replay, forward-only call state, stream fan-out.
 #include "admin/activity.hpp"
+#include "support/eventually.hpp"
 #include "support/test_env.hpp"
 #include "support/webhook_payloads.hpp"
 #include "webhooks/signature.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 
 #include <future>
 #include <thread>
@@ -64,6 +66,28 @@ class Webhooks : public ::testing::Test {
   static std::string scalar(const std::string& sql) {
     return TestEnv::get().pg().query_scalar(sql);
   }
+
+  // A tenant of its own, for tests that delete it.
+  struct OtherTenant {
+    std::string domain;
+    TenantCredentials credentials;
+
+    HttpResponse post(HttpClient& http, const std::string& kind, const json& body) const {
+      auto text = body.dump();
+      return http.request("POST", url(kind), text,
+                          signed_webhook_headers(credentials.webhook_secret, text, domain));
+    }
+    // Once the service has learnt of the tenant (within a second of its creation).
+    bool known(HttpClient& http) const {
+      return eventually([&] {
+        return status_of(post(http, "cdr", cdr_payload(domain, unique_name("k-")))) == "processed";
+      });
+    }
+    std::string rows(const std::string& table) const {
+      return TestEnv::get().pg().query_scalar("SELECT count(*) FROM " + table +
+                                              " WHERE tenant_id = '" + credentials.id + "'");
+    }
+  };
 
   static Env* env_;
   static TenantCredentials* tenant_;
@@ -356,6 +380,48 @@ TEST_F(Webhooks, PostgresDownAnswers503ThenStoresTheRetryOnce) {
   EXPECT_EQ(status_of(post_signed(http, "cdr", body, tenant_->webhook_secret, unix_now())),
             "duplicate");
   EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" + token + "'"), "1");
+}
+
+const std::vector<std::string> kTenantTables = {"webhook_events", "session_events", "calls", "cdrs",
+                                                "dead_letters"};
+
+// The webhook tables check their tenant once per batch, not by a foreign key per row
+// (migration 0008); deleting a tenant still deletes its rows.
+TEST_F(Webhooks, DeletingATenantDeletesItsWebhookRows) {
+  OtherTenant leaving{"leaving.cloudonix.net", bootstrap_tenant(*env_, "leaving.cloudonix.net")};
+  HttpClient http;
+  ASSERT_TRUE(leaving.known(http));
+  auto token = unique_name("gone-");
+  ASSERT_EQ(status_of(leaving.post(
+                http, "session-update",
+                session_update_payload(leaving.domain, token, "ringing", unique_name("ev-")))),
+            "processed");
+  ASSERT_EQ(status_of(leaving.post(http, "cdr", json{{"hello", "world"}})), "dead_lettered");
+  for (const auto& t : kTenantTables) ASSERT_NE(leaving.rows(t), "0") << t;
+  TestEnv::get().pg().execute("DELETE FROM tenants WHERE id = '" + leaving.credentials.id + "'");
+  for (const auto& t : kTenantTables) EXPECT_EQ(leaving.rows(t), "0") << t;
+}
+
+// A webhook written while its tenant is being deleted waits for the deletion, then stores
+// nothing and asks the sender to retry: no row outlives its tenant.
+TEST_F(Webhooks, AWebhookRacingItsTenantsDeletionStoresNothing) {
+  OtherTenant racing{"racing.cloudonix.net", bootstrap_tenant(*env_, "racing.cloudonix.net")};
+  HttpClient http;
+  ASSERT_TRUE(racing.known(http));
+  pqxx::connection admin(TestEnv::get().pg().url());
+  pqxx::work deleting(admin);
+  deleting.exec0("DELETE FROM tenants WHERE id = '" + racing.credentials.id + "'");
+  auto pending = std::async(std::launch::async, [&] {
+    HttpClient own;
+    return racing.post(own, "cdr", cdr_payload(racing.domain, unique_name("race-")));
+  });
+  EXPECT_TRUE(eventually([&] {
+    return scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") != "0";
+  })) << "the webhook did not wait for the tenant's deletion";
+  deleting.commit();
+  auto answer = pending.get();
+  EXPECT_EQ(answer.status, 503) << answer.body;
+  for (const auto& t : kTenantTables) EXPECT_EQ(racing.rows(t), "0") << t;
 }
 
 TEST_F(Webhooks, ArraysOddTypesAndMissingFields) {
