@@ -61,22 +61,28 @@ void Writer::stop() {
 
 void Writer::run() {
   for (;;) {
-    std::vector<std::shared_ptr<Job>> batch;
-    // Single-job transactions have nothing to gather: they run side by side.
-    std::unique_lock turn(turn_, std::defer_lock);
-    if (options_.max_batch > 1) turn.lock();
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything is written
-      while (!queue_.empty() && batch.size() < options_.max_batch) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
     }
-    skip_known_duplicates(batch);
-    write(batch, turn);
+    write_next();
   }
+}
+
+std::vector<std::shared_ptr<Job>> Writer::take(std::unique_lock<std::mutex>& turn) {
+  // Single-job transactions have nothing to gather: they run side by side.
+  if (options_.max_batch > 1) turn.lock();
+  std::vector<std::shared_ptr<Job>> batch;
+  {
+    std::lock_guard lock(mutex_);
+    while (!queue_.empty() && batch.size() < options_.max_batch) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+  }
+  skip_known_duplicates(batch);
+  return batch;
 }
 
 void Writer::skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch) {
@@ -102,28 +108,45 @@ void Writer::skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch) {
   }
 }
 
-void Writer::write(std::vector<std::shared_ptr<Job>>& batch, std::unique_lock<std::mutex>& turn) {
-  auto started = std::chrono::steady_clock::now();
+void Writer::write_next() {
+  std::unique_lock turn(turn_, std::defer_lock);
   auto hand_on = [&] {
     if (turn.owns_lock()) turn.unlock();
+  };
+  std::vector<std::shared_ptr<Job>> batch;
+  std::vector<Job*> all;
+  bool taken = false;
+  auto started = std::chrono::steady_clock::now();
+  // Once a transaction is open, not before: BEGIN's round trip then overlaps the statements of
+  // the batch that holds the turn. Once only: not again when a broken connection is retried.
+  auto take_once = [&] {
+    if (taken) return;
+    taken = true;
+    batch = take(turn);
+    started = std::chrono::steady_clock::now();
+    for (auto& j : batch) all.push_back(j.get());
   };
   auto attempt = [&](const std::vector<Job*>& jobs) {
     pg_.with([&](pqxx::connection& c) {
       pqxx::work tx(c);
+      take_once();
+      if (jobs.empty()) {  // other writers took the queued jobs
+        hand_on();
+        return;
+      }
       store::write_webhook_batch(tx, jobs);
       hand_on();
       tx.commit();
     });
   };
-  std::vector<Job*> all;
-  all.reserve(batch.size());
-  for (auto& j : batch) all.push_back(j.get());
-  std::vector<bool> stored(batch.size(), false);
+  std::vector<bool> stored;
   try {
     attempt(all);
     stored.assign(batch.size(), true);
   } catch (const Error& e) {
+    take_once();  // BEGIN failed: the jobs still get their answer
     hand_on();
+    stored.assign(batch.size(), false);
     if (e.status() != 503) {
       // One bad job must not sink the others: write each alone, and keep one that still
       // cannot be stored as a dead letter, so that its sender stops retrying it.
@@ -149,9 +172,12 @@ void Writer::write(std::vector<std::shared_ptr<Job>>& batch, std::unique_lock<st
       }
     }
   } catch (const std::exception& e) {
+    take_once();
     hand_on();
+    stored.assign(batch.size(), false);
     spdlog::error("webhook batch failed: {}", e.what());
   }
+  if (batch.empty()) return;
   batch_seconds().observe(std::chrono::steady_clock::now() - started);
   std::vector<std::shared_ptr<Job>> done;
   for (size_t i = 0; i < batch.size(); ++i) {

@@ -20,7 +20,7 @@ struct WriterOptions {
 };
 
 // Group commit: jobs from all HTTP threads are written many to a transaction, so that the
-// cost of a durable commit (synchronous_commit on) is shared. Before each transaction one
+// cost of a durable commit (synchronous_commit on) is shared. Before a batch's statements one
 // Redis round trip finds deliveries already stored (dedupe markers); Postgres' unique keys
 // remain the arbiter, so this only saves work and holds without Redis. A job's `done` runs only
 // after its transaction committed (ok) or failed (not ok, nothing of the batch is stored). After
@@ -29,9 +29,11 @@ struct WriterOptions {
 //
 // One writer at a time collects a batch and runs its statements; it hands that turn on just
 // before its COMMIT, so that the next batch gathers every job that arrived meanwhile and runs
-// while the previous commit waits for its WAL flush. Without the turn, an idle writer would
-// wake on the first new job and commit it almost alone, and a commit costs Postgres about as
-// much CPU as a dozen events. With max_batch 1 (one transaction per request) there is no turn.
+// while the previous commit waits for its WAL flush. A writer opens its transaction before it
+// waits for the turn, so that BEGIN's round trip is not part of it. Without the turn, an idle
+// writer would wake on the first new job and commit it almost alone, and a commit costs Postgres
+// about as much CPU as a dozen events. With max_batch 1 (one transaction per request) there is no
+// turn.
 class Writer {
  public:
   Writer(store::PgPool& pg, store::RedisPool& redis, WriterOptions options);
@@ -49,9 +51,12 @@ class Writer {
 
  private:
   void run();
+  // Takes the turn (when batching) and up to max_batch queued jobs, known duplicates marked.
+  std::vector<std::shared_ptr<Job>> take(std::unique_lock<std::mutex>& turn);
   void skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch);
-  // Releases `turn` once the batch's statements ran (or failed).
-  void write(std::vector<std::shared_ptr<Job>>& batch, std::unique_lock<std::mutex>& turn);
+  // Opens a transaction, takes a batch, writes it and answers its jobs; hands the turn on
+  // once the batch's statements ran (or failed).
+  void write_next();
   void fan_out(const std::vector<std::shared_ptr<Job>>& batch);
 
   store::PgPool& pg_;
