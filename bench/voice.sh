@@ -79,9 +79,10 @@ SQL
 
 # --- Measuring ---------------------------------------------------------------------------
 
-# wrk's output -> "rps p50_ms p99_ms max_ms errors" (errors: non-2xx answers + socket errors)
+# wrk's output -> "rps p50_ms p99_ms max_ms errors" (errors: non-2xx answers + socket errors;
+# with parse_wrk 405, answers other than non-2xx ones, the 405s the target should give)
 parse_wrk() {
-  awk '
+  awk -v refused="${1:-}" '
     function ms(v,  n, u) {
       n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
       if (u == "us") return n / 1000
@@ -95,10 +96,12 @@ parse_wrk() {
     dist && $1 == "50%" { p50 = ms($2) }
     dist && $1 == "99%" { p99 = ms($2) }
     $1 == "Requests/sec:" { rps = $2 }
-    /Non-2xx or 3xx responses:/ { errs += $NF }
+    $2 == "requests" && $3 == "in" { total = $1 }
+    /Non-2xx or 3xx responses:/ { non2xx += $NF }
     /Socket errors:/ { for (i = 3; i <= NF; i++) { v = $i; gsub(/,/, "", v); if (v ~ /^[0-9]+$/) errs += v } }
     END {
       if (rps == "" || p50 == "") { print "unparsable"; exit 1 }
+      errs += refused ? total - non2xx : non2xx
       printf "%s %.3f %.3f %.3f %d\n", rps, p50, p99, max, errs
     }'
 }
@@ -119,13 +122,14 @@ cpu_ticks() {
 # helpers (date, pgrep, awk: milliseconds against wrk's seconds).
 run_wrk() {
   local label=$1 pid=$2 url=$3 secs=$4; shift 4
-  local out figures before after
+  local out figures before after refused=
+  [[ " $* " == *" EXPECT_405=1 "* ]] && refused=405
   out=$BENCH_DIR/wrk-$label-$(date +%s%N).txt
   before=$(cpu_ticks "$pid")
   env "$@" wrk -t2 -c"$CONNECTIONS" -d"${secs}s" --latency -s "$LUA" "$url" >"$out" 2>&1 ||
     { echo "wrk failed on $label:" >&2; cat "$out" >&2; exit 1; }
   after=$(cpu_ticks "$pid")
-  figures=$(parse_wrk <"$out") ||
+  figures=$(parse_wrk "$refused" <"$out") ||
     { echo "cannot parse wrk output for $label:" >&2; cat "$out" >&2; exit 1; }
   times >"$out.times"  # not in a pipe: that would be a fresh process without children
   tail -1 "$out.times" | awk -v f="$figures" -v secs="$secs" -v srv=$((after - before)) \
@@ -187,7 +191,8 @@ start_nginx "$BENCH_DIR/ivr.xml"
 bench_targets \
   "pbxd_ivr $PBXD_PID http://127.0.0.1:$PBXD_PORT/api/voice/route VOICE_TO=$BENCH_DID VOICE_KEY=$BENCH_KEY VOICE_DOMAIN=$BENCH_DOMAIN" \
   "nginx $NGINX_PID http://127.0.0.1:$NGINX_PORT/route.xml VOICE_GET=1" \
-  "pbxd_health $PBXD_PID http://127.0.0.1:$PBXD_PORT/health VOICE_GET=1"
+  "pbxd_health $PBXD_PID http://127.0.0.1:$PBXD_PORT/health VOICE_GET=1" \
+  "pbxd_405 $PBXD_PID http://127.0.0.1:$PBXD_PORT/health VOICE_TO=$BENCH_DID VOICE_KEY=$BENCH_KEY VOICE_DOMAIN=$BENCH_DOMAIN EXPECT_405=1"
 
 # --- 2. Tenant size ----------------------------------------------------------------------
 
@@ -230,17 +235,20 @@ record_header "$(printf 'Voice routing: wrk -t2 -c%s, %s s x %s runs, medians (e
 record_row R "IVR DID route (pbxd)" pbxd_ivr
 record_row B "nginx, the same $BODY_BYTES bytes as a static file" nginx
 record_row B "pbxd GET /health (empty handler)" pbxd_health
+record_row B "pbxd, route's POST to /health: 405" pbxd_405
 record_note "route/nginx throughput $ivr_ratio (goal >= 0.7: $(verdict "$ivr_ratio >= 0.7")); route p99 $ivr_p99 ms (goal < 5 ms: $(verdict "$ivr_p99 < 5")); /health/nginx $(ratio "$(figure pbxd_health rps)" "$(figure nginx rps)")"
 # Where the CPU goes, per request: on 2 cores the server and wrk share the machine, so a
 # target's rate is about cores / (server + generator CPU per request). The same sum for
 # /health (a handler that does nothing) bounds what any route can reach with this HTTP stack.
 cpu_ivr=$(figure pbxd_ivr server_us) cpu_nginx=$(figure nginx server_us)
-cpu_health=$(figure pbxd_health server_us)
+cpu_health=$(figure pbxd_health server_us) cpu_405=$(figure pbxd_405 server_us)
 gen_post=$(figure pbxd_ivr generator_us) gen_get=$(figure nginx generator_us)
-record_note "$(printf 'CPU per request: route %.1f us, nginx %.1f us, /health %.1f us; wrk %.1f us per POST, %.1f us per GET' \
-  "$cpu_ivr" "$cpu_nginx" "$cpu_health" "$gen_post" "$gen_get")"
-record_note "$(awk -v n="$cpu_nginx" -v h="$cpu_health" -v p="$gen_post" -v g="$gen_get" 'BEGIN {
-  printf "a route costing no more than /health would reach (wrk GET + nginx) / (wrk POST + /health) = %.2f of nginx", (g + n) / (p + h) }')"
+record_note "$(printf 'CPU per request: route %.1f us, nginx %.1f us, /health %.1f us, the POST refused with 405 %.1f us; wrk %.1f us per POST, %.1f us per GET' \
+  "$cpu_ivr" "$cpu_nginx" "$cpu_health" "$cpu_405" "$gen_post" "$gen_get")"
+# The 405 is the route's own request read, parsed and refused, without any routing: what the
+# HTTP stack costs for that request, plus a small error answer.
+record_note "$(awk -v n="$cpu_nginx" -v h="$cpu_health" -v r="$cpu_405" -v p="$gen_post" -v g="$gen_get" 'BEGIN {
+  printf "a route costing no more than /health would reach (wrk GET + nginx) / (wrk POST + /health) = %.2f of nginx; no more than the 405, %.2f; 0.7 leaves the route %.1f us", (g + n) / (p + h), (g + n) / (p + r), (g + n) / 0.7 - p }')"
 record_row R "DID -> extension, 10,000 ext + 1,000 DIDs" big
 record_row B "the same in a tenant of 10 + 10" small
 record_note "big/small p50 $size_ratio (goal <= 1.2: $(verdict "$size_ratio <= 1.2"))"
@@ -248,7 +256,7 @@ record_rss R "RSS idle, + 1,000 tenants x 100 extensions" "$rss_many"
 record_rss B "RSS idle, bench tenant only" "$rss_base"
 record_note "$(awk -v b="$rss_base" -v m="$rss_many" -v ok="$(verdict "$rss_many < 102400")" \
   'BEGIN {printf "%.1f MB with 1,000 more tenants (goal < 100 MB: %s), %.1f kB per tenant", m / 1024, ok, (m - b) / 1000}')"
-for label in pbxd_ivr nginx pbxd_health big small; do
+for label in pbxd_ivr nginx pbxd_health pbxd_405 big small; do
   [ "$(figure "$label" errors)" -eq 0 ] ||
     record_note "WARNING: $label: $(figure "$label" errors) failed requests: its figures are not figures of routing"
 done
