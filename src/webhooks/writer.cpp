@@ -116,7 +116,7 @@ void Writer::write_next() {
   std::vector<std::shared_ptr<Job>> batch;
   std::vector<Job*> all;
   bool taken = false;
-  auto started = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point started;
   // Once a transaction is open, not before: BEGIN's round trip then overlaps the statements of
   // the batch that holds the turn. Once only: not again when a broken connection is retried.
   auto take_once = [&] {
