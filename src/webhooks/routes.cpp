@@ -67,12 +67,13 @@ void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::
 
 void add_webhook_routes(http::Router& router, WebhookDeps deps) {
   router.add_async("POST", "/api/webhooks/cloudonix/session-update",
-                   [deps](http::Request& req, http::Reply reply) {
+                   [deps](http::Request& req, const http::Reply& reply) {
                      handle(Kind::session_update, deps, req, reply);
                    });
-  router.add_async(
-      "POST", "/api/webhooks/cloudonix/cdr",
-      [deps](http::Request& req, http::Reply reply) { handle(Kind::cdr, deps, req, reply); });
+  router.add_async("POST", "/api/webhooks/cloudonix/cdr",
+                   [deps](http::Request& req, const http::Reply& reply) {
+                     handle(Kind::cdr, deps, req, reply);
+                   });
 }
 
 }  // namespace pbx::webhooks

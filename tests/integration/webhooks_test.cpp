@@ -308,8 +308,8 @@ TEST_F(Webhooks, NewestFirstListingsReadTheirIndexesBackwards) {
 TEST_F(Webhooks, ConcurrentCopiesOnTwoInstancesAreStoredOnce) {
   ServiceProcess second({"serve"}, *env_);
   second.wait_healthy();
-  std::vector<std::string> tokens;
-  for (int i = 0; i < 40; ++i) tokens.push_back(unique_name("cc-"));
+  std::vector<std::string> tokens(40);
+  for (auto& t : tokens) t = unique_name("cc-");
   auto blast = [&](const std::string& base) {
     HttpClient http;
     std::map<std::string, int> statuses;
@@ -322,6 +322,7 @@ TEST_F(Webhooks, ConcurrentCopiesOnTwoInstancesAreStoredOnce) {
     return statuses;
   };
   std::vector<std::future<std::map<std::string, int>>> runs;
+  runs.reserve(4);
   for (int i = 0; i < 4; ++i) {
     runs.push_back(
         std::async(std::launch::async, blast, i % 2 == 0 ? svc_->base_url() : second.base_url()));
@@ -355,8 +356,7 @@ TEST_F(Webhooks, RedisDownStillStoresExactlyOnce) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   auto next = unique_name("nr3-");
   EXPECT_EQ(status_of(post(http, "cdr", cdr(next))), "processed");
-  EXPECT_NE(redis.cli("EXISTS pbx:wh:" + tenant_->id + ":cdr:" + next).find("1"),
-            std::string::npos);
+  EXPECT_EQ(redis.cli("EXISTS pbx:wh:" + tenant_->id + ":cdr:" + next), "1\n");
 }
 
 TEST_F(Webhooks, PostgresDownAnswers503ThenStoresTheRetryOnce) {
