@@ -5,19 +5,101 @@
 
 #include <date/tz.h>
 
-#include <regex>
+#include <algorithm>
+#include <string_view>
 
 namespace pbx::admin::checks {
 
+// Every check below scans its input once, left to right, with no backtracking and no
+// recursion: std::regex recurses once per input character, so a long enough value sent by any
+// tenant's admin would overflow the stack of the one process that routes every tenant's calls.
 namespace {
 
-bool matches(const std::string& s, const std::regex& re) { return std::regex_match(s, re); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool is_host_char(char c) { return is_alnum(c) || c == '.' || c == '-'; }
+
+// A character that may appear in a URI here: printable ASCII or UTF-8, no space, no control
+// character, and none of the characters that delimit a URI in text (< > ").
+bool is_uri_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u > 0x20 && u != 0x7f && c != '<' && c != '>' && c != '"';
+}
+
+template <typename Pred>
+bool all_of(std::string_view s, Pred pred) {
+  return std::all_of(s.begin(), s.end(), pred);
+}
+
+bool digits(std::string_view s, size_t min, size_t max) {
+  return s.size() >= min && s.size() <= max && all_of(s, is_digit);
+}
+
+// host[:port], host of letters, digits, dots and hyphens, port of 1-5 digits.
+bool host_port(std::string_view s) {
+  auto colon = s.find(':');
+  auto host = s.substr(0, colon);
+  if (host.empty() || !all_of(host, is_host_char)) return false;
+  return colon == std::string_view::npos || digits(s.substr(colon + 1), 1, 5);
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 }  // namespace
 
-bool is_e164(const std::string& s) {
-  static const std::regex re(R"(\+[1-9][0-9]{6,14})");
-  return matches(s, re);
+bool is_e164(std::string_view s) {
+  return s.size() >= 8 && s.size() <= 16 && s[0] == '+' && s[1] >= '1' && s[1] <= '9' &&
+         all_of(s.substr(2), is_digit);
+}
+
+// sip:user@host[:port][;params] (or sips:), the user part without @.
+bool is_sip_uri(std::string_view s) {
+  if (s.size() > kMaxSipUri) return false;
+  if (starts_with(s, "sips:")) {
+    s.remove_prefix(5);
+  } else if (starts_with(s, "sip:")) {
+    s.remove_prefix(4);
+  } else {
+    return false;
+  }
+  auto at = s.find('@');
+  if (at == 0 || at == std::string_view::npos) return false;
+  if (!all_of(s.substr(0, at), is_uri_char)) return false;
+  auto rest = s.substr(at + 1);
+  auto semi = rest.find(';');
+  if (!host_port(rest.substr(0, semi))) return false;
+  return semi == std::string_view::npos || all_of(rest.substr(semi + 1), is_uri_char);
+}
+
+// http(s)://host[:port][/path], at most kMaxUrl characters.
+bool is_http_url(std::string_view s) {
+  if (s.size() > kMaxUrl) return false;
+  if (starts_with(s, "https://")) {
+    s.remove_prefix(8);
+  } else if (starts_with(s, "http://")) {
+    s.remove_prefix(7);
+  } else {
+    return false;
+  }
+  auto slash = s.find('/');
+  if (!host_port(s.substr(0, slash))) return false;
+  return slash == std::string_view::npos || all_of(s.substr(slash), is_uri_char);
+}
+
+// local@domain.tld: one @, no whitespace, and a dot inside the domain (not first or last).
+bool is_email(std::string_view s) {
+  if (s.size() > kMaxEmail) return false;
+  auto ok = [](char c) { return c != '@' && static_cast<unsigned char>(c) > 0x20; };
+  auto at = s.find('@');
+  if (at == 0 || at == std::string_view::npos) return false;
+  auto local = s.substr(0, at), domain = s.substr(at + 1);
+  if (!all_of(local, ok) || !all_of(domain, ok)) return false;
+  auto dot = domain.find('.', 1);
+  return dot != std::string_view::npos && dot + 1 < domain.size();
 }
 
 Check text(size_t max_length, bool allow_empty) {
@@ -31,24 +113,24 @@ Check text(size_t max_length, bool allow_empty) {
 
 Check extension_number() {
   return [](const Json& v) -> std::optional<std::string> {
-    static const std::regex re("[0-9]{2,8}");
-    if (!matches(v.get<std::string>(), re)) return "must be 2 to 8 digits";
+    if (!digits(v.get_ref<const std::string&>(), 2, 8)) return "must be 2 to 8 digits";
     return std::nullopt;
   };
 }
 
 Check e164() {
   return [](const Json& v) -> std::optional<std::string> {
-    if (!is_e164(v.get<std::string>())) return "must be an E.164 number such as +12125550100";
+    if (!is_e164(v.get_ref<const std::string&>()))
+      return "must be an E.164 number such as +12125550100";
     return std::nullopt;
   };
 }
 
 Check forward_target() {
   return [](const Json& v) -> std::optional<std::string> {
-    static const std::regex sip(R"(sips?:[^@\s<>"]+@[A-Za-z0-9.-]+(:[0-9]{1,5})?(;[^\s<>"]*)?)");
     const auto& s = v.get_ref<const std::string&>();
-    if (is_e164(s) || matches(s, sip)) return std::nullopt;
+    if (s.size() > kMaxSipUri) return "at most " + std::to_string(kMaxSipUri) + " characters";
+    if (is_e164(s) || is_sip_uri(s)) return std::nullopt;
     return "must be an E.164 number or a SIP URI (sip:user@host)";
   };
 }
@@ -77,18 +159,14 @@ Check one_of(std::initializer_list<const char*> values) {
 
 Check url() {
   return [](const Json& v) -> std::optional<std::string> {
-    static const std::regex re(R"(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s<>"]*)?)");
-    const auto& s = v.get_ref<const std::string&>();
-    if (s.size() > 2048 || !matches(s, re)) return "must be an http(s) URL";
+    if (!is_http_url(v.get_ref<const std::string&>())) return "must be an http(s) URL";
     return std::nullopt;
   };
 }
 
 Check email() {
   return [](const Json& v) -> std::optional<std::string> {
-    static const std::regex re(R"([^@\s]+@[^@\s]+\.[^@\s]+)");
-    const auto& s = v.get_ref<const std::string&>();
-    if (s.size() > 254 || !matches(s, re)) return "must be an e-mail address";
+    if (!is_email(v.get_ref<const std::string&>())) return "must be an e-mail address";
     return std::nullopt;
   };
 }
@@ -118,8 +196,25 @@ Check destination() {
     }
     if (d->type == routing::DestinationType::forward) return forward_target()(v["number"]);
     if (d->type == routing::DestinationType::conference) {
-      static const std::regex room("[A-Za-z0-9_.-]{1,64}");
-      if (!matches(d->ref, room)) return "conference name: letters, digits, _ . - (1-64)";
+      auto room_char = [](char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; };
+      if (d->ref.empty() || d->ref.size() > 64 || !all_of(d->ref, room_char))
+        return "conference name: letters, digits, _ . - (1-64)";
+    }
+    return std::nullopt;
+  };
+}
+
+Check domain_aliases() {
+  return [](const Json& v) -> std::optional<std::string> {
+    if (!v.is_array() || v.size() > kMaxDomainAliases) {
+      return "must be a list of at most " + std::to_string(kMaxDomainAliases) + " domain names";
+    }
+    for (const auto& alias : v) {
+      if (!alias.is_string()) return "each alias must be a string";
+      const auto& s = alias.get_ref<const std::string&>();
+      if (s.empty() || s.size() > 253 || !all_of(s, is_host_char)) {
+        return "each alias must be a domain name (letters, digits, dots and hyphens, at most 253)";
+      }
     }
     return std::nullopt;
   };

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace pbx::admin::checks {
 
@@ -21,8 +22,18 @@ Check email();
 Check timezone();
 Check destination();  // shape only; existence is a database check
 Check prompt();
+Check domain_aliases();  // a list of Cloudonix domain names
 
-bool is_e164(const std::string& s);
+// Lengths beyond which a value is refused before anything else looks at it.
+constexpr size_t kMaxSipUri = 256;
+constexpr size_t kMaxUrl = 2048;
+constexpr size_t kMaxEmail = 254;
+constexpr size_t kMaxDomainAliases = 10;
+
+bool is_e164(std::string_view s);
+bool is_sip_uri(std::string_view s);
+bool is_http_url(std::string_view s);
+bool is_email(std::string_view s);
 
 // Database checks shared by resources.
 // Does the destination point at an object of the caller's tenant?
