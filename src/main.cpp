@@ -113,8 +113,8 @@ int run_serve(const Config& c, bool migrate_first) {
   webhooks::Writer writer(pg, redis,
                           {c.webhook_writers, static_cast<size_t>(c.webhook_max_batch), 20000});
   http::add_health_routes(router, c, pg, redis);
-  admin::add_admin_routes(router,
-                          {pg, limiter, writer, c.admin_rate_per_token, c.admin_rate_per_ip});
+  admin::add_admin_routes(router, {pg, limiter, writer, [&directory] { directory.refresh(); },
+                                   c.admin_rate_per_token, c.admin_rate_per_ip});
   webhooks::add_webhook_routes(router, {directory, writer});
   http::add_voice_routes(router, {directory, pg, redis, codec});
   admin::add_openapi_route(router, admin::routing_resources());

@@ -339,7 +339,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
         }
         Errors errors;
         merge_and_check(*r, body, merged, true, errors);
-        return deps.pg.with([&](pqxx::connection& conn) {
+        auto created = deps.pg.with([&](pqxx::connection& conn) {
           pqxx::work tx(conn);
           Json none;
           WriteContext ctx{tx, p, nullptr, none};
@@ -357,6 +357,8 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
             write_conflict(e, *r);
           }
         });
+        deps.applied();
+        return created;
       });
     });
   }
@@ -367,7 +369,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
     const auto& id = req.path_param("id");
     if (!text::is_uuid(id)) throw Error::not_found();
     auto body = http::json_body(req);
-    return deps.pg.with([&](pqxx::connection& conn) {
+    auto updated = deps.pg.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
       auto scope = scope_user(*r, p);
       auto current = fetch(tx, *r, p.tenant_id, id, scope);
@@ -389,6 +391,8 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
         write_conflict(e, *r);
       }
     });
+    deps.applied();
+    return updated;
   });
 
   router.add("DELETE", item, [r, deps](http::Request& req) {
@@ -418,6 +422,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
       tx.commit();
       return 0;
     });
+    deps.applied();
     return http::Response::text(204, "");
   });
 }

@@ -90,6 +90,9 @@ struct ResourceDeps {
   std::function<http::Response(const Principal&, const http::Request&,
                                const std::function<http::Response()>&)>
       idempotent;
+  // Applies a committed change to this instance's tenant directory and routing snapshot before
+  // the answer goes out, so the caller's next request sees it (other instances poll).
+  std::function<void()> applied;
 };
 
 void add_resource_routes(http::Router& router, const Resource& resource, ResourceDeps deps);

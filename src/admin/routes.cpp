@@ -65,7 +65,8 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                      [deps](const Principal& p, const http::Request& req,
                             const std::function<http::Response()>& fn) {
                        return run_idempotent(deps.pg, p, req, fn);
-                     }};
+                     },
+                     deps.applied};
   add_settings_routes(router, rdeps);
   add_report_routes(router, {deps.pg, rdeps.guard});
   for (const auto& resource : routing_resources()) add_resource_routes(router, resource, rdeps);

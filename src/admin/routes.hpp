@@ -5,13 +5,16 @@
 #include "store/rate_limiter.hpp"
 #include "webhooks/writer.hpp"
 
+#include <functional>
+
 namespace pbx::admin {
 
 struct AdminDeps {
   store::PgPool& pg;
   store::RateLimiter& limiter;
   webhooks::Writer& writer;
-  int rate_per_token = 600;  // admin requests per minute
+  std::function<void()> applied;  // as ResourceDeps::applied
+  int rate_per_token = 600;       // admin requests per minute
   int rate_per_ip = 1200;
 };
 

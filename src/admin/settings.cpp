@@ -53,6 +53,8 @@ void check_patch(const Json& body, Errors& errors) {
       string_check(key, v, text(253, false));
     } else if (key == "domain_uuid") {
       if (!v.is_null()) string_check(key, v, text(64, false));
+    } else if (key == "domain_aliases") {
+      if (auto m = domain_aliases()(v)) errors.emplace_back(key, *m);
     } else if (key == "timezone") {
       string_check(key, v, timezone());
     } else if (key == "public_base_url") {
@@ -75,13 +77,34 @@ void check_patch(const Json& body, Errors& errors) {
   }
 }
 
+// Domain names, uuids and aliases are one namespace across tenants (tenant_domain_keys), so a
+// tenant can never claim a name that another tenant's traffic is matched by.
+void domains_free(pqxx::transaction_base& tx, const std::string& tenant_id, const Json& body) {
+  Errors errors;
+  auto check = [&](const std::string& field, const Json& v) {
+    if (v.is_string() &&
+        tx.exec_prepared1("settings_domain_taken", tenant_id, v.get_ref<const std::string&>())[0]
+            .as<bool>()) {
+      errors.emplace_back(field, "already used by another tenant");
+    }
+  };
+  for (const char* field : {"domain_name", "domain_uuid"}) {
+    if (body.contains(field)) check(field, body[field]);
+  }
+  if (body.contains("domain_aliases")) {
+    for (const auto& alias : body["domain_aliases"]) check("domain_aliases", alias);
+  }
+  if (!errors.empty()) throw Error::validation(errors);
+}
+
 }  // namespace
 
 std::vector<store::Statement> settings_statements() {
   return {
       {"settings_get",
        "SELECT jsonb_build_object('name', name, 'domain_name', domain_name, 'domain_uuid',"
-       " domain_uuid, 'timezone', timezone, 'public_base_url', public_base_url, 'webhook_auth',"
+       " domain_uuid, 'domain_aliases', to_jsonb(domain_aliases), 'timezone', timezone, "
+       "'public_base_url', public_base_url, 'webhook_auth',"
        " webhook_auth, 'allow_untimestamped', allow_untimestamped, 'default_ring_timeout',"
        " default_ring_timeout, 'default_caller_id', default_caller_id, 'requests_key_set',"
        " requests_key_hash IS NOT NULL, 'webhook_secrets_valid', (SELECT count(*) FROM"
@@ -95,6 +118,9 @@ std::vector<store::Statement> settings_statements() {
        "  ELSE domain_name END,"
        " domain_uuid = CASE WHEN $2::jsonb ? 'domain_uuid' THEN $2->>'domain_uuid'"
        "  ELSE domain_uuid END,"
+       " domain_aliases = CASE WHEN $2::jsonb ? 'domain_aliases'"
+       "  THEN ARRAY(SELECT jsonb_array_elements_text($2->'domain_aliases'))"
+       "  ELSE domain_aliases END,"
        " timezone = CASE WHEN $2::jsonb ? 'timezone' THEN $2->>'timezone' ELSE timezone END,"
        " public_base_url = CASE WHEN $2::jsonb ? 'public_base_url'"
        "  THEN rtrim($2->>'public_base_url', '/') ELSE public_base_url END,"
@@ -107,6 +133,9 @@ std::vector<store::Statement> settings_statements() {
        " default_caller_id = CASE WHEN $2::jsonb ? 'default_caller_id'"
        "  THEN $2->>'default_caller_id' ELSE default_caller_id END,"
        " updated_at = now() WHERE id = $1"},
+      {"settings_domain_taken",
+       "SELECT EXISTS (SELECT 1 FROM tenant_domain_keys WHERE key = pbx_domain_key($2)"
+       " AND tenant_id <> $1)"},
       {"settings_set_requests_key",
        "UPDATE tenants SET requests_key_hash = decode($2, 'hex'), updated_at = now()"
        " WHERE id = $1"},
@@ -130,20 +159,21 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
     Errors errors;
     check_patch(body, errors);
     if (!errors.empty()) throw Error::validation(errors);
-    return deps.pg.with([&](pqxx::connection& conn) {
+    auto updated = deps.pg.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
+      domains_free(tx, p.tenant_id, body);
       try {
         tx.exec_prepared("settings_update", p.tenant_id, body.dump());
-      } catch (const pqxx::unique_violation& e) {
-        std::string what = e.what();
-        throw Error::validation(
-            {{what.find("uuid") != std::string::npos ? "domain_uuid" : "domain_name",
-              "already used by another tenant"}});
+      } catch (const pqxx::unique_violation&) {
+        // Another tenant took one of the names between the check above and this update.
+        throw Error::validation({{"domain_name", "already used by another tenant"}});
       }
       auto s = settings_of(tx, p.tenant_id);
       tx.commit();
-      return http::Response::json(200, s);
+      return s;
     });
+    deps.applied();
+    return http::Response::json(200, updated);
   });
   router.add("POST", "/api/v1/settings/requests-key", [deps](http::Request& req) {
     auto p = deps.guard(req);
@@ -156,6 +186,7 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
       tx.commit();
       return 0;
     });
+    deps.applied();
     return http::Response::json(200, {{"requests_api_key", key}});
   });
   router.add("POST", "/api/v1/settings/webhook-secret", [deps](http::Request& req) {
@@ -169,6 +200,7 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
       tx.commit();
       return 0;
     });
+    deps.applied();
     return http::Response::json(
         200, {{"webhook_secret", secret}, {"previous_secrets_valid_for", kSecretGrace}});
   });

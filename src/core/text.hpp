@@ -26,6 +26,17 @@ inline bool is_uuid(std::string_view s) {
   return true;
 }
 
+// The key a Cloudonix domain is known by: case-folded, and without Cloudonix's ".cloudonix.net"
+// suffix, so that "acme", "ACME" and "acme.cloudonix.net" name one domain. The same rule is
+// pbx_domain_key() in the database (migration 0009), which keeps keys unique across tenants.
+inline std::string domain_key(std::string_view name) {
+  constexpr std::string_view kSuffix = ".cloudonix.net";
+  auto key = to_lower(name);
+  if (key.size() > kSuffix.size() && key.ends_with(kSuffix))
+    key.resize(key.size() - kSuffix.size());
+  return key;
+}
+
 inline bool iequals(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
     return std::tolower(static_cast<unsigned char>(x)) ==

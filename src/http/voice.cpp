@@ -67,8 +67,7 @@ struct Voice {
     auto header_domain = req.header("x-cx-domain");
     for (std::string_view claimed :
          {std::string_view(call.domain), header_domain.value_or(std::string_view())}) {
-      if (!claimed.empty() && !text::iequals(claimed, tenant->tenant.domain_name) &&
-          !(tenant->tenant.domain_uuid && text::iequals(claimed, *tenant->tenant.domain_uuid))) {
+      if (!claimed.empty() && !tenant->owns_domain(claimed)) {
         spdlog::warn("rid={} voice request for domain {} with the key of tenant {}", req.request_id,
                      claimed, tenant->tenant.id);
         throw Error::unauthorized("the key does not belong to this domain");

@@ -19,6 +19,11 @@ std::vector<std::string> TenantEntry::secrets_at(std::chrono::system_clock::time
   return out;
 }
 
+bool TenantEntry::owns_domain(std::string_view claimed) const {
+  auto key = text::domain_key(claimed);
+  return std::find(domain_keys.begin(), domain_keys.end(), key) != domain_keys.end();
+}
+
 std::vector<Statement> TenantDirectory::statements() {
   return {
       {"directory_versions", "SELECT id::text, config_version FROM tenants"},
@@ -30,6 +35,7 @@ std::vector<Statement> TenantDirectory::statements() {
        "SELECT secret, extract(epoch FROM expires_at)::bigint FROM webhook_secrets"
        " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"
        " ORDER BY created_at DESC"},
+      {"directory_domain_keys", "SELECT key FROM tenant_domain_keys WHERE tenant_id = $1"},
   };
 }
 
@@ -73,6 +79,9 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
     }
     entry->webhook_secrets.push_back(std::move(secret));
   }
+  for (const auto& k : tx.exec_prepared("directory_domain_keys", id)) {
+    entry->domain_keys.push_back(k[0].as<std::string>());
+  }
   if (loader_) entry->routing = loader_(tx, t);
   return entry;
 }
@@ -104,9 +113,8 @@ bool TenantDirectory::refresh() {
       for (const auto& [id, entry] : fresh->by_id) {
         if (!entry->requests_key_hash.empty())
           fresh->by_key_hash.emplace(entry->requests_key_hash, entry);
-        fresh->by_domain.emplace(text::to_lower(entry->tenant.domain_name), entry);
-        if (entry->tenant.domain_uuid)
-          fresh->by_domain.emplace(text::to_lower(*entry->tenant.domain_uuid), entry);
+        // Keys are unique across tenants in the database (tenant_domain_keys' primary key).
+        for (const auto& key : entry->domain_keys) fresh->by_domain.emplace(key, entry);
       }
       tx.commit();
       return fresh;
@@ -150,7 +158,7 @@ std::shared_ptr<const TenantEntry> TenantDirectory::by_requests_key(std::string_
 
 std::shared_ptr<const TenantEntry> TenantDirectory::by_domain(std::string_view domain) const {
   auto index = index_.load();
-  auto it = index->by_domain.find(text::to_lower(domain));
+  auto it = index->by_domain.find(text::domain_key(domain));
   return it == index->by_domain.end() ? nullptr : it->second;
 }
 

@@ -32,7 +32,13 @@ struct TenantEntry {
   TenantRow tenant;
   std::string requests_key_hash;  // raw SHA-256; empty when no key is set
   std::vector<WebhookSecret> webhook_secrets;
+  // text::domain_key of the domain name, the domain uuid and every alias.
+  std::vector<std::string> domain_keys;
   std::shared_ptr<const routing::TenantSnapshot> routing;
+
+  // Is `claimed` (a domain name, uuid or alias, in any case, with or without .cloudonix.net)
+  // one of this tenant's?
+  bool owns_domain(std::string_view claimed) const;
 
   // Secrets valid at `now`, newest first.
   std::vector<std::string> secrets_at(std::chrono::system_clock::time_point now) const;
@@ -59,7 +65,8 @@ class TenantDirectory {
 
   // Finds the tenant of a requests API key (hashed, then compared in constant time).
   std::shared_ptr<const TenantEntry> by_requests_key(std::string_view key) const;
-  std::shared_ptr<const TenantEntry> by_domain(std::string_view domain_name_or_uuid) const;
+  // By domain name, uuid or alias, as TenantEntry::owns_domain matches them.
+  std::shared_ptr<const TenantEntry> by_domain(std::string_view claimed) const;
   std::shared_ptr<const TenantEntry> by_id(const std::string& id) const;
   size_t size() const;
 

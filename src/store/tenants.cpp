@@ -34,8 +34,10 @@ std::optional<TenantRow> one_tenant(const pqxx::result& r) {
 }  // namespace
 
 std::vector<Statement> tenant_statements() {
-  static const std::string by_domain = std::string("SELECT ") + kTenantColumns +
-                                       " FROM tenants WHERE lower(domain_name) = lower($1)";
+  static const std::string by_domain =
+      std::string("SELECT ") + kTenantColumns +
+      " FROM tenants WHERE id = (SELECT tenant_id FROM tenant_domain_keys"
+      "  WHERE key = pbx_domain_key($1))";
   static const std::string by_key = std::string("SELECT ") + kTenantColumns +
                                     " FROM tenants WHERE requests_key_hash = decode($1, 'hex')";
   return {

@@ -39,3 +39,23 @@ TEST(Text, BareControlCharactersAreThoseXmlCannotCarry) {
 
 }  // namespace
 }  // namespace pbx::text
+
+namespace pbx::text {
+namespace {
+
+TEST(Text, DomainKeysFoldCaseAndTheCloudonixSuffix) {
+  EXPECT_EQ(domain_key("acme"), "acme");
+  EXPECT_EQ(domain_key("ACME"), "acme");
+  EXPECT_EQ(domain_key("acme.cloudonix.net"), "acme");
+  EXPECT_EQ(domain_key("Acme.CLOUDONIX.NET"), "acme");
+  EXPECT_EQ(domain_key("pbx.acme.example"), "pbx.acme.example");
+  EXPECT_EQ(domain_key("7D2F6C1A-3B8E-4F59-A0D4-6E9B2C1F8A37"),
+            "7d2f6c1a-3b8e-4f59-a0d4-6e9b2c1f8a37");
+  // The suffix alone, or the suffix inside a name, is not stripped.
+  EXPECT_EQ(domain_key(".cloudonix.net"), ".cloudonix.net");
+  EXPECT_EQ(domain_key("acme.cloudonix.net.evil"), "acme.cloudonix.net.evil");
+  EXPECT_EQ(domain_key("acmecloudonix.net"), "acmecloudonix.net");
+}
+
+}  // namespace
+}  // namespace pbx::text
