@@ -5,12 +5,14 @@ namespace pbx::routing::engine_test {
 namespace {
 
 constexpr const char* kDialE1 =
-    R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" timeout="25">)"
+    R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+    R"(method="POST" timeout="25">)"
     R"(<Number>1001</Number></Dial></Response>)";
 constexpr const char* kVoicemailE1 =
     "<Response><Say>You have reached Alice at extension 1001. Please leave a message after the "
     "tone.</Say>"
-    R"(<Record action="https://pbx.example.com/api/voice/voicemail?state=…" maxLength="120" )"
+    R"(<Record action="https://pbx.example.com/api/voice/voicemail?state=…" )"
+    R"(method="POST" maxLength="120" )"
     R"(playBeep="true" finishOnKey="#"/>)"
     "<Say>We did not receive a message. Goodbye.</Say><Hangup/></Response>";
 
@@ -39,6 +41,7 @@ TEST_F(RoutingExtension, ForwardToE164DialsANumber) {
   auto r = call("e5");
   EXPECT_EQ(r.xml,
             R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+            R"(method="POST" )"
             R"(timeout="15"><Number>+16465550199</Number></Dial></Response>)");
   EXPECT_EQ(r.state(), "extension:e5 position=0 turn=1 start=0 attempt=1");
 }
@@ -47,6 +50,7 @@ TEST_F(RoutingExtension, ForwardToSipUriDialsSip) {
   auto r = call("e6");
   EXPECT_EQ(r.xml,
             R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+            R"(method="POST" )"
             R"(timeout="20"><Sip>sip:eve@example.net</Sip></Dial></Response>)");
   EXPECT_EQ(r.state(), "extension:e6 position=0 turn=1 start=0 attempt=1");
 }
@@ -57,6 +61,7 @@ TEST_F(RoutingExtension, InactiveWithVoicemailGoesToVoicemail) {
             "<Response><Say>You have reached Dave at extension 1004. Please leave a message after "
             "the tone.</Say>"
             R"(<Record action="https://pbx.example.com/api/voice/voicemail?state=…" )"
+            R"(method="POST" )"
             R"(maxLength="120" playBeep="true" finishOnKey="#"/>)"
             "<Say>We did not receive a message. Goodbye.</Say><Hangup/></Response>");
   EXPECT_EQ(r.state(), "voicemail:e4 position=0 turn=1 start=0 attempt=1");

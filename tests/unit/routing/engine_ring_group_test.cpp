@@ -7,6 +7,7 @@ namespace {
 // A ring-group Dial golden with its targets.
 std::string dial(int timeout, const std::string& targets) {
   return R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+         R"(method="POST" )"
          R"(timeout=")" +
          std::to_string(timeout) + R"(">)" + targets + "</Dial></Response>";
 }
