@@ -1,6 +1,7 @@
 // The callbacks of a call through HTTP against the running service: Dial outcomes, ring-group
 // passes, IVR digits, voicemail recordings, and forged or foreign callback state.
 #include "e2e/voice_fixture.hpp"
+#include "support/eventually.hpp"
 
 #include <algorithm>
 #include <set>
@@ -34,6 +35,78 @@ TEST_F(Voice, ExtensionDialOutcomes) {
   auto sales = c.route(inbound("+12125550102", "ext-2"));  // no voicemail
   EXPECT_EQ(c.callback(sales.action(), dial_result("ext-2", "failed")).summary(), kApology);
   EXPECT_EQ(c.callback(sales.action(), dial_result("ext-2", "busy")).summary(), kApology);
+}
+
+// A Dial callback with only the status fields given ("" values kept, absent ones left out).
+std::map<std::string, std::string> dial_fields(const std::string& call,
+                                               std::map<std::string, std::string> fields) {
+  fields["CallSid"] = call;
+  return fields;
+}
+
+// What Cloudonix may send besides busy and no-answer: the caller is not hung up on, the next
+// member rings, then the group's fallback (voicemail) takes the call.
+TEST_F(Voice, CanceledUnknownOrEmptyStatusRingsTheNextMemberThenVoicemail) {
+  auto c = client();
+  const std::vector<std::map<std::string, std::string>> outcomes{
+      {{"DialCallStatus", "canceled"}},
+      {{"CallStatus", "canceled"}},
+      {{"DialCallStatus", "CANCELED"}, {"CallStatus", "completed"}},
+      {{"DialCallStatus", "unknown"}},
+      {{"CallStatus", "unknown"}},
+      {{"DialCallStatus", ""}},
+      {{"DialCallStatus", ""}, {"CallStatus", ""}},
+      {},
+      {{"DialCallStatus", "cancelled-by-carrier"}},
+  };
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    SCOPED_TRACE(nlohmann::json(outcomes[i]).dump());
+    auto call = "seq-status-" + std::to_string(i);
+    auto step = c.route(inbound("+12125550106", call));
+    std::vector<std::string> rung{step.summary()};
+    for (int n = 0; n < 4 && step.summary().rfind("Dial", 0) == 0; ++n) {
+      step = c.callback(step.action(), dial_fields(call, outcomes[i]));
+      rung.push_back(step.summary());
+    }
+    EXPECT_EQ(rung, (std::vector<std::string>{"Dial[Number:1005]", "Dial[Number:1006]",
+                                              "Dial[Number:1005]", "Dial[Number:1006]", kMailbox}));
+  }
+
+  for (const char* status : {"canceled", "unknown", ""}) {
+    SCOPED_TRACE(status);
+    auto front = c.route(inbound("+12125550101", std::string("ext-status-") + status));
+    EXPECT_EQ(c.callback(front.action(), dial_result(std::string("ext-status-") + status, status))
+                  .summary(),
+              kMailbox);
+
+    // Round robin: the member after the one that did not answer.
+    auto call = std::string("rr-status-") + status;
+    auto ring = c.route(inbound("+12125550107", call));
+    auto next = c.callback(ring.action(), dial_result(call, status));
+    EXPECT_NE(next.summary(), ring.summary());
+    EXPECT_EQ(next.summary().rfind("Dial[Number:", 0), 0u) << next.summary();
+  }
+}
+
+// A status we do not know is logged with the request id, and the call carries on.
+TEST_F(Voice, UnrecognisedDialStatusIsLoggedWithTheRequestId) {
+  auto c = client();
+  auto ring = c.route(inbound("+12125550106", "odd-status"));
+  auto next = c.callback(ring.action(), dial_result("odd-status", "Rerouted-Elsewhere"));
+  EXPECT_EQ(next.summary(), "Dial[Number:1006]");
+  ASSERT_FALSE(next.request_id.empty());
+  std::string line;
+  EXPECT_TRUE(eventually([&] {
+    auto log = svc_->log_text();
+    auto at = log.find("rid=" + next.request_id + " ");
+    if (at == std::string::npos) return false;
+    line = log.substr(at, log.find('\n', at) - at);
+    return true;
+  }));
+  EXPECT_NE(line.find("call=odd-status"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"(unrecognised dial status "rerouted-elsewhere", taken as not answered)"),
+            std::string::npos)
+      << line;
 }
 
 TEST_F(Voice, VoicemailIsStoredOnceAndSaysGoodbye) {

@@ -58,10 +58,16 @@ VoiceClient::VoiceClient(std::string base_url, std::string key, std::string publ
 
 Cxml VoiceClient::post(const std::string& path, const std::string& body,
                        const std::map<std::string, std::string>& headers) {
-  auto r = http_.request("POST", base_url_ + path, body, headers);
+  return send("POST", path, body, headers);
+}
+
+Cxml VoiceClient::send(const std::string& method, const std::string& path, const std::string& body,
+                       const std::map<std::string, std::string>& headers) {
+  auto r = http_.request(method, base_url_ + path, body, headers);
   Cxml c;
   c.status = r.status;
   c.raw = r.body;
+  c.request_id = r.headers["x-request-id"];
   EXPECT_EQ(r.headers["content-type"], "application/xml; charset=utf-8") << path;
   EXPECT_TRUE(c.doc.load_string(r.body.c_str())) << "not XML: " << r.body;
   return c;
