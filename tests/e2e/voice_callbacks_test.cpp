@@ -109,6 +109,78 @@ TEST_F(Voice, UnrecognisedDialStatusIsLoggedWithTheRequestId) {
       << line;
 }
 
+// Cloudonix may fetch any callback by GET, the call's parameters appended to the action URL.
+TEST_F(Voice, CallbacksAcceptGetWithParametersInTheQueryString) {
+  auto c = client();
+  auto menu = c.route(inbound("+12125550100", "get-ivr"));
+  EXPECT_EQ(menu.attr("/Response/Gather", "method"), "POST");
+  auto dial = c.callback_get(menu.action(), {{"CallSid", "get-ivr"}, {"Digits", "1"}});
+  EXPECT_EQ(dial.status, 200);
+  EXPECT_EQ(dial.summary(), "Dial[Number:1002]");
+  EXPECT_EQ(dial.attr("/Response/Dial", "method"), "POST");
+  EXPECT_EQ(c.callback_get(menu.action(), {{"CallSid", "get-ivr"}, {"Digits", "5"}}).summary(),
+            "Say(That is not an option.) Gather[Say:Press 1 for sales & 2 for the stand-up]");
+
+  auto front = c.route(inbound("+12125550101", "get-vm"));
+  auto mailbox = c.callback_get(front.action(), dial_result("get-vm", "no-answer"));
+  EXPECT_EQ(mailbox.summary(), kMailbox);
+  EXPECT_EQ(mailbox.attr("/Response/Record", "method"), "POST");
+  auto saved = c.callback_get(mailbox.action(), {{"CallSid", "get-vm"},
+                                                 {"From", "+14155550142"},
+                                                 {"RecordingUrl", "https://rec.example.net/g.mp3"},
+                                                 {"RecordingDuration", "9"}});
+  EXPECT_EQ(saved.summary(), "Say(Thank you. Your message has been saved. Goodbye.) Hangup");
+  EXPECT_EQ(scalar("SELECT count(*) || ' ' || min(duration) || ' ' || min(call_id) FROM voicemails"
+                   " WHERE recording_url = 'https://rec.example.net/g.mp3'"),
+            "1 9 get-vm");
+
+  auto answered = c.route(inbound("+12125550101", "get-answered"));
+  EXPECT_EQ(c.callback_get(answered.action(), dial_result("get-answered", "completed")).summary(),
+            "Hangup");
+}
+
+// The state is read from its own query parameter only: neither GET parameters nor a body can
+// stand in for it or alter it.
+TEST_F(Voice, SignedStateCannotBeForgedByGet) {
+  auto c = client();
+  auto dial = c.route(inbound("+12125550101", "get-owner"));
+  auto url = dial.action();
+  auto token = url.substr(url.find("state=") + 6);
+  const std::string dial_status = std::string(kPublicBase) + "/api/voice/dial-status";
+
+  EXPECT_EQ(c.callback_get(url, dial_result("someone-else", "no-answer")).summary(), kApology);
+  auto tampered = url;
+  tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(c.callback_get(tampered, dial_result("get-owner", "no-answer")).summary(), kApology);
+  EXPECT_EQ(c.callback_get(dial_status + "?state=eyJ0IjoiYSJ9.c2ln",
+                           dial_result("get-owner", "no-answer"))
+                .summary(),
+            kApology);
+  EXPECT_EQ(c.callback_get(dial_status, dial_result("get-owner", "no-answer")).summary(), kApology);
+  // A state in a POST body counts for nothing: neither alone nor against the URL's.
+  auto auth =
+      std::map<std::string, std::string>{{"Authorization", "Bearer " + tenant_->requests_api_key},
+                                         {"Content-Type", "application/json"}};
+  auto body = dial_result("get-owner", "no-answer");
+  body["state"] = token;
+  EXPECT_EQ(c.post("/api/voice/dial-status", nlohmann::json(body).dump(), auth).summary(),
+            kApology);
+  body["state"] = "eyJ0IjoiYSJ9.c2ln";
+  EXPECT_EQ(
+      c.post("/api/voice/dial-status?state=" + token, nlohmann::json(body).dump(), auth).summary(),
+      kMailbox);
+
+  // The other tenant's state with this tenant's key, by GET.
+  VoiceClient theirs(svc_->base_url(), other_->requests_api_key, kPublicBase);
+  auto their_call = inbound("+13105550100", "get-theirs");
+  their_call["Domain"] = "other.cloudonix.net";
+  auto their_dial = theirs.route(their_call);
+  EXPECT_EQ(c.callback_get(their_dial.action(), dial_result("get-theirs", "no-answer")).summary(),
+            kApology);
+  // And the genuine article still works by GET.
+  EXPECT_EQ(c.callback_get(url, dial_result("get-owner", "no-answer")).summary(), kMailbox);
+}
+
 TEST_F(Voice, VoicemailIsStoredOnceAndSaysGoodbye) {
   auto c = client();
   auto dial = c.route(inbound("+12125550101", "vm-1"));

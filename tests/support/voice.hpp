@@ -37,6 +37,9 @@ class VoiceClient {
   Cxml route(const std::map<std::string, std::string>& params);
   // Posts to an action URL taken from a previous answer.
   Cxml callback(const std::string& action_url, const std::map<std::string, std::string>& params);
+  // Fetches an action URL by GET, the parameters appended to its query string.
+  Cxml callback_get(const std::string& action_url,
+                    const std::map<std::string, std::string>& params);
   Cxml post(const std::string& path, const std::string& body,
             const std::map<std::string, std::string>& headers);
   Cxml send(const std::string& method, const std::string& path, const std::string& body,
