@@ -83,7 +83,10 @@ struct Voice {
         [&](const routing::RingGroup& g) { return rotation.next(snapshot.tenant_id, g); }};
     routing::Outcome out;
     if (callback) {
-      const auto* state = find_param(params, "state");
+      // The signed state is the `state` of the action URL's query string and nothing else:
+      // Cloudonix appends the call's parameters to that query string on GET, and a body may
+      // carry anything on POST.
+      const auto* state = req.query_param("state");
       out = routing::continue_call(ctx, *callback, call, state ? *state : std::string());
     } else {
       out = routing::route_call(ctx, call);
@@ -109,15 +112,18 @@ struct Voice {
 
 void add_voice_routes(Router& router, VoiceDeps deps) {
   auto voice = std::make_shared<Voice>(deps);
-  auto route = [voice](Request& req) { return voice->handle(req, std::nullopt); };
-  router.add("GET", "/api/voice/route", route, ErrorStyle::cxml);
-  router.add("POST", "/api/voice/route", route, ErrorStyle::cxml);
-  for (auto [path, kind] : {std::pair{"/api/voice/gather", routing::Callback::gather},
-                            std::pair{"/api/voice/dial-status", routing::Callback::dial_status},
-                            std::pair{"/api/voice/voicemail", routing::Callback::voicemail}}) {
-    router.add(
-        "POST", path, [voice, kind = kind](Request& req) { return voice->handle(req, kind); },
-        ErrorStyle::cxml);
+  using Kind = std::optional<routing::Callback>;
+  for (auto [path, kind] :
+       {std::pair{"/api/voice/route", Kind()},
+        std::pair{"/api/voice/gather", Kind(routing::Callback::gather)},
+        std::pair{"/api/voice/dial-status", Kind(routing::Callback::dial_status)},
+        std::pair{"/api/voice/voicemail", Kind(routing::Callback::voicemail)}}) {
+    // Cloudonix fetches with either method: parameters in the query string on GET.
+    for (const char* method : {"GET", "POST"}) {
+      router.add(
+          method, path, [voice, kind = kind](Request& req) { return voice->handle(req, kind); },
+          ErrorStyle::cxml);
+    }
   }
 }
 

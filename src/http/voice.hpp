@@ -15,8 +15,9 @@ struct VoiceDeps {
   const routing::StateCodec& codec;
 };
 
-// The execution plane: /api/voice/route (GET, POST) and the gather, dial-status and voicemail
-// callbacks (POST). Handlers parse, authenticate, call the pure routing engine and answer CXML.
+// The execution plane: /api/voice/route and the gather, dial-status and voicemail callbacks,
+// each by GET or POST. Handlers parse, authenticate, call the pure routing engine and answer
+// CXML.
 void add_voice_routes(Router& router, VoiceDeps deps);
 
 }  // namespace pbx::http

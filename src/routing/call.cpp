@@ -27,6 +27,14 @@ Direction parse_direction(std::string_view value) {
   return Direction::inbound;
 }
 
+DialResult dial_result(std::string_view status) {
+  if (status == "completed" || status == "answered") return DialResult::answered;
+  for (std::string_view known : {"", "busy", "no-answer", "failed", "canceled", "unknown"}) {
+    if (status == known) return DialResult::not_answered;
+  }
+  return DialResult::unrecognised;
+}
+
 CallRequest parse_call(const http::Params& params) {
   CallRequest c;
   c.call_id = first_of(params, {"Session", "CallSid", "SessionData.token"});

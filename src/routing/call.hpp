@@ -27,6 +27,17 @@ struct CallRequest {
 Direction parse_direction(std::string_view value);
 CallRequest parse_call(const http::Params& params);
 
+// What the status of a Dial callback means. Only a callee who answered ends the call: every
+// other status, an empty one and one we do not know go on to the next destination, so that a
+// caller is never hung up on because of a status Cloudonix added or left out.
+enum class DialResult {
+  answered,      // completed, answered
+  not_answered,  // busy, no-answer, failed, canceled, unknown, empty
+  unrecognised,  // anything else: not answered either, and worth a line in the log
+};
+// `status` as parse_call leaves it (lower case, "noanswer" as "no-answer").
+DialResult dial_result(std::string_view status);
+
 // Top-level members of a JSON object as parameters: strings as they are, numbers and booleans
 // as their JSON text, SessionData.token as "SessionData.token"; anything else is skipped.
 // Malformed, non-object or too deeply nested (over 64 levels) input gives no parameters. Read

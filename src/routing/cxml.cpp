@@ -43,6 +43,14 @@ void text(pugi::xml_node node, const std::string& value) {
   set_xml_chars(node.append_child(pugi::node_pcdata), value);
 }
 
+// An action with the method it is to be fetched with: the callbacks take GET too, but POST is
+// said outright rather than left to a default a platform may not share.
+void action(pugi::xml_node node, const std::string& url) {
+  if (url.empty()) return;
+  attr(node, "action", url);
+  node.append_attribute("method").set_value("POST");
+}
+
 struct Writer {
   pugi::xml_node parent;
 
@@ -59,7 +67,7 @@ struct Writer {
   }
   void operator()(const Dial& v) {
     auto n = parent.append_child("Dial");
-    attr(n, "action", v.action);
+    action(n, v.action);
     attr(n, "timeout", v.timeout);
     attr(n, "callerId", v.caller_id);
     for (const auto& t : v.targets) {
@@ -83,7 +91,7 @@ struct Writer {
   }
   void operator()(const Gather& v) {
     auto n = parent.append_child("Gather");
-    attr(n, "action", v.action);
+    action(n, v.action);
     attr(n, "input", std::string("dtmf"));
     attr(n, "numDigits", v.num_digits);
     attr(n, "timeout", v.timeout);
@@ -93,7 +101,7 @@ struct Writer {
   }
   void operator()(const Record& v) {
     auto n = parent.append_child("Record");
-    attr(n, "action", v.action);
+    action(n, v.action);
     attr(n, "maxLength", v.max_length);
     flag(n, "playBeep", v.play_beep);
     attr(n, "finishOnKey", v.finish_on_key);
@@ -103,7 +111,11 @@ struct Writer {
     auto n = parent.append_child("Reject");
     attr(n, "reason", v.reason);
   }
-  void operator()(const Redirect& v) { text(parent.append_child("Redirect"), v.url); }
+  void operator()(const Redirect& v) {
+    auto n = parent.append_child("Redirect");
+    n.append_attribute("method").set_value("POST");
+    text(n, v.url);
+  }
 };
 
 // Straight into a string: an ostringstream per answer is measurable on the hot path.

@@ -77,7 +77,8 @@ struct Document {
   }
 };
 
-// The XML text: declaration, <Response>, verbs in order, attributes in a fixed order.
+// The XML text: declaration, <Response>, verbs in order, attributes in a fixed order. Every
+// action, and every Redirect, states method="POST".
 std::string render(const Document& doc);
 
 }  // namespace pbx::routing::cxml

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 
 namespace pbx::routing {
 
@@ -11,8 +12,17 @@ namespace {
 constexpr size_t kMaxChain = 8;
 constexpr int kVoicemailMaxLength = 120;
 
-bool unanswered(const std::string& status) {
-  return status == "no-answer" || status == "busy" || status == "failed";
+// At most 64 printable ASCII characters of a value the caller sent, for a log line: another
+// character becomes '?', so that no line can be forged or made to run on.
+std::string loggable(std::string_view value) {
+  constexpr size_t kMax = 64;
+  std::string out(value.substr(0, kMax));
+  for (auto& c : out) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7e) c = '?';
+  }
+  if (value.size() > kMax) out += "...";
+  return out;
 }
 
 cxml::Target target_for(const std::string& address) {
@@ -334,7 +344,12 @@ Outcome continue_call(const Context& ctx, Callback kind, const CallRequest& call
       }
       break;
     case Callback::dial_status: {
-      bool answered = !unanswered(call.dial_status);
+      auto result = dial_result(call.dial_status);
+      if (result == DialResult::unrecognised) {
+        flow.outcome().problems.push_back("unrecognised dial status \"" +
+                                          loggable(call.dial_status) + "\", taken as not answered");
+      }
+      bool answered = result == DialResult::answered;
       if (d.type == DestinationType::extension) {
         const auto* e = t.extension(d.ref);
         if (answered) {

@@ -35,7 +35,7 @@ struct VoicemailMessage {
 struct Outcome {
   cxml::Document document;
   std::optional<VoicemailMessage> voicemail;  // to be stored before the answer is sent
-  std::vector<std::string> problems;          // configuration faults met, for the log
+  std::vector<std::string> problems;  // configuration faults and unknown input met, for the log
 };
 
 enum class Callback { gather, dial_status, voicemail };

@@ -1,5 +1,7 @@
 #include "support/voice.hpp"
 
+#include "http/url.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -58,10 +60,16 @@ VoiceClient::VoiceClient(std::string base_url, std::string key, std::string publ
 
 Cxml VoiceClient::post(const std::string& path, const std::string& body,
                        const std::map<std::string, std::string>& headers) {
-  auto r = http_.request("POST", base_url_ + path, body, headers);
+  return send("POST", path, body, headers);
+}
+
+Cxml VoiceClient::send(const std::string& method, const std::string& path, const std::string& body,
+                       const std::map<std::string, std::string>& headers) {
+  auto r = http_.request(method, base_url_ + path, body, headers);
   Cxml c;
   c.status = r.status;
   c.raw = r.body;
+  c.request_id = r.headers["x-request-id"];
   EXPECT_EQ(r.headers["content-type"], "application/xml; charset=utf-8") << path;
   EXPECT_TRUE(c.doc.load_string(r.body.c_str())) << "not XML: " << r.body;
   return c;
@@ -78,6 +86,16 @@ Cxml VoiceClient::callback(const std::string& action_url,
       << "action URL not absolute on the tenant's public address: " << action_url;
   return post(action_url.substr(public_base_url_.size()), nlohmann::json(params).dump(),
               {{"Authorization", "Bearer " + key_}, {"Content-Type", "application/json"}});
+}
+
+Cxml VoiceClient::callback_get(const std::string& action_url,
+                               const std::map<std::string, std::string>& params) {
+  EXPECT_EQ(action_url.rfind(public_base_url_ + "/api/voice/", 0), 0u)
+      << "action URL not absolute on the tenant's public address: " << action_url;
+  auto path = action_url.substr(public_base_url_.size());
+  auto query = http::encode_form(http::Params(params.begin(), params.end()));
+  if (!query.empty()) path += (path.find('?') == std::string::npos ? "?" : "&") + query;
+  return send("GET", path, "", {{"Authorization", "Bearer " + key_}});
 }
 
 }  // namespace pbx::testing

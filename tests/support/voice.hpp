@@ -13,6 +13,7 @@ namespace pbx::testing {
 struct Cxml {
   int status = 0;
   std::string raw;
+  std::string request_id;  // the service's X-Request-Id
   pugi::xml_document doc;
 
   // The verbs in order, with the nouns or text that matter:
@@ -36,7 +37,12 @@ class VoiceClient {
   Cxml route(const std::map<std::string, std::string>& params);
   // Posts to an action URL taken from a previous answer.
   Cxml callback(const std::string& action_url, const std::map<std::string, std::string>& params);
+  // Fetches an action URL by GET, the parameters appended to its query string.
+  Cxml callback_get(const std::string& action_url,
+                    const std::map<std::string, std::string>& params);
   Cxml post(const std::string& path, const std::string& body,
+            const std::map<std::string, std::string>& headers);
+  Cxml send(const std::string& method, const std::string& path, const std::string& body,
             const std::map<std::string, std::string>& headers);
 
  private:

@@ -88,6 +88,43 @@ TEST(CallParse, DialStatusIsNormalised) {
   EXPECT_EQ(parse_call({{"DialCallStatus", ""}, {"CallStatus", "failed"}}).dial_status, "failed");
 }
 
+TEST(CallParse, OnlyCompletedOrAnsweredIsAnswered) {
+  for (const char* status : {"completed", "answered"}) {
+    EXPECT_EQ(dial_result(status), DialResult::answered) << status;
+  }
+  for (const char* status : {"busy", "no-answer", "failed", "canceled", "unknown", ""}) {
+    EXPECT_EQ(dial_result(status), DialResult::not_answered) << status;
+  }
+  for (const char* status :
+       {"noanswer", "COMPLETED", "cancelled", "in-progress", "ringing", "queued", "no answer",
+        "answer", "complete", " completed", "completed ", "completed\n", "no_answer", "true"}) {
+    EXPECT_EQ(dial_result(status), DialResult::unrecognised) << status;
+  }
+}
+
+// Case and the "noanswer" spelling are settled by parse_call, before dial_result.
+TEST(CallParse, DialResultOfWhatArrives) {
+  auto result = [](http::Params params) { return dial_result(parse_call(params).dial_status); };
+  for (const char* status : {"completed", "Completed", "ANSWERED", "answered"}) {
+    EXPECT_EQ(result({{"DialCallStatus", status}}), DialResult::answered) << status;
+    EXPECT_EQ(result({{"CallStatus", status}}), DialResult::answered) << status;
+  }
+  for (const char* status : {"BUSY", "No-Answer", "noanswer", "NOANSWER", "Failed", "CANCELED",
+                             "canceled", "Unknown", ""}) {
+    EXPECT_EQ(result({{"DialCallStatus", status}}), DialResult::not_answered) << status;
+    EXPECT_EQ(result({{"CallStatus", status}}), DialResult::not_answered) << status;
+  }
+  EXPECT_EQ(result({}), DialResult::not_answered);
+  EXPECT_EQ(result({{"Session", "call-1"}}), DialResult::not_answered);
+  // DialCallStatus first; an empty one leaves CallStatus to speak.
+  EXPECT_EQ(result({{"CallStatus", "completed"}, {"DialCallStatus", "canceled"}}),
+            DialResult::not_answered);
+  EXPECT_EQ(result({{"CallStatus", "canceled"}, {"DialCallStatus", "completed"}}),
+            DialResult::answered);
+  EXPECT_EQ(result({{"DialCallStatus", ""}, {"CallStatus", "completed"}}), DialResult::answered);
+  EXPECT_EQ(result({{"DialCallStatus", "Cancelled"}}), DialResult::unrecognised);
+}
+
 TEST(CallParse, RecordingDurationIsLenient) {
   auto duration = [](const json& value) {
     return parse_call(params_from_json(json{{"RecordingDuration", value}}.dump()))

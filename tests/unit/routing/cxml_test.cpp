@@ -36,7 +36,8 @@ TEST(Cxml, PlayPauseHangupRejectRedirect) {
   EXPECT_EQ(doc(Reject{}), response("<Reject/>"));
   EXPECT_EQ(doc(Reject{"busy"}), response(R"(<Reject reason="busy"/>)"));
   EXPECT_EQ(doc(Redirect{"https://pbx.example.com/api/voice/route"}),
-            response("<Redirect>https://pbx.example.com/api/voice/route</Redirect>"));
+            response(R"(<Redirect method="POST">)"
+                     "https://pbx.example.com/api/voice/route</Redirect>"));
 }
 
 TEST(Cxml, DialAttributesInFixedOrder) {
@@ -45,7 +46,7 @@ TEST(Cxml, DialAttributesInFixedOrder) {
          "+12125550100",
          {{Target::Kind::number, "1001"}, {Target::Kind::sip, "sip:eve@example.net"}}};
   EXPECT_EQ(doc(d), response(R"(<Dial action="https://pbx.example.com/api/voice/dial-status?)"
-                             R"(state=x" timeout="25" callerId="+12125550100">)"
+                             R"(state=x" method="POST" timeout="25" callerId="+12125550100">)"
                              "<Number>1001</Number><Sip>sip:eve@example.net</Sip></Dial>"));
 }
 
@@ -70,6 +71,7 @@ TEST(Cxml, GatherWithEveryPromptKind) {
   Gather g{"https://pbx.example.com/api/voice/gather?state=x", 2, 5, true, {}};
   g.prompts = {Say{"Press 1.", "woman", "en-US"}, Pause{2}, Play{"https://cdn.example.com/m.wav"}};
   EXPECT_EQ(doc(g), response(R"(<Gather action="https://pbx.example.com/api/voice/gather?state=x" )"
+                             R"(method="POST" )"
                              R"(input="dtmf" numDigits="2" timeout="5" actionOnEmptyResult="true">)"
                              R"(<Say voice="woman" language="en-US">Press 1.</Say>)"
                              R"(<Pause length="2"/><Play>https://cdn.example.com/m.wav</Play>)"
@@ -83,6 +85,7 @@ TEST(Cxml, GatherDefaultsLeaveAttributesOut) {
 TEST(Cxml, Record) {
   EXPECT_EQ(doc(Record{"https://pbx.example.com/api/voice/voicemail?state=x", 120, true, "#"}),
             response(R"(<Record action="https://pbx.example.com/api/voice/voicemail?state=x" )"
+                     R"(method="POST" )"
                      R"(maxLength="120" playBeep="true" finishOnKey="#"/>)"));
   EXPECT_EQ(doc(Record{{}, 0, false, {}}), response(R"(<Record playBeep="false"/>)"));
 }
@@ -105,7 +108,8 @@ TEST(Cxml, AttributesAreEscapedOnce) {
   EXPECT_EQ(doc(Say{"x", R"(a"b&c<d)", {}}),
             response(R"(<Say voice="a&quot;b&amp;c&lt;d">x</Say>)"));
   Dial d{"https://pbx.example.com/cb?a=1&b=2", 0, {}, {}};
-  EXPECT_EQ(doc(d), response(R"(<Dial action="https://pbx.example.com/cb?a=1&amp;b=2"/>)"));
+  EXPECT_EQ(doc(d), response(R"(<Dial action="https://pbx.example.com/cb?a=1&amp;b=2" )"
+                             R"(method="POST"/>)"));
 }
 
 TEST(Cxml, ControlCharactersXmlCannotCarryAreDropped) {
@@ -119,7 +123,8 @@ TEST(Cxml, ControlCharactersXmlCannotCarryAreDropped) {
             response("<Say voice=\"v\">abc[0m\td\ne</Say>"));
   EXPECT_EQ(
       doc(Dial{"https://pbx.example.com/cb?\x7f", 0, {}, {{Target::Kind::sip, "sip:a\x0b@b"}}}),
-      response("<Dial action=\"https://pbx.example.com/cb?\x7f\"><Sip>sip:a@b</Sip></Dial>"));
+      response("<Dial action=\"https://pbx.example.com/cb?\x7f\""
+               " method=\"POST\"><Sip>sip:a@b</Sip></Dial>"));
 }
 
 TEST(Cxml, Utf8TextIsKept) {

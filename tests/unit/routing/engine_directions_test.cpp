@@ -8,7 +8,8 @@ namespace pbx::routing::engine_test {
 namespace {
 
 constexpr const char* kDialE1 =
-    R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" timeout="25">)"
+    R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+    R"(method="POST" timeout="25">)"
     R"(<Number>1001</Number></Dial></Response>)";
 constexpr const char* kNotAllowed =
     "<Response><Say>Sorry, this extension is not allowed to call external numbers. Goodbye.</Say>"
@@ -68,6 +69,7 @@ TEST_F(RoutingDirections, SubscriberFixtureCallsAnExtension) {
   auto r = route(from_fixture("voice-route-subscriber.json"));
   EXPECT_EQ(r.xml,
             R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+            R"(method="POST" )"
             R"(timeout="30"><Number>1002</Number></Dial></Response>)");
   EXPECT_EQ(r.state(), "extension:e2 position=0 turn=1 start=0 attempt=1");
 }

@@ -5,12 +5,14 @@ namespace pbx::routing::engine_test {
 namespace {
 
 constexpr const char* kDialE1 =
-    R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" timeout="25">)"
+    R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+    R"(method="POST" timeout="25">)"
     R"(<Number>1001</Number></Dial></Response>)";
 constexpr const char* kVoicemailE1 =
     "<Response><Say>You have reached Alice at extension 1001. Please leave a message after the "
     "tone.</Say>"
-    R"(<Record action="https://pbx.example.com/api/voice/voicemail?state=…" maxLength="120" )"
+    R"(<Record action="https://pbx.example.com/api/voice/voicemail?state=…" )"
+    R"(method="POST" maxLength="120" )"
     R"(playBeep="true" finishOnKey="#"/>)"
     "<Say>We did not receive a message. Goodbye.</Say><Hangup/></Response>";
 
@@ -39,6 +41,7 @@ TEST_F(RoutingExtension, ForwardToE164DialsANumber) {
   auto r = call("e5");
   EXPECT_EQ(r.xml,
             R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+            R"(method="POST" )"
             R"(timeout="15"><Number>+16465550199</Number></Dial></Response>)");
   EXPECT_EQ(r.state(), "extension:e5 position=0 turn=1 start=0 attempt=1");
 }
@@ -47,6 +50,7 @@ TEST_F(RoutingExtension, ForwardToSipUriDialsSip) {
   auto r = call("e6");
   EXPECT_EQ(r.xml,
             R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+            R"(method="POST" )"
             R"(timeout="20"><Sip>sip:eve@example.net</Sip></Dial></Response>)");
   EXPECT_EQ(r.state(), "extension:e6 position=0 turn=1 start=0 attempt=1");
 }
@@ -57,6 +61,7 @@ TEST_F(RoutingExtension, InactiveWithVoicemailGoesToVoicemail) {
             "<Response><Say>You have reached Dave at extension 1004. Please leave a message after "
             "the tone.</Say>"
             R"(<Record action="https://pbx.example.com/api/voice/voicemail?state=…" )"
+            R"(method="POST" )"
             R"(maxLength="120" playBeep="true" finishOnKey="#"/>)"
             "<Say>We did not receive a message. Goodbye.</Say><Hangup/></Response>");
   EXPECT_EQ(r.state(), "voicemail:e4 position=0 turn=1 start=0 attempt=1");
@@ -93,6 +98,66 @@ TEST_F(RoutingExtension, AnsweredOnlyHangsUp) {
     auto r = after("e1", dial_result(status));
     EXPECT_EQ(r.xml, "<Response><Hangup/></Response>");
   }
+}
+
+// Every status but an answer, known or not, and none at all: the caller reaches voicemail.
+TEST_F(RoutingExtension, EveryStatusButAnAnswerGoesToVoicemail) {
+  for (const auto* statuses : {&kNotAnsweredStatuses, &kUnrecognisedStatuses}) {
+    for (const char* status : *statuses) {
+      SCOPED_TRACE(status != nullptr ? status : "(none)");
+      auto r = after("e1", dial_callback(status));
+      EXPECT_EQ(r.xml, kVoicemailE1);
+      EXPECT_EQ(r.state(), "voicemail:e1 position=0 turn=1 start=0 attempt=1");
+    }
+  }
+}
+
+TEST_F(RoutingExtension, EveryStatusButAnAnswerWithoutVoicemailApologises) {
+  for (const auto* statuses : {&kNotAnsweredStatuses, &kUnrecognisedStatuses}) {
+    for (const char* status : *statuses) {
+      SCOPED_TRACE(status != nullptr ? status : "(none)");
+      EXPECT_EQ(after("e2", dial_callback(status)).xml, kApology);
+    }
+  }
+}
+
+TEST_F(RoutingExtension, AnsweredInAnyCaseHangsUp) {
+  for (const char* status : kAnsweredStatuses) {
+    SCOPED_TRACE(status);
+    auto r = after("e1", dial_callback(status));
+    EXPECT_EQ(r.xml, "<Response><Hangup/></Response>");
+    EXPECT_TRUE(r.problems.empty());
+  }
+}
+
+// A status we do not know is reported for the log (with the request id, by the handler); the
+// ones we know are not.
+TEST_F(RoutingExtension, OnlyUnrecognisedStatusesAreReported) {
+  for (const char* status : kNotAnsweredStatuses) {
+    SCOPED_TRACE(status != nullptr ? status : "(none)");
+    EXPECT_TRUE(after("e1", dial_callback(status)).problems.empty());
+  }
+  for (auto [status, shown] :
+       {std::pair{"cancelled", "cancelled"}, std::pair{"In-Progress", "in-progress"},
+        std::pair{" completed", " completed"}}) {
+    SCOPED_TRACE(status);
+    auto r = after("e1", dial_callback(status));
+    EXPECT_EQ(r.problems, std::vector<std::string>{std::string("unrecognised dial status \"") +
+                                                   shown + "\", taken as not answered"});
+  }
+}
+
+// What the caller sent cannot forge or flood a log line: control characters and bytes beyond
+// ASCII become '?', and 64 characters are kept.
+TEST_F(RoutingExtension, UnrecognisedStatusIsReportedSafely) {
+  auto r = after("e1", dial_callback("a\nrid=forged\x01\xc3\xa9"));
+  EXPECT_EQ(r.problems, std::vector<std::string>{
+                            "unrecognised dial status \"a?rid=forged???\", taken as not answered"});
+  r = after("e1", dial_callback(std::string(100, 'x').c_str()));
+  EXPECT_EQ(r.problems,
+            std::vector<std::string>{"unrecognised dial status \"" + std::string(64, 'x') +
+                                     "...\", taken as not answered"});
+  EXPECT_EQ(r.xml, kVoicemailE1);
 }
 
 // The status comes through parse_call, as the handlers read it.

@@ -21,6 +21,18 @@ inline constexpr const char* kDecl = R"(<?xml version="1.0" encoding="UTF-8"?>)"
 inline constexpr const char* kApology =
     "<Response><Say>Sorry, we cannot take your call right now. Goodbye.</Say><Hangup/></Response>";
 
+// Dial statuses as they arrive in DialCallStatus (nullptr: no status at all). Only a callee who
+// answered ends the call; every other status carries on as no answer does.
+inline const std::vector<const char*> kAnsweredStatuses{"completed", "COMPLETED", "answered",
+                                                        "Answered"};
+inline const std::vector<const char*> kNotAnsweredStatuses{
+    "busy",   "Busy",     "no-answer", "NO-ANSWER", "noanswer", "NoAnswer", "failed",
+    "FAILED", "canceled", "Canceled",  "unknown",   "UNKNOWN",  "",         nullptr};
+// Statuses we do not know: not answered either, and reported for the log.
+inline const std::vector<const char*> kUnrecognisedStatuses{
+    "cancelled",  "in-progress",         "ringing", "queued", "no answer", "answer", "complete",
+    " completed", "completed-elsewhere", "x\ny"};
+
 inline Destination ext(const char* id) { return {DestinationType::extension, id}; }
 inline Destination group(const char* id) { return {DestinationType::ring_group, id}; }
 inline Destination menu(const char* id) { return {DestinationType::ivr_menu, id}; }
@@ -87,6 +99,12 @@ class RoutingTest : public ::testing::Test {
     auto c = inbound("+12125550100");
     c.dial_status = std::move(status);
     return c;
+  }
+  // A dial-status callback as the handler reads it: `status` in DialCallStatus, none when null.
+  static CallRequest dial_callback(const char* status) {
+    http::Params params{{"Session", kCallId}};
+    if (status != nullptr) params.emplace_back("DialCallStatus", status);
+    return parse_call(params);
   }
   static CallRequest pressed(std::string digits) {
     auto c = inbound("+12125550100");

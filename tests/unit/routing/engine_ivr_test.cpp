@@ -5,7 +5,8 @@ namespace pbx::routing::engine_test {
 namespace {
 
 constexpr const char* kGatherOpen =
-    R"(<Gather action="https://pbx.example.com/api/voice/gather?state=…" input="dtmf" )";
+    R"(<Gather action="https://pbx.example.com/api/voice/gather?state=…" )"
+    R"(method="POST" input="dtmf" )";
 constexpr const char* kMainGather =
     R"(numDigits="1" timeout="4" actionOnEmptyResult="true">)"
     R"(<Say voice="woman" language="en-US">Press 1 for Alice, 2 for Bob.</Say></Gather>)";
@@ -69,6 +70,7 @@ TEST_F(RoutingIvr, MatchingOptionFollowsItsDestination) {
   auto r = answer(call(), "1");
   EXPECT_EQ(r.xml,
             R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+            R"(method="POST" )"
             R"(timeout="25"><Number>1001</Number></Dial></Response>)");
   EXPECT_EQ(r.state(), "extension:e1 position=0 turn=1 start=0 attempt=1");
 }

@@ -7,10 +7,12 @@ namespace pbx::routing::engine_test {
 namespace {
 
 constexpr const char* kDialE1 =
-    R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" timeout="25">)"
+    R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+    R"(method="POST" timeout="25">)"
     R"(<Number>1001</Number></Dial></Response>)";
 constexpr const char* kRecord =
-    R"(<Record action="https://pbx.example.com/api/voice/voicemail?state=…" maxLength="120" )"
+    R"(<Record action="https://pbx.example.com/api/voice/voicemail?state=…" )"
+    R"(method="POST" maxLength="120" )"
     R"(playBeep="true" finishOnKey="#"/>)"
     "<Say>We did not receive a message. Goodbye.</Say><Hangup/></Response>";
 

@@ -7,6 +7,7 @@ namespace {
 // A ring-group Dial golden with its targets.
 std::string dial(int timeout, const std::string& targets) {
   return R"(<Response><Dial action="https://pbx.example.com/api/voice/dial-status?state=…" )"
+         R"(method="POST" )"
          R"(timeout=")" +
          std::to_string(timeout) + R"(">)" + targets + "</Dial></Response>";
 }
@@ -113,6 +114,53 @@ TEST_F(RoutingRingGroup, RoundRobinSecondTurnKeepsTheStart) {
   auto r = unanswered(unanswered(call("desk")));
   EXPECT_EQ(r.xml, dial(20, number("1002")));
   EXPECT_EQ(r.state(), at("desk", 0, 2, 1));
+}
+
+// Every status but an answer, known or not, and none at all: the next member rings, then the
+// fallback takes the call, whichever way the group rings.
+TEST_F(RoutingRingGroup, EveryStatusButAnAnswerRingsTheNextMemberThenTheFallback) {
+  for (auto strategy : {Strategy::sequential, Strategy::round_robin}) {
+    for (const auto* statuses : {&kNotAnsweredStatuses, &kUnrecognisedStatuses}) {
+      for (const char* status : *statuses) {
+        SCOPED_TRACE(std::string(status != nullptr ? status : "(none)") +
+                     (strategy == Strategy::sequential ? " sequential" : " round robin"));
+        make("support", strategy, {"e1", "e2"}).fallback = mailbox("e3");
+        rotation = 0;
+        auto first = call("support");
+        EXPECT_EQ(first.xml, dial(20, number("1001")));
+        auto second = next(Callback::dial_status, dial_callback(status), first.token());
+        EXPECT_EQ(second.xml, dial(20, number("1002")));
+        EXPECT_EQ(second.state(), at("support", 1, 1));
+        auto last = next(Callback::dial_status, dial_callback(status), second.token());
+        EXPECT_EQ(last.state(), "voicemail:e3 position=0 turn=1 start=0 attempt=1");
+        EXPECT_NE(last.xml.find("You have reached Carol at extension 1003."), std::string::npos)
+            << last.xml;
+      }
+    }
+  }
+}
+
+TEST_F(RoutingRingGroup, EveryStatusButAnAnswerSendsASimultaneousGroupToItsFallback) {
+  for (const auto* statuses : {&kNotAnsweredStatuses, &kUnrecognisedStatuses}) {
+    for (const char* status : *statuses) {
+      SCOPED_TRACE(status != nullptr ? status : "(none)");
+      make("all", Strategy::simultaneous, {"e1", "e2"}).fallback = mailbox("e3");
+      auto first = call("all");
+      auto last = next(Callback::dial_status, dial_callback(status), first.token());
+      EXPECT_EQ(last.state(), "voicemail:e3 position=0 turn=1 start=0 attempt=1");
+    }
+  }
+}
+
+TEST_F(RoutingRingGroup, AnsweredInAnyCaseHangsUp) {
+  for (auto strategy : {Strategy::simultaneous, Strategy::sequential, Strategy::round_robin}) {
+    for (const char* status : kAnsweredStatuses) {
+      SCOPED_TRACE(status);
+      make("support", strategy, {"e1", "e2"}).fallback = mailbox("e3");
+      auto r = next(Callback::dial_status, dial_callback(status), call("support").token());
+      EXPECT_EQ(r.xml, "<Response><Hangup/></Response>");
+    }
+  }
 }
 
 TEST_F(RoutingRingGroup, AnsweredHangsUp) {

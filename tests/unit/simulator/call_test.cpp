@@ -282,6 +282,42 @@ TEST(SimulatedCall, GetRedirectSendsTheParametersInTheQuery) {
   EXPECT_NE(get.url.find("&From=%2B14155550142"), std::string::npos) << get.url;
 }
 
+// Each action is fetched with the method its verb states: the parameters in the query string
+// for GET, in a JSON body for POST.
+TEST(SimulatedCall, ActionsAreFetchedWithTheirMethod) {
+  std::vector<HttpRequest> voice;
+  Transport http = [&](const HttpRequest& req) {
+    if (req.url.find("/api/webhooks/") != std::string::npos) return HttpAnswer{200, "{}", ""};
+    voice.push_back(req);
+    auto path = req.url.substr(0, req.url.find('?'));
+    std::string next = "<Hangup/>";
+    if (path == "http://svc:1/api/voice/route") {
+      next = std::string(R"(<Gather action=")") + kPublic +
+             R"(/api/voice/gather?state=g" method="GET" numDigits="1"><Say>Menu</Say></Gather>)";
+    } else if (path == "http://svc:1/api/voice/gather") {
+      next = std::string(R"(<Dial action=")") + kPublic +
+             R"(/api/voice/dial-status?state=d" method="POST">101</Dial>)";
+    } else if (path == "http://svc:1/api/voice/dial-status") {
+      next = std::string(R"(<Record action=")") + kPublic +
+             R"(/api/voice/voicemail?state=v" method="GET"/>)";
+    }
+    return HttpAnswer{200, doc(next), ""};
+  };
+  Script script{{"1"}, {{DialOutcome::Kind::busy}}, true};
+  auto r = simulate_call(setup(), script, http);
+  EXPECT_EQ(r.exit_code(), 0) << render_json(r);
+  ASSERT_EQ(voice.size(), 4u);
+  EXPECT_EQ(voice[1].method, "GET");
+  EXPECT_TRUE(voice[1].body.empty());
+  EXPECT_EQ(voice[1].url.rfind("http://svc:1/api/voice/gather?state=g&", 0), 0u) << voice[1].url;
+  EXPECT_NE(voice[1].url.find("&Digits=1"), std::string::npos) << voice[1].url;
+  EXPECT_EQ(voice[2].method, "POST");
+  EXPECT_EQ(voice[2].url, "http://svc:1/api/voice/dial-status?state=d");
+  EXPECT_EQ(nlohmann::json::parse(voice[2].body)["DialCallStatus"], "busy");
+  EXPECT_EQ(voice[3].method, "GET");
+  EXPECT_NE(voice[3].url.find("&RecordingUrl=https"), std::string::npos) << voice[3].url;
+}
+
 TEST(SimulatedCall, RejectSetsTheDisposition) {
   FakeService f;
   f.documents["/api/voice/route"] = [](const nlohmann::json&) {

@@ -121,6 +121,21 @@ TEST(CxmlReader, AcceptsEverythingTheServiceRenders) {
   EXPECT_EQ(verbs[5].text, "https://a.example/p.mp3");
   EXPECT_EQ(verbs[6].text, "https://pbx.example/api/voice/route");
   EXPECT_EQ(verbs[7].text, "busy");
+  for (size_t i : {1, 2, 3, 6}) EXPECT_EQ(verbs[i].method, "POST") << i;
+}
+
+TEST(CxmlReader, ActionsKeepTheirMethod) {
+  auto verbs = read_cxml(
+      response(R"(<Gather action="https://h/g" method="GET"/>)"
+               R"(<Dial action="https://h/d" method="POST">1</Dial>)"
+               R"(<Record action="https://h/r" method="GET"/><Record action="https://h/r"/>)"));
+  ASSERT_EQ(verbs.size(), 4u);
+  EXPECT_EQ(verbs[0].method, "GET");
+  EXPECT_EQ(verbs[1].method, "POST");
+  EXPECT_EQ(verbs[2].method, "GET");
+  EXPECT_EQ(verbs[3].method, "POST");  // Cloudonix's default
+  EXPECT_EQ(refusal(response(R"(<Gather action="https://h/g" method="post"/>)")),
+            "<Gather> method \"post\" is neither GET nor POST");
 }
 
 TEST(CxmlReader, RefusesWhatCloudonixWouldNotAccept) {
