@@ -117,6 +117,15 @@ std::vector<SessionUpdateItem> parse_session_updates(const nlohmann::json& body)
     if (!body.is_object()) items.back().error = "body must be a JSON object or array of objects";
     return items;
   }
+  if (body.size() > kMaxSessionUpdatesPerBody) {
+    SessionUpdateItem whole;
+    whole.raw = dump_for_storage(body);
+    whole.error = "a session-update array holds at most " +
+                  std::to_string(kMaxSessionUpdatesPerBody) + " elements; this one holds " +
+                  std::to_string(body.size());
+    items.push_back(std::move(whole));
+    return items;
+  }
   items.reserve(body.size());
   for (std::size_t i = 0; i < body.size(); ++i) items.push_back(parse_session_update(body[i], i));
   return items;

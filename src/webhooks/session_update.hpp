@@ -19,6 +19,11 @@ namespace pbx::webhooks {
 // Longest session token or dedupe key accepted: they are unique-index keys in Postgres.
 inline constexpr std::size_t kMaxKeyLength = 256;
 
+// Most elements one body's array may hold. Cloudonix sends one or a few per delivery; a larger
+// array is refused whole before any element is read, so that one body cannot grow a writer
+// batch into a statement that times out for every tenant in it.
+inline constexpr std::size_t kMaxSessionUpdatesPerBody = 100;
+
 struct SessionUpdate {
   std::string session_token;  // `token`, else `id` as decimal text; never empty
   std::string dedupe_key;     // see session_update_dedupe_key; never empty
@@ -63,7 +68,8 @@ struct SessionUpdateItem {
 };
 
 // A body that is an object gives one item; an array gives one item per element, in order
-// (an empty array gives none). Any other JSON value gives one item with an error.
+// (an empty array gives none). Any other JSON value, and an array of more than
+// kMaxSessionUpdatesPerBody elements, gives one item with an error (its `raw` the whole body).
 // Errors per element: not an object; neither `token` nor `id`; token or key too long.
 std::vector<SessionUpdateItem> parse_session_updates(const nlohmann::json& body);
 

@@ -456,6 +456,34 @@ TEST_F(Webhooks, ArraysOddTypesAndMissingFields) {
             "other/12");
 }
 
+// A session-update array beyond the item limit is kept whole as a dead letter (the sender is
+// authenticated and the body is JSON: api.md) and none of its elements is stored.
+TEST_F(Webhooks, SessionUpdateArraysBeyondTheLimitAreDeadLettered) {
+  HttpClient http;
+  auto token = unique_name("lim-");
+  auto batch = [&](int n) {
+    auto body = json::array();
+    for (int i = 0; i < n; ++i) {
+      body.push_back(session_update(token, "ringing", token + "-" + std::to_string(i)));
+    }
+    return body;
+  };
+  auto over = post(http, "session-update", batch(101));
+  EXPECT_EQ(over.status, 200) << over.body;
+  EXPECT_EQ(status_of(over), "dead_lettered");
+  EXPECT_EQ(scalar("SELECT count(*) FROM session_events WHERE session_token = '" + token + "'"),
+            "0");
+  EXPECT_EQ(scalar("SELECT error FROM dead_letters WHERE tenant_id = '" + tenant_->id +
+                   "' AND body LIKE '%" + token + "-100\"%'"),
+            "a session-update array holds at most 100 elements; this one holds 101");
+  auto id = json::parse(over.body)["id"].get<std::string>();
+  EXPECT_EQ(scalar("SELECT outcome FROM webhook_events WHERE id = '" + id + "'"), "dead_lettered");
+
+  EXPECT_EQ(status_of(post(http, "session-update", batch(100))), "processed");
+  EXPECT_EQ(scalar("SELECT count(*) FROM session_events WHERE session_token = '" + token + "'"),
+            "100");
+}
+
 TEST_F(Webhooks, DeadLettersAreKeptAndReplayable) {
   HttpClient http;
   auto bad = post_signed(http, "cdr", "{\"not\": json", tenant_->webhook_secret, unix_now());

@@ -239,6 +239,26 @@ TEST(SessionUpdate, StoresOnlyWhatPostgresAccepts) {
   EXPECT_EQ(u.dedupe_key, "s:t\xEF\xBF\xBD|ringing|0000-06-01T00:00:00+00:00");
 }
 
+TEST(SessionUpdate, ArraysHoldAtMostTheLimit) {
+  auto element = [](std::size_t i) {
+    return json{{"token", "t" + std::to_string(i)}, {"status", "ringing"}};
+  };
+  auto body = json::array();
+  for (std::size_t i = 0; i < kMaxSessionUpdatesPerBody; ++i) body.push_back(element(i));
+  auto items = parse_session_updates(body);
+  ASSERT_EQ(items.size(), kMaxSessionUpdatesPerBody);
+  for (const auto& item : items) EXPECT_TRUE(item.ok()) << item.error;
+
+  body.push_back(element(kMaxSessionUpdatesPerBody));
+  items = parse_session_updates(body);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_FALSE(items[0].ok());
+  EXPECT_EQ(items[0].index, 0u);
+  EXPECT_EQ(items[0].error,
+            "a session-update array holds at most 100 elements; this one holds 101");
+  EXPECT_EQ(json::parse(items[0].raw), body);
+}
+
 TEST(SessionUpdate, Iso8601Parsing) {
   auto ms = [](std::string_view s) { return parse_iso8601(s)->time_since_epoch().count(); };
   EXPECT_EQ(ms("1970-01-01T00:00:00Z"), 0);
