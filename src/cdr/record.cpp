@@ -39,6 +39,51 @@ std::int64_t seconds_or_zero(const nlohmann::json& body, std::string_view key) {
   return v && *v > 0 ? *v : 0;
 }
 
+// Seconds up to year 9999, like epoch_millis, so that adding them to an instant cannot overflow.
+constexpr std::int64_t kMaxSeconds = 253402300799;
+
+// The OPBX style of the header: no session token or id, but a top-level session_uuid or
+// session_id.
+bool is_opbx_style(const nlohmann::json& body, const nlohmann::json& session) {
+  if (f::text(session, "token") || f::text(session, "id")) return false;
+  return f::text(body, "session_uuid") || f::text(body, "session_id");
+}
+
+// Where the call's own direction is sent: in the session object, or at the top for OPBX.
+const nlohmann::json& direction_source(const nlohmann::json& body, const nlohmann::json& session) {
+  return is_opbx_style(body, session) ? body : session;
+}
+
+void read_native_times(const nlohmann::json& body, const nlohmann::json& session, CdrRecord& r) {
+  r.duration = seconds_or_zero(body, "duration");
+  r.started_at = f::epoch_millis(session, "callStartTime");
+  if (!r.started_at) {
+    auto ts = f::integer(body, "timestamp");
+    if (ts && *ts > 0 && *ts <= kMaxSeconds) r.started_at = Timestamp{std::chrono::seconds{*ts}};
+  }
+  r.answered_at = f::epoch_millis(session, "callAnswerTime");
+  r.ended_at = f::epoch_millis(session, "callEndTime");
+  if (!r.ended_at && r.started_at && r.duration <= kMaxSeconds) {
+    r.ended_at = *r.started_at + std::chrono::seconds{r.duration};
+  }
+}
+
+void read_opbx_times(const nlohmann::json& body, CdrRecord& r) {
+  using std::chrono::seconds;
+  r.started_at = f::iso8601(body, "start_time");
+  r.ended_at = f::iso8601(body, "end_time");
+  if (f::integer(body, "duration")) {
+    r.duration = seconds_or_zero(body, "duration");
+  } else if (r.started_at && r.ended_at && *r.ended_at > *r.started_at) {
+    r.duration = std::chrono::floor<seconds>(*r.ended_at - *r.started_at).count();
+  }
+  if (r.duration > kMaxSeconds) return;
+  // Derived instants stay within years 1 to 9999, as parse_iso8601 guarantees for sent ones.
+  auto in_range = [](Timestamp t) { return webhooks::parse_iso8601(webhooks::to_iso8601(t)); };
+  if (!r.ended_at && r.started_at) r.ended_at = in_range(*r.started_at + seconds{r.duration});
+  if (!r.started_at && r.ended_at) r.started_at = in_range(*r.ended_at - seconds{r.duration});
+}
+
 }  // namespace
 
 bool is_extension_number(std::string_view s) {
@@ -97,7 +142,7 @@ std::string_view terminal_status(Disposition d) {
 
 Direction cdr_direction(const nlohmann::json& body) {
   const auto& session = object_or_empty(f::member(body, "session"));
-  if (auto d = f::text(session, "direction")) {
+  if (auto d = f::text(direction_source(body, session), "direction")) {
     auto known = webhooks::direction_from_session(*d);
     if (known != Direction::unknown) return known;
   }
@@ -112,13 +157,16 @@ Direction cdr_direction(const nlohmann::json& body) {
 CdrRecord parse_cdr(const nlohmann::json& body) {
   if (!body.is_object()) throw CdrError("CDR must be a JSON object");
   const auto& session = object_or_empty(f::member(body, "session"));
+  const bool opbx = is_opbx_style(body, session);
 
   CdrRecord r;
   r.call_id = text_or_empty(body, "call_id");
-  auto token = f::text(session, "token");
-  if (!token) token = f::text(session, "id");
+  auto token = opbx ? f::text(body, "session_uuid") : f::text(session, "token");
+  if (!token) token = opbx ? f::text(body, "session_id") : f::text(session, "id");
   r.session_token = token.value_or(r.call_id);
-  if (r.session_token.empty()) throw CdrError("CDR has neither session.token nor call_id");
+  if (r.session_token.empty()) {
+    throw CdrError("CDR has neither session.token nor call_id (nor session_uuid nor session_id)");
+  }
   if (r.session_token.size() > webhooks::kMaxKeyLength) {
     throw CdrError("CDR session token longer than " + std::to_string(webhooks::kMaxKeyLength) +
                    " characters");
@@ -126,29 +174,24 @@ CdrRecord parse_cdr(const nlohmann::json& body) {
   r.dedupe_key = r.session_token;
 
   r.domain = read_domain(body, session);
-  const auto& owner_domain =
-      object_or_empty(f::member(object_or_empty(f::member(body, "owner")), "domain"));
-  r.domain_uuid = text_or_empty(owner_domain, "uuid");
+  if (opbx) {
+    r.domain_uuid = text_or_empty(body, "domain_uuid");
+  } else {
+    const auto& owner_domain =
+        object_or_empty(f::member(object_or_empty(f::member(body, "owner")), "domain"));
+    r.domain_uuid = text_or_empty(owner_domain, "uuid");
+  }
   r.from = text_or_empty(body, "from");
   r.to = text_or_empty(body, "to");
   r.direction = cdr_direction(body);
   r.disposition_raw = text_or_empty(body, "disposition");
   r.disposition = normalise_disposition(r.disposition_raw);
 
-  r.duration = seconds_or_zero(body, "duration");
   r.billsec = seconds_or_zero(body, "billsec");
-  r.started_at = f::epoch_millis(session, "callStartTime");
-  if (!r.started_at) {
-    auto ts = f::integer(body, "timestamp");
-    // Seconds up to year 9999, like epoch_millis, so the millisecond value cannot overflow.
-    if (ts && *ts > 0 && *ts <= 253402300799) {
-      r.started_at = Timestamp{std::chrono::seconds{*ts}};
-    }
-  }
-  r.answered_at = f::epoch_millis(session, "callAnswerTime");
-  r.ended_at = f::epoch_millis(session, "callEndTime");
-  if (!r.ended_at && r.started_at && r.duration <= 253402300799) {
-    r.ended_at = *r.started_at + std::chrono::seconds{r.duration};
+  if (opbx) {
+    read_opbx_times(body, r);
+  } else {
+    read_native_times(body, session, r);
   }
   r.answered = r.disposition == Disposition::answered || r.billsec > 0 || r.answered_at.has_value();
 

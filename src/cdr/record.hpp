@@ -2,6 +2,24 @@
 
 // CDR webhook bodies (cloudonix-protocol.md section 3), parsed leniently into one normalised
 // record. Pure: no I/O.
+//
+// Two payload styles are accepted, told apart by the identifying fields the body carries:
+//  - native: its `session` names the call (`session.token` or `session.id`), or it has no
+//    `session_uuid` / `session_id` at the top level (then `call_id` identifies it);
+//  - OPBX (the older, simplified style): no session token or id, but a top-level
+//    `session_uuid` or `session_id`.
+// Native CDRs never carry those top-level fields, so they read exactly as before. An OPBX CDR
+// maps onto the same record:
+//   session_uuid, else session_id -> session_token (the token its session updates carry)
+//   domain_uuid -> domain_uuid       from, to, call_id, domain -> as native
+//   direction (when sent) -> direction, else the rules of cdr_direction
+//   disposition (lower case: answered, busy, "no answer"...) -> normalise_disposition, as native
+//   start_time, end_time (ISO-8601) -> started_at, ended_at; either one missing is derived
+//   from the other and `duration`
+//   duration -> duration, else end_time - start_time
+//   billsec -> billsec when sent, else 0: the style has no answer time and its duration
+//   includes ringing, so copying it would count ringing as talk time
+// There is no answered_at. `recording_url` and anything else are kept only in `raw`.
 
 #include "webhooks/direction.hpp"
 #include "webhooks/fields.hpp"
@@ -43,13 +61,14 @@ Disposition normalise_disposition(std::string_view raw);
 std::string_view terminal_status(Disposition d);
 
 struct CdrRecord {
-  // session.token, else session.id (as the session-update parser does), else call_id.
+  // session.token, else session.id (as the session-update parser does), else call_id
+  // (OPBX: session_uuid, else session_id).
   std::string session_token;
   std::string dedupe_key;  // == session_token: one CDR per call, repeats are duplicates
   std::string call_id;     // SIP Call-ID; "" when absent
 
   std::string domain;       // `domain` (a name, or an object's name/domain), else session's
-  std::string domain_uuid;  // owner.domain.uuid
+  std::string domain_uuid;  // owner.domain.uuid (OPBX: domain_uuid)
   std::string from;
   std::string to;
   Direction direction = Direction::unknown;  // see cdr_direction
@@ -80,12 +99,14 @@ class CdrError : public std::runtime_error {
 };
 
 // Throws CdrError when the body is not an object, identifies no call (no session token,
-// session id or call_id), or its identifier is longer than webhooks::kMaxKeyLength.
+// session id or call_id, nor session_uuid or session_id), or its identifier is longer than
+// webhooks::kMaxKeyLength.
 // Any field of the wrong type or unparseable is treated as absent.
 CdrRecord parse_cdr(const nlohmann::json& body);
 
 // The direction rule, first match wins:
-//  1. session.direction when it is a known Cloudonix direction (see direction_from_session);
+//  1. session.direction (OPBX: the top-level `direction`) when it is a known Cloudonix
+//     direction (see direction_from_session);
 //  2. a `subscriber` is set: one of the domain's own phones placed the call, so internal when
 //     `to` is an extension-style number (2-8 digits, no '+'), else outbound;
 //  3. an `application` is set (and no subscriber): a trunk call handed to a voice app, inbound;

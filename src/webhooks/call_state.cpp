@@ -1,5 +1,7 @@
 #include "webhooks/call_state.hpp"
 
+#include "core/text.hpp"
+
 #include <array>
 
 namespace pbx::webhooks {
@@ -39,6 +41,18 @@ const StatusInfo* find(std::string_view status) {
 }
 
 }  // namespace
+
+std::string status_from_state(std::string_view state) {
+  auto lower = text::to_lower(state);
+  std::string key;
+  for (char c : lower) {
+    if (c != ' ' && c != '_' && c != '-' && c != '\t') key.push_back(c);
+  }
+  if (key == "answered") return "connected";
+  if (key == "cancelled" || key == "canceled") return "cancel";
+  if (find(key) != nullptr) return key;
+  return lower;
+}
 
 bool is_known_status(std::string_view status) { return find(status) != nullptr; }
 

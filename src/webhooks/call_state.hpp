@@ -20,6 +20,7 @@
 // The ranks are also stored in calls.status_rank so that a single SQL upsert can apply the
 // same rule atomically: update the status only WHERE calls.status_rank < excluded.status_rank.
 
+#include <string>
 #include <string_view>
 
 namespace pbx::webhooks {
@@ -30,6 +31,12 @@ inline constexpr int kRankTerminal = 4;
 bool is_known_status(std::string_view status);
 bool is_terminal(std::string_view status);
 int status_rank(std::string_view status);
+
+// The status an OPBX-style session update's `state` stands for, compared case-insensitively
+// and ignoring spaces, '_' and '-' (as CDR dispositions are): a native status is itself
+// ("No Answer" -> noanswer), `answered` -> connected, `cancelled` / `canceled` -> cancel.
+// Anything else is kept lower-cased as sent, so that it is stored and ranks as unknown.
+std::string status_from_state(std::string_view state);
 
 // Whether a call whose current status is `current` ("" for none yet) moves to `incoming`.
 bool advances(std::string_view current, std::string_view incoming);

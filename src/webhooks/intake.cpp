@@ -27,6 +27,8 @@ std::string domain_of(const nlohmann::json& obj) {
       if (auto uuid = text(*od, "uuid")) return *uuid;
     }
   }
+  // OPBX-style payloads name their domain only by this.
+  if (auto uuid = text(obj, "domain_uuid")) return *uuid;
   return {};
 }
 

@@ -3,6 +3,7 @@
 #include "core/crypto.hpp"
 #include "core/text.hpp"
 #include "webhooks/body.hpp"
+#include "webhooks/call_state.hpp"
 
 #include <cctype>
 
@@ -45,6 +46,46 @@ std::vector<std::string> read_call_ids(const nlohmann::json& element) {
   return out;
 }
 
+void read_native(const nlohmann::json& element, SessionUpdate& u) {
+  u.id = f::integer(element, "id");
+  u.event_id = f::text(element, "eventId");
+  read_domain(element, u);
+  u.domain_id = f::integer(element, "domainId");
+  u.subscriber_id = text_or_empty(element, "subscriberId");
+  u.caller_id = text_or_empty(element, "callerId");
+  u.destination = text_or_empty(element, "destination");
+  u.direction_raw = text::to_lower(text_or_empty(element, "direction"));
+  u.status = text::to_lower(text_or_empty(element, "status"));
+  u.action = text_or_empty(element, "action");
+  u.reason = text_or_empty(element, "reason");
+  u.last_error = text_or_empty(element, "lastError");
+
+  u.created_at = f::iso8601(element, "createdAt");
+  u.modified_at = f::iso8601(element, "modifiedAt");
+  u.modified_at_raw = text_or_empty(element, "modifiedAt");
+  u.call_start_time = f::epoch_millis(element, "callStartTime");
+  u.call_answer_time = f::epoch_millis(element, "callAnswerTime");
+  u.call_end_time = f::epoch_millis(element, "callEndTime");
+  u.time_limit = f::integer(element, "timeLimit");
+  u.call_ids = read_call_ids(element);
+}
+
+void read_opbx(const nlohmann::json& element, SessionUpdate& u) {
+  u.id = f::integer(element, "session_id");
+  u.domain_uuid = text_or_empty(element, "domain_uuid");
+  u.caller_id = text_or_empty(element, "from");
+  u.destination = text_or_empty(element, "to");
+  u.direction_raw = text::to_lower(text_or_empty(element, "direction"));
+  u.status = status_from_state(text_or_empty(element, "state"));
+  u.modified_at = f::iso8601(element, "timestamp");
+  u.modified_at_raw = text_or_empty(element, "timestamp");
+
+  const auto rank = status_rank(u.status);
+  if (u.status == "new" || u.status == "processing") u.call_start_time = u.modified_at;
+  if (rank == status_rank("connected")) u.call_answer_time = u.modified_at;
+  if (rank == kRankTerminal) u.call_end_time = u.modified_at;
+}
+
 }  // namespace
 
 std::string session_update_dedupe_key(const SessionUpdate& u) {
@@ -68,43 +109,33 @@ SessionUpdateItem parse_session_update(const nlohmann::json& element, std::size_
     return item;
   }
 
-  SessionUpdate u;
-  u.raw = item.raw;
-  u.id = f::integer(element, "id");
+  // The style rule of the header: the native identifiers, then OPBX's.
+  bool opbx = false;
   auto token = f::text(element, "token");
   if (!token) token = f::text(element, "id");
   if (!token) {
-    item.error = "session update has neither token nor id";
+    token = f::text(element, "session_uuid");
+    if (!token) token = f::text(element, "session_id");
+    opbx = token.has_value();
+  }
+  if (!token) {
+    item.error = "session update has neither token nor id (nor session_uuid nor session_id)";
     return item;
   }
   if (token->size() > kMaxKeyLength) {
     item.error = "session token longer than " + std::to_string(kMaxKeyLength) + " characters";
     return item;
   }
+
+  SessionUpdate u;
+  u.raw = item.raw;
   u.session_token = *token;
-
-  u.event_id = f::text(element, "eventId");
-  read_domain(element, u);
-  u.domain_id = f::integer(element, "domainId");
-  u.subscriber_id = text_or_empty(element, "subscriberId");
-  u.caller_id = text_or_empty(element, "callerId");
-  u.destination = text_or_empty(element, "destination");
-  u.direction_raw = text::to_lower(text_or_empty(element, "direction"));
+  if (opbx) {
+    read_opbx(element, u);
+  } else {
+    read_native(element, u);
+  }
   u.direction = direction_from_session(u.direction_raw);
-  u.status = text::to_lower(text_or_empty(element, "status"));
-  u.action = text_or_empty(element, "action");
-  u.reason = text_or_empty(element, "reason");
-  u.last_error = text_or_empty(element, "lastError");
-
-  u.created_at = f::iso8601(element, "createdAt");
-  u.modified_at = f::iso8601(element, "modifiedAt");
-  u.modified_at_raw = text_or_empty(element, "modifiedAt");
-  u.call_start_time = f::epoch_millis(element, "callStartTime");
-  u.call_answer_time = f::epoch_millis(element, "callAnswerTime");
-  u.call_end_time = f::epoch_millis(element, "callEndTime");
-  u.time_limit = f::integer(element, "timeLimit");
-  u.call_ids = read_call_ids(element);
-
   u.dedupe_key = session_update_dedupe_key(u);
   item.update = std::move(u);
   return item;
@@ -115,6 +146,15 @@ std::vector<SessionUpdateItem> parse_session_updates(const nlohmann::json& body)
   if (!body.is_array()) {
     items.push_back(parse_session_update(body, 0));
     if (!body.is_object()) items.back().error = "body must be a JSON object or array of objects";
+    return items;
+  }
+  if (body.size() > kMaxSessionUpdatesPerBody) {
+    SessionUpdateItem whole;
+    whole.raw = dump_for_storage(body);
+    whole.error = "a session-update array holds at most " +
+                  std::to_string(kMaxSessionUpdatesPerBody) + " elements; this one holds " +
+                  std::to_string(body.size());
+    items.push_back(std::move(whole));
     return items;
   }
   items.reserve(body.size());

@@ -2,6 +2,19 @@
 
 // Session-update webhook bodies (cloudonix-protocol.md section 2), parsed leniently into
 // normalised values. Pure: no I/O, never throws on any JSON value.
+//
+// Two payload styles are accepted, told apart by the identifying fields an element carries:
+//  - native: it has `token` or `id` (whatever else it holds);
+//  - OPBX (the older, simplified style): it has neither, but `session_uuid` or `session_id`.
+// Native identifiers win, so a native payload is never read as OPBX. An OPBX element maps onto
+// the same fields:
+//   session_uuid, else session_id -> session_token    session_id (numeric) -> id
+//   domain_uuid -> domain_uuid (names the tenant)       from -> caller_id, to -> destination
+//   direction -> direction_raw / direction, as native   state -> status (status_from_state)
+//   timestamp (ISO-8601) -> modified_at, the event time
+// and the event time also dates the call where the state says what happened then: `new` or
+// `processing` -> call_start_time, `connected` / `answer` -> call_answer_time, a terminal
+// status -> call_end_time. Other fields of that style are kept only in `raw`.
 
 #include "webhooks/direction.hpp"
 #include "webhooks/fields.hpp"
@@ -19,14 +32,20 @@ namespace pbx::webhooks {
 // Longest session token or dedupe key accepted: they are unique-index keys in Postgres.
 inline constexpr std::size_t kMaxKeyLength = 256;
 
+// Most elements one body's array may hold. Cloudonix sends one or a few per delivery; a larger
+// array is refused whole before any element is read, so that one body cannot grow a writer
+// batch into a statement that times out for every tenant in it.
+inline constexpr std::size_t kMaxSessionUpdatesPerBody = 100;
+
 struct SessionUpdate {
-  std::string session_token;  // `token`, else `id` as decimal text; never empty
+  std::string session_token;  // `token`, else `id` as decimal text (OPBX: see above); never empty
   std::string dedupe_key;     // see session_update_dedupe_key; never empty
 
   std::optional<std::string> event_id;  // `eventId`
   std::optional<std::int64_t> id;       // `id`
   std::string domain;                   // `domain` as a string, or its object's `name` / `domain`
-  std::string domain_uuid;  // the `domain` object's `uuid` / `id`, when an object was sent
+  // the `domain` object's `uuid` / `id`, when an object was sent (OPBX: `domain_uuid`)
+  std::string domain_uuid;
   std::optional<std::int64_t> domain_id;  // `domainId`
   std::string subscriber_id;              // `subscriberId` as text
   std::string caller_id;                  // `callerId`
@@ -63,8 +82,9 @@ struct SessionUpdateItem {
 };
 
 // A body that is an object gives one item; an array gives one item per element, in order
-// (an empty array gives none). Any other JSON value gives one item with an error.
-// Errors per element: not an object; neither `token` nor `id`; token or key too long.
+// (an empty array gives none). Any other JSON value, and an array of more than
+// kMaxSessionUpdatesPerBody elements, gives one item with an error (its `raw` the whole body).
+// Errors per element: not an object; no identifier of either style; token too long.
 std::vector<SessionUpdateItem> parse_session_updates(const nlohmann::json& body);
 
 // One element; the same rules as above.

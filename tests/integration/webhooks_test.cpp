@@ -456,6 +456,111 @@ TEST_F(Webhooks, ArraysOddTypesAndMissingFields) {
             "other/12");
 }
 
+// Older, simplified (OPBX-style) payloads: the tenant is named by the payload's domain_uuid
+// alone, and the calls and CDRs are stored with the same states and dispositions as native
+// ones.
+TEST_F(Webhooks, OpbxStylePayloadsAreStoredWithTheirStatesAndDispositions) {
+  const std::string domain = "opbx.cloudonix.net";
+  const std::string uuid = "5f0c9e2a-8d41-4b7e-a3c6-1e9d7b2f4a58";
+  auto opbx = bootstrap_tenant(*env_, domain);
+  TestEnv::get().pg().execute("UPDATE tenants SET domain_uuid = '" + uuid +
+                              "', config_version = config_version + 1 WHERE id = '" + opbx.id +
+                              "'");
+  HttpClient http;
+  auto post_opbx = [&](const std::string& kind, const json& body) {
+    auto text = body.dump();
+    auto headers = signed_webhook_headers(opbx.webhook_secret, text, domain);
+    headers.erase("X-CX-Domain");
+    return http.request("POST", url(kind), text, headers);
+  };
+  ASSERT_TRUE(eventually([&] {
+    return status_of(post_opbx("cdr", opbx_cdr_payload(uuid, unique_name("known-"), "busy"))) ==
+           "processed";
+  })) << "the tenant was not found by its domain_uuid";
+
+  auto where = [&](const std::string& token) {
+    return " WHERE tenant_id = '" + opbx.id + "' AND session_token = '" + token + "'";
+  };
+  auto call = [&](const std::string& token) {
+    return scalar(
+        "SELECT state || '/' || last_status || '/' || direction || '/' || from_number"
+        " || '/' || to_number FROM calls" +
+        where(token));
+  };
+  auto answered = unique_name("opbx-a-");
+  auto update = [&](const std::string& token, const std::string& state, const std::string& at) {
+    return status_of(
+        post_opbx("session-update", opbx_session_update_payload(uuid, token, state, at)));
+  };
+  EXPECT_EQ(update(answered, "new", "2026-03-04T10:30:00Z"), "processed");
+  EXPECT_EQ(call(answered), "initiated/new/inbound/+14155550142/+12125550100");
+  EXPECT_EQ(update(answered, "ringing", "2026-03-04T10:30:02Z"), "processed");
+  EXPECT_EQ(call(answered), "ringing/ringing/inbound/+14155550142/+12125550100");
+  EXPECT_EQ(update(answered, "answered", "2026-03-04T10:30:06Z"), "processed");
+  EXPECT_EQ(update(answered, "answered", "2026-03-04T10:30:06Z"), "duplicate");
+  EXPECT_EQ(call(answered), "connected/connected/inbound/+14155550142/+12125550100");
+  EXPECT_EQ(scalar("SELECT count(*) FROM session_events" + where(answered)), "3");
+  EXPECT_EQ(scalar("SELECT to_char(started_at AT TIME ZONE 'UTC', 'HH24:MI:SS') || ' ' ||"
+                   " to_char(answered_at AT TIME ZONE 'UTC', 'HH24:MI:SS') FROM calls" +
+                   where(answered)),
+            "10:30:00 10:30:06");
+  EXPECT_EQ(status_of(post_opbx("cdr", opbx_cdr_payload(uuid, answered, "answered"))), "processed");
+  EXPECT_EQ(
+      scalar("SELECT disposition || '/' || disposition_raw || '/' || duration || '/' ||"
+             " billsec || '/' || answered || '/' || extract(epoch FROM ended_at - started_at)::int"
+             " FROM cdrs" +
+             where(answered)),
+      "answered/answered/187/0/true/187");
+  EXPECT_EQ(call(answered), "completed/completed/inbound/+14155550142/+12125550100");
+  EXPECT_EQ(scalar("SELECT raw->>'recording_url' FROM cdrs" + where(answered)),
+            "https://recordings.example/" + answered + ".mp3");
+
+  auto unanswered = unique_name("opbx-n-");
+  EXPECT_EQ(update(unanswered, "ringing", "2026-03-04T10:35:00Z"), "processed");
+  EXPECT_EQ(update(unanswered, "no answer", "2026-03-04T10:35:30Z"), "processed");
+  EXPECT_EQ(call(unanswered), "no_answer/noanswer/inbound/+14155550142/+12125550100");
+  EXPECT_EQ(status_of(post_opbx("cdr", opbx_cdr_payload(uuid, unanswered, "no answer"))),
+            "processed");
+  EXPECT_EQ(scalar("SELECT disposition || '/' || disposition_raw || '/' || answered FROM cdrs" +
+                   where(unanswered)),
+            "no_answer/no answer/false");
+
+  auto busy = unique_name("opbx-b-");
+  EXPECT_EQ(status_of(post_opbx("cdr", opbx_cdr_payload(uuid, busy, "busy"))), "processed");
+  EXPECT_EQ(scalar("SELECT disposition || '/' || disposition_raw FROM cdrs" + where(busy)),
+            "busy/busy");
+  EXPECT_EQ(call(busy), "busy/busy/unknown/+14155550142/+12125550100");
+  EXPECT_EQ(scalar("SELECT count(*) FROM dead_letters WHERE tenant_id = '" + opbx.id + "'"), "0");
+}
+
+// A session-update array beyond the item limit is kept whole as a dead letter (the sender is
+// authenticated and the body is JSON: api.md) and none of its elements is stored.
+TEST_F(Webhooks, SessionUpdateArraysBeyondTheLimitAreDeadLettered) {
+  HttpClient http;
+  auto token = unique_name("lim-");
+  auto batch = [&](int n) {
+    auto body = json::array();
+    for (int i = 0; i < n; ++i) {
+      body.push_back(session_update(token, "ringing", token + "-" + std::to_string(i)));
+    }
+    return body;
+  };
+  auto over = post(http, "session-update", batch(101));
+  EXPECT_EQ(over.status, 200) << over.body;
+  EXPECT_EQ(status_of(over), "dead_lettered");
+  EXPECT_EQ(scalar("SELECT count(*) FROM session_events WHERE session_token = '" + token + "'"),
+            "0");
+  EXPECT_EQ(scalar("SELECT error FROM dead_letters WHERE tenant_id = '" + tenant_->id +
+                   "' AND body LIKE '%" + token + "-100\"%'"),
+            "a session-update array holds at most 100 elements; this one holds 101");
+  auto id = json::parse(over.body)["id"].get<std::string>();
+  EXPECT_EQ(scalar("SELECT outcome FROM webhook_events WHERE id = '" + id + "'"), "dead_lettered");
+
+  EXPECT_EQ(status_of(post(http, "session-update", batch(100))), "processed");
+  EXPECT_EQ(scalar("SELECT count(*) FROM session_events WHERE session_token = '" + token + "'"),
+            "100");
+}
+
 TEST_F(Webhooks, DeadLettersAreKeptAndReplayable) {
   HttpClient http;
   auto bad = post_signed(http, "cdr", "{\"not\": json", tenant_->webhook_secret, unix_now());

@@ -53,6 +53,28 @@ nlohmann::json cdr_payload(const std::string& domain, const std::string& token,
             {"callEndTime", 1772620260000}}}};
 }
 
+nlohmann::json opbx_session_update_payload(const std::string& domain_uuid,
+                                           const std::string& session_uuid,
+                                           const std::string& state, const std::string& timestamp) {
+  return {{"session_id", 48211907},  {"session_uuid", session_uuid}, {"domain_uuid", domain_uuid},
+          {"direction", "incoming"}, {"from", "+14155550142"},       {"to", "+12125550100"},
+          {"state", state},          {"timestamp", timestamp}};
+}
+
+nlohmann::json opbx_cdr_payload(const std::string& domain_uuid, const std::string& session_uuid,
+                                const std::string& disposition) {
+  return {{"session_id", 48211907},
+          {"session_uuid", session_uuid},
+          {"domain_uuid", domain_uuid},
+          {"from", "+14155550142"},
+          {"to", "+12125550100"},
+          {"duration", 187},
+          {"disposition", disposition},
+          {"start_time", "2026-03-04T10:30:00Z"},
+          {"end_time", "2026-03-04T10:33:07Z"},
+          {"recording_url", "https://recordings.example/" + session_uuid + ".mp3"}};
+}
+
 std::map<std::string, std::string> signed_webhook_headers(const std::string& secret,
                                                           const std::string& body,
                                                           const std::string& domain,

@@ -21,6 +21,14 @@ nlohmann::json session_update_payload(const std::string& domain, const std::stri
 nlohmann::json cdr_payload(const std::string& domain, const std::string& token,
                            const std::string& disposition = "ANSWER");
 
+// The same in the older, simplified (OPBX) style: flat fields, the tenant named only by its
+// domain uuid, `state` for status, ISO-8601 times and lower-case dispositions.
+nlohmann::json opbx_session_update_payload(const std::string& domain_uuid,
+                                           const std::string& session_uuid,
+                                           const std::string& state, const std::string& timestamp);
+nlohmann::json opbx_cdr_payload(const std::string& domain_uuid, const std::string& session_uuid,
+                                const std::string& disposition);
+
 // The headers a tenant's sender puts on a webhook: JSON content type, the HMAC signature over
 // "<timestamp>.<body>" and the Cloudonix domain.
 std::map<std::string, std::string> signed_webhook_headers(const std::string& secret,

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <tuple>
 
 namespace pbx::cdr {
 namespace {
@@ -207,6 +208,135 @@ TEST(CdrRecord, HostileNumbersDoNotOverflow) {
   EXPECT_FALSE(r.started_at);
   EXPECT_FALSE(r.ended_at);
   EXPECT_EQ(r.duration, 0);
+}
+
+// The older, simplified (OPBX) style: flat fields, lower-case dispositions, ISO-8601 times.
+constexpr const char* kOpbxAnswered = R"({
+  "session_id": 48211907,
+  "session_uuid": "0b6f2c1e-5a7d-4e39-9c21-7f3a8d4b6e10",
+  "domain_uuid": "7d2f6c1a-3b8e-4f59-a0d4-6e9b2c1f8a37",
+  "from": "+14155550142",
+  "to": "+12125550100",
+  "duration": 187,
+  "disposition": "answered",
+  "start_time": "2026-03-04T10:30:00Z",
+  "end_time": "2026-03-04T10:33:07Z",
+  "recording_url": "https://recordings.example/0b6f2c1e.mp3"
+})";
+
+TEST(CdrOpbx, AnsweredSampleMapsOntoTheNativeFields) {
+  auto body = json::parse(kOpbxAnswered);
+  auto r = parse_cdr(body);
+  EXPECT_EQ(r.session_token, "0b6f2c1e-5a7d-4e39-9c21-7f3a8d4b6e10");
+  EXPECT_EQ(r.dedupe_key, r.session_token);
+  EXPECT_EQ(r.call_id, "");
+  EXPECT_EQ(r.domain_uuid, "7d2f6c1a-3b8e-4f59-a0d4-6e9b2c1f8a37");
+  EXPECT_EQ(r.domain, "");
+  EXPECT_EQ(r.from, "+14155550142");
+  EXPECT_EQ(r.to, "+12125550100");
+  EXPECT_EQ(r.direction, Direction::unknown);
+  EXPECT_EQ(r.disposition_raw, "answered");
+  EXPECT_EQ(r.disposition, Disposition::answered);
+  EXPECT_EQ(ms(r.started_at), 1772620200000);
+  EXPECT_EQ(ms(r.ended_at), 1772620387000);
+  EXPECT_FALSE(r.answered_at);
+  EXPECT_EQ(r.duration, 187);
+  // No answer time and a duration that includes ringing: talk time is not derivable.
+  EXPECT_EQ(r.billsec, 0);
+  EXPECT_TRUE(r.answered);
+  EXPECT_FALSE(r.cost);
+  // The recording URL has no column of its own: it stays in the stored body.
+  EXPECT_EQ(json::parse(r.raw), body);
+}
+
+TEST(CdrOpbx, DispositionsAreNormalisedAsNativeOnes) {
+  const std::tuple<const char*, Disposition, bool> cases[] = {
+      {"answered", Disposition::answered, true},    {"busy", Disposition::busy, false},
+      {"no answer", Disposition::no_answer, false}, {"cancelled", Disposition::cancelled, false},
+      {"failed", Disposition::failed, false},       {"congestion", Disposition::failed, false},
+      {"voicemail", Disposition::other, false},
+  };
+  for (const auto& [sent, expected, answered] : cases) {
+    auto body = json::parse(kOpbxAnswered);
+    body["disposition"] = sent;
+    auto r = parse_cdr(body);
+    EXPECT_EQ(r.disposition, expected) << sent;
+    EXPECT_EQ(r.disposition_raw, sent);
+    EXPECT_EQ(r.answered, answered) << sent;
+  }
+}
+
+TEST(CdrOpbx, MissingTimesAreDerivedFromTheOthers) {
+  auto body = json::parse(kOpbxAnswered);
+  body.erase("end_time");
+  auto r = parse_cdr(body);
+  EXPECT_EQ(ms(r.ended_at), 1772620387000);
+
+  body = json::parse(kOpbxAnswered);
+  body.erase("start_time");
+  r = parse_cdr(body);
+  EXPECT_EQ(ms(r.started_at), 1772620200000);
+
+  body = json::parse(kOpbxAnswered);
+  body.erase("duration");
+  body["end_time"] = "2026-03-04T10:33:07.900Z";
+  r = parse_cdr(body);
+  EXPECT_EQ(r.duration, 187);
+
+  body = json::parse(kOpbxAnswered);
+  body.erase("start_time");
+  body.erase("end_time");
+  r = parse_cdr(body);
+  EXPECT_FALSE(r.started_at);
+  EXPECT_FALSE(r.ended_at);
+  EXPECT_EQ(r.duration, 187);
+
+  // A derived instant outside years 1 to 9999 is dropped, as an unparseable one is.
+  body = json::parse(kOpbxAnswered);
+  body["start_time"] = "9999-12-31T23:59:00Z";
+  body.erase("end_time");
+  r = parse_cdr(body);
+  EXPECT_TRUE(r.started_at);
+  EXPECT_FALSE(r.ended_at);
+  body["start_time"] = "not a time";
+  body["end_time"] = "0001-01-01T00:01:00Z";
+  r = parse_cdr(body);
+  EXPECT_FALSE(r.started_at);
+  EXPECT_TRUE(r.ended_at);
+}
+
+TEST(CdrOpbx, BillsecIsTakenWhenSent) {
+  auto body = json::parse(kOpbxAnswered);
+  body["billsec"] = 181;
+  EXPECT_EQ(parse_cdr(body).billsec, 181);
+}
+
+TEST(CdrOpbx, IdentityAndDirection) {
+  auto body = json::parse(kOpbxAnswered);
+  body.erase("session_uuid");
+  EXPECT_EQ(parse_cdr(body).session_token, "48211907");
+  body["call_id"] = "sip-1";
+  body["direction"] = "Outgoing";
+  auto r = parse_cdr(body);
+  EXPECT_EQ(r.session_token, "48211907");
+  EXPECT_EQ(r.call_id, "sip-1");
+  EXPECT_EQ(r.direction, Direction::outbound);
+  body.erase("session_id");
+  body["session_uuid"] = std::string(300, 'u');
+  EXPECT_THROW(parse_cdr(body), CdrError);
+}
+
+TEST(CdrOpbx, ASessionThatNamesTheCallMakesItNative) {
+  auto body = json::parse(kOpbxAnswered);
+  body["session"] = {{"token", "native-token"}, {"callStartTime", 1772620500000}};
+  body["owner"] = {{"domain", {{"uuid", "owner-uuid"}}}};
+  auto r = parse_cdr(body);
+  EXPECT_EQ(r.session_token, "native-token");
+  EXPECT_EQ(r.domain_uuid, "owner-uuid");
+  EXPECT_EQ(ms(r.started_at), 1772620500000);
+  // Native fixtures carry none of the OPBX fields and read as before (see the fixture tests).
+  body["session"] = {{"id", 77}};
+  EXPECT_EQ(parse_cdr(body).session_token, "77");
 }
 
 }  // namespace

@@ -101,6 +101,30 @@ TEST(CallState, PublicStates) {
   EXPECT_EQ(public_state("external"), "other");
 }
 
+TEST(CallState, OpbxStatesBecomeNativeStatuses) {
+  // Every native status is its own state, however it is spelt.
+  for (const auto& t : kTerminal) EXPECT_EQ(status_from_state(t), t);
+  for (const char* live : {"new", "processing", "ringing", "connected", "answer"}) {
+    EXPECT_EQ(status_from_state(live), live);
+  }
+  EXPECT_EQ(status_from_state("RINGING"), "ringing");
+  EXPECT_EQ(status_from_state("no answer"), "noanswer");
+  EXPECT_EQ(status_from_state("No_Answer"), "noanswer");
+  EXPECT_EQ(status_from_state("no-answer"), "noanswer");
+  EXPECT_EQ(status_from_state("answered"), "connected");
+  EXPECT_EQ(status_from_state("Cancelled"), "cancel");
+  EXPECT_EQ(status_from_state("canceled"), "cancel");
+  // Unknown states are kept (lower-cased, otherwise as sent) and rank as unknown.
+  EXPECT_EQ(status_from_state("On Hold"), "on hold");
+  EXPECT_FALSE(is_known_status(status_from_state("On Hold")));
+  EXPECT_EQ(status_from_state(""), "");
+  // So an OPBX call reaches the same public states as a native one.
+  EXPECT_EQ(public_state(status_from_state("answered")), "connected");
+  EXPECT_EQ(public_state(status_from_state("no answer")), "no_answer");
+  EXPECT_EQ(public_state(status_from_state("busy")), "busy");
+  EXPECT_EQ(public_state(status_from_state("cancelled")), "cancelled");
+}
+
 TEST(CallState, ActiveStates) {
   for (const char* s : {"initiated", "ringing", "connected"}) EXPECT_TRUE(is_active_state(s));
   for (const auto& t : kTerminal) EXPECT_FALSE(is_active_state(public_state(t))) << t;

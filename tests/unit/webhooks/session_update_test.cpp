@@ -239,6 +239,186 @@ TEST(SessionUpdate, StoresOnlyWhatPostgresAccepts) {
   EXPECT_EQ(u.dedupe_key, "s:t\xEF\xBF\xBD|ringing|0000-06-01T00:00:00+00:00");
 }
 
+// The older, simplified (OPBX) style: flat fields, `state` for status, an ISO-8601 timestamp.
+constexpr const char* kOpbxRinging = R"({
+  "session_id": 48211907,
+  "session_uuid": "0b6f2c1e-5a7d-4e39-9c21-7f3a8d4b6e10",
+  "domain_uuid": "7d2f6c1a-3b8e-4f59-a0d4-6e9b2c1f8a37",
+  "direction": "incoming",
+  "from": "+14155550142",
+  "to": "+12125550100",
+  "state": "ringing",
+  "timestamp": "2026-03-04T10:30:02Z"
+})";
+
+json opbx(const std::string& state, const std::string& timestamp = "2026-03-04T10:30:02Z") {
+  auto element = json::parse(kOpbxRinging);
+  element["state"] = state;
+  element["timestamp"] = timestamp;
+  return element;
+}
+
+TEST(SessionUpdateOpbx, SampleMapsOntoTheNativeFields) {
+  auto body = json::parse(kOpbxRinging);
+  auto items = parse_session_updates(body);
+  ASSERT_EQ(items.size(), 1u);
+  ASSERT_TRUE(items[0].ok()) << items[0].error;
+  const auto& u = *items[0].update;
+  EXPECT_EQ(u.session_token, "0b6f2c1e-5a7d-4e39-9c21-7f3a8d4b6e10");
+  EXPECT_EQ(u.id, 48211907);
+  EXPECT_EQ(u.domain_uuid, "7d2f6c1a-3b8e-4f59-a0d4-6e9b2c1f8a37");
+  EXPECT_EQ(u.domain, "");
+  EXPECT_EQ(u.caller_id, "+14155550142");
+  EXPECT_EQ(u.destination, "+12125550100");
+  EXPECT_EQ(u.direction_raw, "incoming");
+  EXPECT_EQ(u.direction, Direction::inbound);
+  EXPECT_EQ(u.status, "ringing");
+  ASSERT_TRUE(u.modified_at);
+  EXPECT_EQ(to_iso8601(*u.modified_at), "2026-03-04T10:30:02.000Z");
+  EXPECT_EQ(u.modified_at_raw, "2026-03-04T10:30:02Z");
+  EXPECT_FALSE(u.event_id);
+  EXPECT_FALSE(u.created_at);
+  // Ringing says nothing about when the call started, was answered or ended.
+  EXPECT_FALSE(u.call_start_time);
+  EXPECT_FALSE(u.call_answer_time);
+  EXPECT_FALSE(u.call_end_time);
+  EXPECT_EQ(u.dedupe_key,
+            "s:0b6f2c1e-5a7d-4e39-9c21-7f3a8d4b6e10|ringing|2026-03-04T10:30:02.000Z");
+  EXPECT_EQ(json::parse(u.raw), body);
+}
+
+TEST(SessionUpdateOpbx, SessionIdWhenThereIsNoUuid) {
+  auto element = json::parse(kOpbxRinging);
+  element.erase("session_uuid");
+  auto u = one(element);
+  EXPECT_EQ(u.session_token, "48211907");
+  EXPECT_EQ(u.id, 48211907);
+  element["session_id"] = "s-1";
+  u = one(element);
+  EXPECT_EQ(u.session_token, "s-1");
+  EXPECT_FALSE(u.id);
+}
+
+TEST(SessionUpdateOpbx, StatesMapOntoTheNativeStatuses) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"new", "new"},
+      {"processing", "processing"},
+      {"Ringing", "ringing"},
+      {"answered", "connected"},
+      {"connected", "connected"},
+      {"answer", "answer"},
+      {"no answer", "noanswer"},
+      {"NO_ANSWER", "noanswer"},
+      {"no-answer", "noanswer"},
+      {"busy", "busy"},
+      {"cancelled", "cancel"},
+      {"canceled", "cancel"},
+      {"failed", "failed"},
+      {"completed", "completed"},
+      {"Teleported", "teleported"},
+      {"", ""},
+  };
+  for (const auto& [state, status] : cases) {
+    EXPECT_EQ(one(opbx(state)).status, status) << state;
+  }
+}
+
+TEST(SessionUpdateOpbx, TheEventTimeDatesWhatTheStateSays) {
+  const auto at = [](const std::optional<Timestamp>& t) {
+    return t ? to_iso8601(*t) : std::string("-");
+  };
+  auto started = one(opbx("new", "2026-03-04T10:30:00Z"));
+  EXPECT_EQ(at(started.call_start_time), "2026-03-04T10:30:00.000Z");
+  EXPECT_EQ(at(started.call_answer_time), "-");
+  EXPECT_EQ(at(one(opbx("processing")).call_start_time), "2026-03-04T10:30:02.000Z");
+  auto answered = one(opbx("answered", "2026-03-04T10:30:06Z"));
+  EXPECT_EQ(at(answered.call_start_time), "-");
+  EXPECT_EQ(at(answered.call_answer_time), "2026-03-04T10:30:06.000Z");
+  EXPECT_EQ(at(answered.call_end_time), "-");
+  for (const char* terminal : {"no answer", "busy", "completed", "failed", "cancelled"}) {
+    auto ended = one(opbx(terminal, "2026-03-04T10:33:07+01:00"));
+    EXPECT_EQ(at(ended.call_end_time), "2026-03-04T09:33:07.000Z") << terminal;
+    EXPECT_EQ(at(ended.call_answer_time), "-") << terminal;
+  }
+  auto unknown = one(opbx("teleported"));
+  EXPECT_EQ(at(unknown.call_start_time), "-");
+  EXPECT_EQ(at(unknown.call_end_time), "-");
+  // An unparseable timestamp still tells updates apart, but dates nothing.
+  auto undated = one(opbx("answered", "just now"));
+  EXPECT_FALSE(undated.modified_at);
+  EXPECT_FALSE(undated.call_answer_time);
+  EXPECT_EQ(undated.dedupe_key, "s:0b6f2c1e-5a7d-4e39-9c21-7f3a8d4b6e10|connected|just now");
+}
+
+TEST(SessionUpdateOpbx, DirectionsUseTheNativeVocabulary) {
+  auto element = json::parse(kOpbxRinging);
+  for (const auto& [sent, expected] :
+       std::vector<std::pair<std::string, Direction>>{{"Outgoing", Direction::outbound},
+                                                      {"internal", Direction::internal},
+                                                      {"application", Direction::outbound},
+                                                      {"sideways", Direction::unknown}}) {
+    element["direction"] = sent;
+    EXPECT_EQ(one(element).direction, expected) << sent;
+  }
+}
+
+TEST(SessionUpdateOpbx, NativeIdentifiersDecideTheStyle) {
+  // `token` or `id` make it native: the OPBX fields are then not read at all.
+  auto element = json::parse(kOpbxRinging);
+  element["token"] = "native-token";
+  element["status"] = "connected";
+  auto u = one(element);
+  EXPECT_EQ(u.session_token, "native-token");
+  EXPECT_EQ(u.status, "connected");
+  EXPECT_EQ(u.caller_id, "");
+  EXPECT_EQ(u.domain_uuid, "");
+  EXPECT_FALSE(u.modified_at);
+  element.erase("token");
+  element["id"] = 5;
+  EXPECT_EQ(one(element).session_token, "5");
+}
+
+TEST(SessionUpdateOpbx, WithoutAnIdentifierItIsAnError) {
+  auto element = json::parse(kOpbxRinging);
+  element.erase("session_uuid");
+  element["session_id"] = nullptr;
+  auto item = parse_session_update(element);
+  EXPECT_FALSE(item.ok());
+  EXPECT_NE(item.error.find("session_uuid"), std::string::npos) << item.error;
+  element["session_uuid"] = std::string(kMaxKeyLength + 1, 'u');
+  EXPECT_FALSE(parse_session_update(element).ok());
+}
+
+TEST(SessionUpdateOpbx, ArraysMayMixBothStyles) {
+  auto native = json{{"token", "6a1f0c2e9b7d4e55a0c3f1d2b4e6a8c0"}, {"status", "ringing"}};
+  auto body = json::array({json::parse(kOpbxRinging), native});
+  auto items = parse_session_updates(body);
+  ASSERT_EQ(items.size(), 2u);
+  ASSERT_TRUE(items[0].ok() && items[1].ok());
+  EXPECT_EQ(items[0].update->session_token, "0b6f2c1e-5a7d-4e39-9c21-7f3a8d4b6e10");
+  EXPECT_EQ(items[1].update->session_token, "6a1f0c2e9b7d4e55a0c3f1d2b4e6a8c0");
+}
+
+TEST(SessionUpdate, ArraysHoldAtMostTheLimit) {
+  auto element = [](std::size_t i) {
+    return json{{"token", "t" + std::to_string(i)}, {"status", "ringing"}};
+  };
+  auto body = json::array();
+  for (std::size_t i = 0; i < kMaxSessionUpdatesPerBody; ++i) body.push_back(element(i));
+  auto items = parse_session_updates(body);
+  ASSERT_EQ(items.size(), kMaxSessionUpdatesPerBody);
+  for (const auto& item : items) EXPECT_TRUE(item.ok()) << item.error;
+
+  body.push_back(element(kMaxSessionUpdatesPerBody));
+  items = parse_session_updates(body);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_FALSE(items[0].ok());
+  EXPECT_EQ(items[0].index, 0u);
+  EXPECT_EQ(items[0].error,
+            "a session-update array holds at most 100 elements; this one holds 101");
+  EXPECT_EQ(json::parse(items[0].raw), body);
+}
+
 TEST(SessionUpdate, Iso8601Parsing) {
   auto ms = [](std::string_view s) { return parse_iso8601(s)->time_since_epoch().count(); };
   EXPECT_EQ(ms("1970-01-01T00:00:00Z"), 0);
