@@ -5,7 +5,8 @@ COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN bash scripts/install-deps.sh --build
 COPY . .
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPBX_BUILD_TESTS=OFF \
- && cmake --build /build
+      -DPBX_BUILD_BENCH=OFF \
+ && cmake --build /build --target pbxd
 
 FROM debian:12
 COPY scripts/install-deps.sh /tmp/install-deps.sh

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # CI's fuzzing step: builds the libFuzzer targets of fuzz/ with clang, ASan and UBSan
 # (build/fuzz), then runs each for a bounded time on a fresh copy of its seeds (fuzz/corpus/
-# and, for the JSON targets, ../shared/fixtures), one per core at a time. Fails on any crash,
-# broken invariant, leak, timeout, out-of-memory or sanitizer report; prints one line per
-# target. Inputs that failed are kept in build/fuzz/artifacts/.
+# and, for the JSON targets, the sample payloads of tests/fixtures/), one per core at a time.
+# Fails on any crash, broken invariant, leak, timeout, out-of-memory or sanitizer report; prints
+# one line per target. Inputs that failed are kept in build/fuzz/artifacts/.
 #   scripts/fuzz.sh [seconds per target, default 30] [target...]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -22,7 +22,7 @@ if [ ${#targets[@]} -eq 0 ]; then
   for f in fuzz/*.cpp; do targets+=("$(basename "$f" .cpp)"); done
 fi
 json_targets=" voice_json json_body webhook_body "
-fixtures="$ROOT/../shared/fixtures"
+fixtures="$ROOT/tests/fixtures"
 
 work=$(mktemp -d)
 # An interrupted run leaves no fuzzer running behind it.
@@ -42,7 +42,7 @@ fuzz_one() {
   cp fuzz/corpus/"$t"/* "$corpus"/
   if [[ $json_targets == *" $t "* ]]; then
     dict=(-dict=fuzz/json.dict)
-    [ -d "$fixtures" ] && cp "$fixtures"/*.json "$corpus"/
+    cp "$fixtures"/*.json "$corpus"/
   fi
   "$dir/fuzz/fuzz_$t" "$corpus" "${dict[@]}" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -detect_leaks=1 -print_final_stats=1 \

@@ -88,7 +88,7 @@ struct TimeRange {
 TimeRange resolve_range(const CdrFilter& f, const std::string& time_zone);
 
 // "LIKE" pattern matching every text that starts with prefix (%, _ and \ escaped).
-// The normalised dispositions of api.md, in the order stats show them.
+// The normalised dispositions of docs/api.md, in the order stats show them.
 const std::vector<std::string>& dispositions();
 
 std::string like_prefix(std::string_view prefix);

@@ -1,6 +1,6 @@
 #pragma once
 
-// CDR webhook bodies (cloudonix-protocol.md section 3), parsed leniently into one normalised
+// CDR webhook bodies (docs/cloudonix-protocol.md section 3), parsed leniently into one normalised
 // record. Pure: no I/O.
 //
 // Two payload styles are accepted, told apart by the identifying fields the body carries:

@@ -10,7 +10,7 @@
 
 namespace pbx::http {
 
-// How a route's errors are shown: the api.md JSON body, or CXML for Cloudonix.
+// How a route's errors are shown: the docs/api.md JSON body, or CXML for Cloudonix.
 enum class ErrorStyle { json, cxml };
 
 // Sends the answer of one request exactly once, from any thread.

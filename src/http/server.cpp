@@ -196,7 +196,7 @@ Response error_response(const Error& error, ErrorStyle style, const std::string&
   Response r;
   if (style == ErrorStyle::cxml && error.status() != 405) {
     // Cloudonix hangs up on anything but CXML: refusals are CXML, and after authentication
-    // every problem is a spoken apology with status 200 (api.md, execution plane).
+    // every problem is a spoken apology with status 200 (docs/api.md, execution plane).
     if (error.status() == 401) {
       r = Response::xml(401, R"(<?xml version="1.0" encoding="UTF-8"?>)"
                              "\n<Response><Reject reason=\"rejected\"/></Response>\n");
@@ -377,7 +377,7 @@ class PistacheHandler : public P::Http::Handler {
   }
 
   // Pistache's own reading loop, except that whatever cannot be read as a request is answered
-  // with api.md's error body and ends the connection: the rest of a refused body must never
+  // with docs/api.md's error body and ends the connection: the rest of a refused body must never
   // be taken for the next request.
   void onInput(const char* buffer, size_t len, const std::shared_ptr<P::Tcp::Peer>& peer) override {
     if (peer->tryGetData(kRefusedMark)) return;

@@ -24,7 +24,7 @@ struct ServerOptions {
   std::chrono::seconds keepalive_timeout{75};
 };
 
-// Renders an Error as api.md's JSON body (or, for Cloudonix routes, as CXML).
+// Renders an Error as docs/api.md's JSON body (or, for Cloudonix routes, as CXML).
 Response error_response(const Error& error, ErrorStyle style, const std::string& request_id);
 
 // The whole HTTP front: request ids, limits, routing, error mapping, access log, metrics.

@@ -35,7 +35,7 @@ struct Schedule {
   std::vector<DateException> exceptions;         // sorted by date
 };
 
-// Parses the api.md shapes: weekly = {"mon": [{"start":"09:00","end":"17:00"}], "tue": ...}
+// Parses the docs/api.md shapes: weekly = {"mon": [{"start":"09:00","end":"17:00"}], "tue": ...}
 // (keys mon tue wed thu fri sat sun; missing day = closed), exceptions =
 // [{"date":"2026-12-25","name":"Christmas","closed":true} or {"date":..., "name":...,
 // "ranges":[...]}]. null weekly / exceptions mean none. An exception needs a string name and either

@@ -9,7 +9,7 @@ namespace pbx::routing {
 
 enum class Direction { inbound, subscriber, outbound_api };
 
-// The parameters of one Cloudonix voice request (cloudonix-protocol.md section 1), leniently
+// The parameters of one Cloudonix voice request (docs/cloudonix-protocol.md section 1), leniently
 // read: every field may be missing.
 struct CallRequest {
   std::string call_id;  // Session, else CallSid, else SessionData.token

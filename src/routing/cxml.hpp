@@ -6,7 +6,7 @@
 
 namespace pbx::routing::cxml {
 
-// The CXML verbs this service emits (cloudonix-protocol.md section 1), as plain data. Empty
+// The CXML verbs this service emits (docs/cloudonix-protocol.md section 1), as plain data. Empty
 // strings and zero numbers mean "attribute absent", so Cloudonix's defaults apply.
 struct Say {
   std::string text;

@@ -23,7 +23,7 @@ enum class DestinationType {
   hangup,
 };
 
-// api.md's destination object. `ref` is the object id, the forward number or the room name.
+// docs/api.md's destination object. `ref` is the object id, the forward number or the room name.
 struct Destination {
   DestinationType type = DestinationType::hangup;
   std::string ref;

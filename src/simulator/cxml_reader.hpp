@@ -1,6 +1,6 @@
 #pragma once
 
-// Reads a CXML answer the way Cloudonix would (cloudonix-protocol.md section 1) and refuses
+// Reads a CXML answer the way Cloudonix would (docs/cloudonix-protocol.md section 1) and refuses
 // what Cloudonix would not accept, so the simulator doubles as a CXML validator. Pure.
 
 #include <stdexcept>

@@ -1,7 +1,7 @@
 #pragma once
 
 // The session updates and the CDR that Cloudonix would send for a simulated call
-// (cloudonix-protocol.md sections 2 and 3), and how they are signed (section 4). Pure.
+// (docs/cloudonix-protocol.md sections 2 and 3), and how they are signed (section 4). Pure.
 
 #include "simulator/script.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// Session-update webhook bodies (cloudonix-protocol.md section 2), parsed leniently into
+// Session-update webhook bodies (docs/cloudonix-protocol.md section 2), parsed leniently into
 // normalised values. Pure: no I/O, never throws on any JSON value.
 //
 // Two payload styles are accepted, told apart by the identifying fields an element carries:

@@ -1,6 +1,6 @@
 #pragma once
 
-// HMAC signatures on webhook requests (cloudonix-protocol.md section 4):
+// HMAC signatures on webhook requests (docs/cloudonix-protocol.md section 4):
 //   X-Cloudonix-Signature: sha256=<hex HMAC-SHA256>   (prefix optional, hex in either case)
 //   X-Cloudonix-Timestamp: <unix seconds>             (optional, see SignaturePolicy)
 // With a timestamp the signed bytes are "<timestamp>.<raw body>"; without one, the raw body.

@@ -43,7 +43,7 @@ double seconds_since(Clock::time_point start) {
 // Valid UTF-8 without NUL: what a text answer must be.
 bool valid_utf8(const std::string& s) { return webhooks::storable_text(s) == s; }
 
-// The error body of api.md with the given code.
+// The error body of docs/api.md with the given code.
 void expect_error_body(const std::string& body, const std::string& code) {
   auto j = Json::parse(body, nullptr, false);
   ASSERT_TRUE(j.is_object()) << body;
@@ -573,7 +573,7 @@ TEST_F(HostileE2E, DeeplyNestedJsonIsRefusedEverywhereWithoutCrashing) {
     expect_sound_cxml(c.raw);
     for (const char* kind : {"session-update", "cdr"}) {
       auto r = webhook(kind, body);
-      // An authenticated sender's unreadable payload is kept as a dead letter (api.md).
+      // An authenticated sender's unreadable payload is kept as a dead letter (docs/api.md).
       if (r.status == 200) {
         EXPECT_EQ(Json::parse(r.body).value("status", ""), "dead_lettered") << r.body;
         ++dead_lettered;

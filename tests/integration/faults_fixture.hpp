@@ -143,7 +143,7 @@ class Faults : public ::testing::Test {
   }
 
   // A 200 names the outcome and the event's id; a 503 (the database cannot take the event) has
-  // api.md's error body; nothing else is acceptable from a healthy sender's webhook.
+  // docs/api.md's error body; nothing else is acceptable from a healthy sender's webhook.
   static std::string check_webhook(const LoadRequest&, const RawResponse& res) {
     auto body = nlohmann::json::parse(res.body, nullptr, false);
     if (res.status == 200) {

@@ -13,7 +13,7 @@ int64_t unix_now();
 // A name no other call in this test process returns: "<prefix><pid>-<n>".
 std::string unique_name(const std::string& prefix);
 
-// Real-shaped Cloudonix payloads (cloudonix-protocol.md): a session update keyed by its
+// Real-shaped Cloudonix payloads (docs/cloudonix-protocol.md): a session update keyed by its
 // eventId, and a CDR keyed by its session token.
 nlohmann::json session_update_payload(const std::string& domain, const std::string& token,
                                       const std::string& status, const std::string& event_id,
