@@ -152,7 +152,8 @@ int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existi
     if (r.generated_password) std::cout << "owner_password=" << *r.generated_password << "\n";
     std::cout << "admin_token=" << r.admin_token << "\n"
               << "requests_api_key=" << r.requests_api_key << "\n"
-              << "webhook_secret=" << r.webhook_secret << "\n";
+              << "webhook_secret=" << r.webhook_secret << "\n"
+              << "webhook_token=" << r.webhook_token << "\n";
   } catch (const Error& e) {
     if (e.status() != 409 || !skip_existing) {
       std::cerr << "bootstrap: " << e.what();

@@ -58,7 +58,7 @@ void check_patch(const Json& body, Errors& errors) {
     } else if (key == "public_base_url") {
       string_check(key, v, url());
     } else if (key == "webhook_auth") {
-      string_check(key, v, one_of({"hmac", "bearer", "hmac_or_bearer"}));
+      string_check(key, v, one_of({"any", "hmac", "bearer", "url_token", "hmac_or_bearer"}));
     } else if (key == "default_ring_timeout") {
       if (!v.is_number_integer()) {
         errors.emplace_back(key, "must be an integer");

@@ -19,6 +19,17 @@ std::vector<std::string> TenantEntry::secrets_at(std::chrono::system_clock::time
   return out;
 }
 
+bool TenantEntry::token_valid_at(std::string_view token_hash,
+                                 std::chrono::system_clock::time_point now) const {
+  bool valid = false;
+  for (const auto& t : webhook_tokens) {
+    // No early exit: the time taken does not reveal which token matched.
+    valid |=
+        crypto::constant_time_equal(t.hash, token_hash) && (!t.expires_at || *t.expires_at > now);
+  }
+  return valid;
+}
+
 std::vector<Statement> TenantDirectory::statements() {
   return {
       {"directory_versions", "SELECT id::text, config_version FROM tenants"},
@@ -30,6 +41,9 @@ std::vector<Statement> TenantDirectory::statements() {
        "SELECT secret, extract(epoch FROM expires_at)::bigint FROM webhook_secrets"
        " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"
        " ORDER BY created_at DESC"},
+      {"directory_tokens",
+       "SELECT encode(token_hash, 'hex'), extract(epoch FROM expires_at)::bigint"
+       " FROM webhook_tokens WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"},
   };
 }
 
@@ -73,6 +87,14 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
     }
     entry->webhook_secrets.push_back(std::move(secret));
   }
+  for (const auto& row : tx.exec_prepared("directory_tokens", id)) {
+    WebhookToken token{crypto::from_hex(row[0].as<std::string>()).value_or(""), std::nullopt};
+    if (!row[1].is_null()) {
+      token.expires_at =
+          std::chrono::system_clock::time_point(std::chrono::seconds(row[1].as<long long>()));
+    }
+    entry->webhook_tokens.push_back(std::move(token));
+  }
   if (loader_) entry->routing = loader_(tx, t);
   return entry;
 }
@@ -104,6 +126,7 @@ bool TenantDirectory::refresh() {
       for (const auto& [id, entry] : fresh->by_id) {
         if (!entry->requests_key_hash.empty())
           fresh->by_key_hash.emplace(entry->requests_key_hash, entry);
+        for (const auto& t : entry->webhook_tokens) fresh->by_token_hash.emplace(t.hash, entry);
         fresh->by_domain.emplace(text::to_lower(entry->tenant.domain_name), entry);
         if (entry->tenant.domain_uuid)
           fresh->by_domain.emplace(text::to_lower(*entry->tenant.domain_uuid), entry);
@@ -145,6 +168,16 @@ std::shared_ptr<const TenantEntry> TenantDirectory::by_requests_key(std::string_
       !crypto::constant_time_equal(it->second->requests_key_hash, hash)) {
     return nullptr;
   }
+  return it->second;
+}
+
+std::shared_ptr<const TenantEntry> TenantDirectory::by_webhook_token(
+    std::string_view token, std::chrono::system_clock::time_point now) const {
+  if (token.empty()) return nullptr;
+  auto hash = crypto::sha256(token);
+  auto index = index_.load();
+  auto it = index->by_token_hash.find(hash);
+  if (it == index->by_token_hash.end() || !it->second->token_valid_at(hash, now)) return nullptr;
   return it->second;
 }
 

@@ -27,15 +27,24 @@ struct WebhookSecret {
   std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
+struct WebhookToken {
+  std::string hash;  // raw SHA-256 of the token
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+};
+
 // Everything the hot paths need to know about one tenant, immutable once built.
 struct TenantEntry {
   TenantRow tenant;
   std::string requests_key_hash;  // raw SHA-256; empty when no key is set
   std::vector<WebhookSecret> webhook_secrets;
+  std::vector<WebhookToken> webhook_tokens;
   std::shared_ptr<const routing::TenantSnapshot> routing;
 
   // Secrets valid at `now`, newest first.
   std::vector<std::string> secrets_at(std::chrono::system_clock::time_point now) const;
+  // Whether the token of this SHA-256 is one of the tenant's, unexpired at `now` (compared in
+  // constant time).
+  bool token_valid_at(std::string_view token_hash, std::chrono::system_clock::time_point now) const;
 };
 
 // All tenants in memory, so that authenticating and routing a call touch no database.
@@ -59,6 +68,9 @@ class TenantDirectory {
 
   // Finds the tenant of a requests API key (hashed, then compared in constant time).
   std::shared_ptr<const TenantEntry> by_requests_key(std::string_view key) const;
+  // Finds the tenant of a webhook token valid at `now` (hashed, then compared in constant time).
+  std::shared_ptr<const TenantEntry> by_webhook_token(
+      std::string_view token, std::chrono::system_clock::time_point now) const;
   std::shared_ptr<const TenantEntry> by_domain(std::string_view domain_name_or_uuid) const;
   std::shared_ptr<const TenantEntry> by_id(const std::string& id) const;
   size_t size() const;
@@ -69,6 +81,7 @@ class TenantDirectory {
   struct Index {
     std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_id;
     std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_key_hash;
+    std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_token_hash;
     std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_domain;
   };
 
