@@ -223,6 +223,17 @@ TEST_F(Simulator, WebhooksSignedWithAWrongSecretAreNotAsScripted) {
             "0");
 }
 
+// The line scripts/run.sh prints: the demo call, with the key and the token and no secret.
+TEST_F(Simulator, TheRunCommandsDemoCallIsStoredWithoutHmac) {
+  auto run = simulate({"--from", "+14155550142", "--to", "+12025550100", "--digits", "1", "--dial",
+                       "no-answer,no-answer", "--voicemail", "yes"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  expect_stored(run, "no_answer", "no_answer", "inbound");
+  EXPECT_EQ(scalar("SELECT count(*) FROM voicemails WHERE recording_url LIKE '%" +
+                   run.report.value("session", "?") + "%'"),
+            "1");
+}
+
 TEST_F(Simulator, SignedWebhooksStayAnOption) {
   auto r = ServiceProcess::run(
       {"simulate", "--url", svc_->base_url(), "--key", tenant_->requests_api_key, "--auth", "hmac",
