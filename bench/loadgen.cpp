@@ -86,8 +86,10 @@ std::string http_request(const std::string& method, const std::string& target,
 // one-second timestamp, so it is made when the request is.
 std::string webhook_headers(const Options& o, const std::string& body) {
   std::string out;
+  sim::WebhookAuth auth{"hmac", "", o.secret, "", o.domain};
+  // Signed headers do not depend on the kind of webhook.
   for (const auto& [name, value] :
-       sim::webhook_headers("hmac", o.secret, "", o.domain, body, unix_now())) {
+       sim::webhook_request(sim::WebhookKind::cdr, auth, body, unix_now()).headers) {
     out += name + ": " + value + "\r\n";
   }
   return out;

@@ -81,14 +81,23 @@ if ! wait_for 30 "pbxd /ready" curl -fsS "http://127.0.0.1:$PBX_PORT/ready"; the
   exit 1
 fi
 
+demo_value() { sed -n "s/^$1=//p" "$DEMO_FILE"; }
+# A demo tenant made before webhook tokens existed gets one now, through the admin API.
+if [ -f "$DEMO_FILE" ] && [ -z "$(demo_value webhook_token)" ]; then
+  issued=$(curl -fsS -X POST -H "Authorization: Bearer $(demo_value admin_token)" \
+    "http://127.0.0.1:$PBX_PORT/api/v1/settings/webhook-token" |
+    sed -n 's/.*"webhook_token":"\([^"]*\)".*/\1/p') || true
+  [ -n "$issued" ] && (umask 077 && echo "webhook_token=$issued" >> "$DEMO_FILE")
+fi
+
 base=$PBX_PUBLIC_BASE_URL
 cat <<INFO
 
 pbxd is running (pid $(cat "$PID_FILE")), logs: $LOG_FILE
   health             $base/health   ready: $base/ready   metrics: $base/metrics
   voice application  $base/api/voice/route
-  session updates    $base/api/webhooks/cloudonix/session-update
-  CDRs               $base/api/webhooks/cloudonix/cdr
+  session updates    $base/api/webhooks/cloudonix/session-update?token=<webhook_token>
+  CDRs               $base/api/webhooks/cloudonix/cdr?token=<webhook_token>
   admin API          $base/api/v1
 
 Demo tenant ($DEMO_FILE):
@@ -98,10 +107,17 @@ Stop everything with: bash scripts/run.sh stop
 INFO
 
 if [ -f "$DEMO_FILE" ]; then
-  demo_value() { sed -n "s/^$1=//p" "$DEMO_FILE"; }
+  # Without a token (its admin token expired before one could be issued), the demo signs.
+  webhooks="--token $(demo_value webhook_token)"
+  how="as real Cloudonix does (the requests key, and the webhook token in the CDR URL)"
+  if [ -z "$(demo_value webhook_token)" ]; then
+    webhooks="--auth hmac --secret $(demo_value webhook_secret)"
+    how="with webhooks signed by the demo's webhook secret"
+  fi
   echo
-  echo "Simulate a call into the demo tenant (IVR menu -> Sales ring group -> Alice's voicemail):"
+  echo "Simulate a call into the demo tenant (IVR menu -> Sales ring group -> Alice's voicemail)," \
+       "authenticated $how:"
   echo "  $BIN simulate --url http://127.0.0.1:$PBX_PORT --key $(demo_value requests_api_key)" \
-       "--secret $(demo_value webhook_secret) --domain $DEMO_DOMAIN --from +14155550142" \
+       "$webhooks --domain $DEMO_DOMAIN --from +14155550142" \
        "--to +12025550100 --digits 1 --dial no-answer,no-answer --voicemail yes"
 fi

@@ -152,7 +152,8 @@ int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existi
     if (r.generated_password) std::cout << "owner_password=" << *r.generated_password << "\n";
     std::cout << "admin_token=" << r.admin_token << "\n"
               << "requests_api_key=" << r.requests_api_key << "\n"
-              << "webhook_secret=" << r.webhook_secret << "\n";
+              << "webhook_secret=" << r.webhook_secret << "\n"
+              << "webhook_token=" << r.webhook_token << "\n";
   } catch (const Error& e) {
     if (e.status() != 409 || !skip_existing) {
       std::cerr << "bootstrap: " << e.what();
@@ -209,9 +210,14 @@ int main(int argc, char** argv) {
   auto& setup = so.setup;
   sim->add_option("--url", setup.url, "the service, e.g. http://127.0.0.1:8080")->required();
   sim->add_option("--key", setup.key, "the tenant's requests API key")->required();
-  sim->add_option("--secret", setup.secret, "the tenant's webhook secret");
-  sim->add_option("--auth", setup.auth, "how webhooks are authenticated")
-      ->check(CLI::IsMember({"hmac", "bearer"}))
+  sim->add_option("--token", setup.token,
+                  "the tenant's webhook token, in the CDR URL (auth cloudonix; without it the "
+                  "CDR carries no credential, as Cloudonix sends it)");
+  sim->add_option("--secret", setup.secret, "the tenant's webhook secret (auth hmac)");
+  sim->add_option("--auth", setup.auth,
+                  "how webhooks are authenticated: cloudonix (the key on session updates, the "
+                  "token on CDRs), hmac (signed with --secret) or bearer (the key on both)")
+      ->check(CLI::IsMember({"cloudonix", "hmac", "bearer"}))
       ->capture_default_str();
   sim->add_option("--from", setup.from, "caller")->required();
   sim->add_option("--to", setup.to, "dialled number")->required();
@@ -233,7 +239,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("simulate")) {  // a client of the service: no configuration needed
     setup.webhooks = !no_webhooks;
     if (setup.webhooks && setup.auth == "hmac" && setup.secret.empty()) {
-      std::cerr << "simulate: --secret is required to sign webhooks (or --no-webhooks)\n";
+      std::cerr << "simulate: --auth hmac needs --secret to sign webhooks (or --no-webhooks)\n";
       return 2;
     }
     return simulator::run_simulate(so);

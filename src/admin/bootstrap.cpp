@@ -48,6 +48,7 @@ BootstrapResult bootstrap_tenant(pqxx::connection& conn, const BootstrapRequest&
   result.admin_token = crypto::random_token(kAdminTokenPrefix);
   result.requests_api_key = crypto::random_token(kRequestsKeyPrefix);
   result.webhook_secret = crypto::random_token(kWebhookSecretPrefix);
+  result.webhook_token = crypto::random_token(kWebhookTokenPrefix);
 
   pqxx::work tx(conn);
   if (store::tenant_by_domain(tx, request.domain)) {
@@ -59,6 +60,7 @@ BootstrapResult bootstrap_tenant(pqxx::connection& conn, const BootstrapRequest&
     result.tenant_id = store::insert_tenant(tx, t);
     store::set_requests_key_hash(tx, result.tenant_id, crypto::sha256(result.requests_api_key));
     store::add_webhook_secret(tx, result.tenant_id, result.webhook_secret);
+    store::add_webhook_token(tx, result.tenant_id, crypto::sha256(result.webhook_token));
     auto user_id = store::insert_user(tx, result.tenant_id, request.owner_email, request.owner_name,
                                       "owner", crypto::hash_password(password));
     store::insert_admin_token(tx, result.tenant_id, user_id, crypto::sha256(result.admin_token),

@@ -26,15 +26,17 @@ struct BootstrapResult {
   std::string admin_token;
   std::string requests_api_key;
   std::string webhook_secret;
+  std::string webhook_token;  // for the query string of the webhook URLs given to Cloudonix
 };
 
-// Creates a tenant for a Cloudonix domain with its owner, an admin token, a requests API key
-// and a webhook secret, in one transaction. Error::conflict when the domain or e-mail exists;
-// Error::validation for bad input.
+// Creates a tenant for a Cloudonix domain with its owner, an admin token, a requests API key,
+// a webhook secret and a webhook token, in one transaction. Error::conflict when the domain or
+// e-mail exists; Error::validation for bad input.
 BootstrapResult bootstrap_tenant(pqxx::connection& conn, const BootstrapRequest& request);
 
 constexpr const char* kAdminTokenPrefix = "pbxa_";
 constexpr const char* kRequestsKeyPrefix = "pbxk_";
 constexpr const char* kWebhookSecretPrefix = "pbxw_";
+constexpr const char* kWebhookTokenPrefix = "pbxt_";
 
 }  // namespace pbx::admin

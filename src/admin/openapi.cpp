@@ -48,6 +48,10 @@ const Operation kOperations[] = {
     {"POST", "/api/v1/settings/webhook-secret", "settings",
      "New webhook secret, shown once; the previous one stays valid for a grace period (owner)",
      "admin"},
+    {"POST", "/api/v1/settings/webhook-token", "settings",
+     "New webhook token and the webhook URLs holding it, shown once; the previous one stays "
+     "valid for a grace period (owner)",
+     "admin"},
     {"GET", "/api/v1/cdrs", "calls", "Call detail records (filters, cursor, CSV)", "admin"},
     {"GET", "/api/v1/cdrs/{id}", "calls", "One call detail record", "admin"},
     {"GET", "/api/v1/cdrs/stats", "calls", "Totals for the CDR filters", "admin"},
@@ -114,6 +118,12 @@ Json describe(const std::string& method, const std::string& path, const std::str
     op["security"] = Json::array({{{security, Json::array()}}});
     op["responses"]["401"] = error_response("missing or bad credentials");
   }
+  if (security == "webhook") {
+    // Any one of them, as the tenant's webhook_auth allows.
+    op["security"].push_back({{"requests_key", Json::array()}});
+    op["security"].push_back({{"webhook_token", Json::array()}});
+    op["responses"]["400"] = error_response("stale_timestamp: signed more than 300 s away");
+  }
   if (security == "admin") {
     op["responses"]["403"] = error_response("the caller's role may not do this");
     op["responses"]["429"] = error_response("rate limited (see Retry-After)");
@@ -144,7 +154,8 @@ Json openapi_document(const http::Router& router, const std::vector<Resource>& r
        {{"securitySchemes",
          {{"admin", {{"type", "http"}, {"scheme", "bearer"}}},
           {"requests_key", {{"type", "http"}, {"scheme", "bearer"}}},
-          {"webhook", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-Cloudonix-Signature"}}}}},
+          {"webhook", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-Cloudonix-Signature"}}},
+          {"webhook_token", {{"type", "apiKey"}, {"in", "query"}, {"name", "token"}}}}},
         {"schemas",
          {{"Error",
            {{"type", "object"},

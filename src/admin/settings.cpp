@@ -4,17 +4,69 @@
 #include "admin/checks.hpp"
 #include "core/crypto.hpp"
 #include "http/json_body.hpp"
+#include "store/tenants.hpp"
 
 namespace pbx::admin {
 
 namespace {
 
-// The previous webhook secret stays valid this long after a new one is made, so that senders
-// can be switched over without losing events.
+// The previous webhook secret or token stays valid this long after a new one is made, so that
+// senders can be switched over without losing events.
 constexpr const char* kSecretGrace = "24 hours";
+
+// Marks where the webhook token goes in the URLs shown without it.
+constexpr const char* kTokenPlaceholder = "{webhook_token}";
 
 const std::vector<std::string> kReaders{"owner", "admin"};
 const std::vector<std::string> kWriters{"owner"};
+
+struct WebhookUrls {
+  std::string voice_route, session_update, cdr;
+};
+
+// The service's URLs for this base; the webhook ones carry `token` in their query string.
+WebhookUrls urls_of(const std::string& base, const std::string& token) {
+  auto query = "?token=" + token;
+  return {base + "/api/voice/route", base + "/api/webhooks/cloudonix/session-update" + query,
+          base + "/api/webhooks/cloudonix/cdr" + query};
+}
+
+// What the owner pastes into the Cloudonix domain, and where. Real Cloudonix signs nothing: it
+// sends the domain's authorization-api-key (our requests key) as a bearer token on voice
+// requests and session updates, and nothing on CDRs, hence the token in the webhook URLs.
+Json cloudonix_setup(const Json& s) {
+  auto urls = urls_of(s["public_base_url"].get<std::string>(), kTokenPlaceholder);
+  Json out = {
+      {"voice_application_url", urls.voice_route},
+      {"voice_application_method", "POST"},
+      {"session_update_endpoint", urls.session_update},
+      {"cdr_endpoint", urls.cdr},
+      {"authorization_api_key", "<your requests API key>"},
+      {"where",
+       {{"voice_application_url",
+         "the url (method POST) of the domain's CXML voice application, the one its numbers "
+         "are routed to"},
+        {"session_update_endpoint", "domain profile key session-update-endpoint"},
+        {"cdr_endpoint", "domain profile key cdr-endpoint"},
+        {"authorization_api_key",
+         "domain profile key authorization-api-key: the requests API key, shown once by POST "
+         "/api/v1/settings/requests-key"}}},
+      {"placeholders",
+       {{kTokenPlaceholder,
+         "the webhook token, shown once by POST /api/v1/settings/webhook-token, which also "
+         "answers these two URLs with it filled in"}}}};
+  auto mode = s["webhook_auth"].get<std::string>();
+  if (mode == "hmac") {
+    out["warning"] =
+        "webhook_auth hmac refuses every delivery of real Cloudonix, which signs nothing: "
+        "use any";
+  } else if (mode == "bearer" || mode == "hmac_or_bearer") {
+    out["warning"] = "webhook_auth " + mode +
+                     " refuses the CDRs of real Cloudonix, which carry no credential: use any "
+                     "or url_token";
+  }
+  return out;
+}
 
 Json settings_of(pqxx::transaction_base& tx, const std::string& tenant_id) {
   auto r = tx.exec_prepared1("settings_get", tenant_id);
@@ -22,7 +74,8 @@ Json settings_of(pqxx::transaction_base& tx, const std::string& tenant_id) {
   auto base = s["public_base_url"].get<std::string>();
   s["webhook_urls"] = {{"voice_route", base + "/api/voice/route"},
                        {"session_update", base + "/api/webhooks/cloudonix/session-update"},
-                       {"cdr", base + "/api/webhooks/cloudonix/cdr"}};
+                       {"cdr", base + "/api/webhooks/cloudonix/cdr"},
+                       {"cloudonix", cloudonix_setup(s)}};
   return s;
 }
 
@@ -60,7 +113,7 @@ void check_patch(const Json& body, Errors& errors) {
     } else if (key == "public_base_url") {
       string_check(key, v, url());
     } else if (key == "webhook_auth") {
-      string_check(key, v, one_of({"hmac", "bearer", "hmac_or_bearer"}));
+      string_check(key, v, one_of({"any", "hmac", "bearer", "url_token", "hmac_or_bearer"}));
     } else if (key == "default_ring_timeout") {
       if (!v.is_number_integer()) {
         errors.emplace_back(key, "must be an integer");
@@ -109,7 +162,9 @@ std::vector<store::Statement> settings_statements() {
        " default_ring_timeout, 'default_caller_id', default_caller_id, 'requests_key_set',"
        " requests_key_hash IS NOT NULL, 'webhook_secrets_valid', (SELECT count(*) FROM"
        " webhook_secrets w WHERE w.tenant_id = t.id AND (w.expires_at IS NULL OR w.expires_at >"
-       " now()))) FROM tenants t WHERE id = $1"},
+       " now())), 'webhook_tokens_valid', (SELECT count(*) FROM webhook_tokens w WHERE"
+       " w.tenant_id = t.id AND (w.expires_at IS NULL OR w.expires_at > now())))"
+       " FROM tenants t WHERE id = $1"},
       // Only the members present in $2 change (jsonb ? tests presence, so null clears).
       {"settings_update",
        "UPDATE tenants SET"
@@ -143,6 +198,10 @@ std::vector<store::Statement> settings_statements() {
        "UPDATE webhook_secrets SET expires_at = now() + $2::interval"
        " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now() + $2::interval)"},
       {"settings_add_secret", "INSERT INTO webhook_secrets (tenant_id, secret) VALUES ($1, $2)"},
+      {"settings_expire_tokens",
+       "UPDATE webhook_tokens SET expires_at = now() + $2::interval"
+       " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now() + $2::interval)"},
+      {"settings_base_url", "SELECT public_base_url FROM tenants WHERE id = $1"},
   };
 }
 
@@ -203,6 +262,27 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
     deps.applied();
     return http::Response::json(
         200, {{"webhook_secret", secret}, {"previous_secrets_valid_for", kSecretGrace}});
+  });
+  router.add("POST", "/api/v1/settings/webhook-token", [deps](http::Request& req) {
+    auto p = deps.guard(req);
+    require_role(p, kWriters);
+    auto token = crypto::random_token(kWebhookTokenPrefix);
+    auto base = deps.pg.with([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      tx.exec_prepared("settings_expire_tokens", p.tenant_id, kSecretGrace);
+      store::add_webhook_token(tx, p.tenant_id, crypto::sha256(token));
+      auto url = tx.exec_prepared1("settings_base_url", p.tenant_id)[0].as<std::string>();
+      tx.commit();
+      return url;
+    });
+    deps.applied();
+    auto urls = urls_of(base, token);
+    return http::Response::json(200, {{"webhook_token", token},
+                                      {"webhook_urls",
+                                       {{"voice_route", urls.voice_route},
+                                        {"session_update", urls.session_update},
+                                        {"cdr", urls.cdr}}},
+                                      {"previous_tokens_valid_for", kSecretGrace}});
   });
 }
 

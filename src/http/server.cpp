@@ -309,6 +309,8 @@ struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
   void finish(const Request& req, RouteMetrics* rm, int status) {
     auto elapsed = std::chrono::steady_clock::now() - req.received_at;
     rm->observe(status, elapsed);
+    // The path without its query string: query parameters (a webhook token among them) stay out
+    // of the access log, and log::redact removes tokens from any line that quotes a URL.
     spdlog::info("{} {} {} {:.3f}ms rid={}", req.method, req.path, status,
                  std::chrono::duration<double, std::milli>(elapsed).count(), req.request_id);
     in_flight.fetch_sub(1);

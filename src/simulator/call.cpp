@@ -1,6 +1,7 @@
 #include "simulator/call.hpp"
 
 #include "core/crypto.hpp"
+#include "core/log.hpp"
 #include "http/url.hpp"
 #include "simulator/cxml_reader.hpp"
 
@@ -232,8 +233,7 @@ class Call {
     report_.billsec = c.answer_ms ? (c.end_ms - c.answer_ms) / 1000 : 0;
     webhook_update(report_.status);
     if (setup_.webhooks) {
-      send_webhook("cdr", "/api/webhooks/cloudonix/cdr",
-                   cdr(c, report_.disposition, report_.status));
+      send_webhook("cdr", WebhookKind::cdr, cdr(c, report_.disposition, report_.status));
     }
     check_script_used();
   }
@@ -258,19 +258,22 @@ class Call {
 
   void webhook_update(const std::string& status) {
     if (!setup_.webhooks) return;
-    send_webhook("session-update " + status, "/api/webhooks/cloudonix/session-update",
+    send_webhook("session-update " + status, WebhookKind::session_update,
                  session_update(report_.call, status, now_ms()));
   }
 
-  void send_webhook(const std::string& what, const std::string& path, const nlohmann::json& body) {
-    HttpRequest req{"POST", service(path), body.dump(), {}};
+  void send_webhook(const std::string& what, WebhookKind kind, const nlohmann::json& body) {
     auto unix_now = std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::system_clock::now().time_since_epoch())
                         .count();
-    req.headers =
-        webhook_headers(setup_.auth, setup_.secret, setup_.key, setup_.domain, req.body, unix_now);
+    auto text = body.dump();
+    auto sent =
+        webhook_request(kind, {setup_.auth, setup_.key, setup_.secret, setup_.token, setup_.domain},
+                        text, unix_now);
+    HttpRequest req{"POST", service(sent.path), std::move(text), std::move(sent.headers)};
     auto answer = http_(req);
-    auto& e = note(what, "", req.method, req.url, answer.status);
+    // The timeline shows the URL without the webhook token.
+    auto& e = note(what, "", req.method, log::redact(req.url), answer.status);
     if (answer.status != 200) {
       e.detail = answer.status ? answer.body : "no answer: " + answer.error;
       problem(e, what + ": " + (answer.status ? std::to_string(answer.status) : e.detail));

@@ -16,10 +16,11 @@
 namespace pbx::simulator {
 
 struct CallSetup {
-  std::string url;  // the service, e.g. http://127.0.0.1:8080
-  std::string key;  // the tenant's requests API key
-  std::string secret;
-  std::string auth = "hmac";  // how webhooks are authenticated: hmac or bearer
+  std::string url;                 // the service, e.g. http://127.0.0.1:8080
+  std::string key;                 // the tenant's requests API key
+  std::string secret;              // the tenant's webhook secret, for auth hmac
+  std::string token;               // the tenant's webhook token, for auth cloudonix
+  std::string auth = "cloudonix";  // how webhooks are authenticated: see WebhookAuth
   std::string from;
   std::string to;
   std::string direction = "inbound";  // inbound, subscriber, outbound-api

@@ -2,6 +2,7 @@
 
 #include "cdr/record.hpp"
 #include "core/crypto.hpp"
+#include "http/url.hpp"
 #include "webhooks/fields.hpp"
 #include "webhooks/signature.hpp"
 
@@ -88,18 +89,22 @@ nlohmann::json cdr(const CallFacts& call, const std::string& disposition,
   return body;
 }
 
-Headers webhook_headers(const std::string& auth, const std::string& secret, const std::string& key,
-                        const std::string& domain, const std::string& body, std::int64_t now_unix) {
-  Headers h{{"Content-Type", "application/json"}};
-  if (auth == "bearer") {
-    h.emplace_back("Authorization", "Bearer " + key);
-    return h;
+WebhookRequest webhook_request(WebhookKind kind, const WebhookAuth& auth, const std::string& body,
+                               std::int64_t now_unix) {
+  WebhookRequest out{kind == WebhookKind::cdr ? "/api/webhooks/cloudonix/cdr"
+                                              : "/api/webhooks/cloudonix/session-update",
+                     {{"Content-Type", "application/json"}}};
+  if (auth.mode == "hmac") {
+    auto signed_headers = webhooks::sign(auth.secret, body, now_unix);
+    out.headers.emplace_back(std::string(webhooks::kSignatureHeader), signed_headers.signature);
+    out.headers.emplace_back(std::string(webhooks::kTimestampHeader), signed_headers.timestamp);
+    out.headers.emplace_back("X-CX-Domain", auth.domain);
+  } else if (auth.mode == "bearer" || kind == WebhookKind::session_update) {
+    out.headers.emplace_back("Authorization", "Bearer " + auth.key);
+  } else if (!auth.token.empty()) {
+    out.path += "?token=" + http::percent_encode(auth.token);
   }
-  auto signed_headers = webhooks::sign(secret, body, now_unix);
-  h.emplace_back(std::string(webhooks::kSignatureHeader), signed_headers.signature);
-  h.emplace_back(std::string(webhooks::kTimestampHeader), signed_headers.timestamp);
-  h.emplace_back("X-CX-Domain", domain);
-  return h;
+  return out;
 }
 
 }  // namespace pbx::simulator

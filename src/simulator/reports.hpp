@@ -1,7 +1,7 @@
 #pragma once
 
 // The session updates and the CDR that Cloudonix would send for a simulated call
-// (docs/cloudonix-protocol.md sections 2 and 3), and how they are signed (section 4). Pure.
+// (docs/cloudonix-protocol.md sections 2 and 3), and how they are authenticated (section 4). Pure.
 
 #include "simulator/script.hpp"
 
@@ -53,9 +53,28 @@ nlohmann::json session_update(const CallFacts& call, const std::string& status, 
 nlohmann::json cdr(const CallFacts& call, const std::string& disposition,
                    const std::string& status);
 
-// Headers for a webhook body. auth "hmac": X-Cloudonix-Signature and X-Cloudonix-Timestamp
-// (real time, for replay protection) and X-CX-Domain; "bearer": the requests key.
-Headers webhook_headers(const std::string& auth, const std::string& secret, const std::string& key,
-                        const std::string& domain, const std::string& body, std::int64_t now_unix);
+enum class WebhookKind { session_update, cdr };
+
+// How the simulated Cloudonix authenticates its webhooks.
+struct WebhookAuth {
+  // "cloudonix", as real Cloudonix does: the requests key as a bearer on session updates, and
+  // no credential of its own on CDRs, whose URL carries ?token= when a token is given;
+  // "hmac": X-Cloudonix-Signature and X-Cloudonix-Timestamp (real time, for replay
+  // protection) and X-CX-Domain on both; "bearer": the requests key on both.
+  std::string mode = "cloudonix";
+  std::string key;     // the tenant's requests API key
+  std::string secret;  // hmac: the tenant's webhook secret
+  std::string token;   // cloudonix: the tenant's webhook token; empty sends CDRs bare
+  std::string domain;  // hmac: the Cloudonix domain
+};
+
+struct WebhookRequest {
+  std::string path;  // the service's path, with its query string
+  Headers headers;
+};
+
+// The path and headers of one webhook body.
+WebhookRequest webhook_request(WebhookKind kind, const WebhookAuth& auth, const std::string& body,
+                               std::int64_t now_unix);
 
 }  // namespace pbx::simulator

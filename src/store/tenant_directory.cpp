@@ -24,6 +24,17 @@ bool TenantEntry::owns_domain(std::string_view claimed) const {
   return std::find(domain_keys.begin(), domain_keys.end(), key) != domain_keys.end();
 }
 
+bool TenantEntry::token_valid_at(std::string_view token_hash,
+                                 std::chrono::system_clock::time_point now) const {
+  bool valid = false;
+  for (const auto& t : webhook_tokens) {
+    // No early exit: the time taken does not reveal which token matched.
+    valid |=
+        crypto::constant_time_equal(t.hash, token_hash) && (!t.expires_at || *t.expires_at > now);
+  }
+  return valid;
+}
+
 std::vector<Statement> TenantDirectory::statements() {
   return {
       {"directory_versions", "SELECT id::text, config_version FROM tenants"},
@@ -36,6 +47,9 @@ std::vector<Statement> TenantDirectory::statements() {
        " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"
        " ORDER BY created_at DESC"},
       {"directory_domain_keys", "SELECT key FROM tenant_domain_keys WHERE tenant_id = $1"},
+      {"directory_tokens",
+       "SELECT encode(token_hash, 'hex'), extract(epoch FROM expires_at)::bigint"
+       " FROM webhook_tokens WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"},
   };
 }
 
@@ -82,6 +96,14 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
   for (const auto& k : tx.exec_prepared("directory_domain_keys", id)) {
     entry->domain_keys.push_back(k[0].as<std::string>());
   }
+  for (const auto& row : tx.exec_prepared("directory_tokens", id)) {
+    WebhookToken token{crypto::from_hex(row[0].as<std::string>()).value_or(""), std::nullopt};
+    if (!row[1].is_null()) {
+      token.expires_at =
+          std::chrono::system_clock::time_point(std::chrono::seconds(row[1].as<long long>()));
+    }
+    entry->webhook_tokens.push_back(std::move(token));
+  }
   if (loader_) entry->routing = loader_(tx, t);
   return entry;
 }
@@ -113,6 +135,7 @@ bool TenantDirectory::refresh() {
       for (const auto& [id, entry] : fresh->by_id) {
         if (!entry->requests_key_hash.empty())
           fresh->by_key_hash.emplace(entry->requests_key_hash, entry);
+        for (const auto& t : entry->webhook_tokens) fresh->by_token_hash.emplace(t.hash, entry);
         // Keys are unique across tenants in the database (tenant_domain_keys' primary key).
         for (const auto& key : entry->domain_keys) fresh->by_domain.emplace(key, entry);
       }
@@ -153,6 +176,16 @@ std::shared_ptr<const TenantEntry> TenantDirectory::by_requests_key(std::string_
       !crypto::constant_time_equal(it->second->requests_key_hash, hash)) {
     return nullptr;
   }
+  return it->second;
+}
+
+std::shared_ptr<const TenantEntry> TenantDirectory::by_webhook_token(
+    std::string_view token, std::chrono::system_clock::time_point now) const {
+  if (token.empty()) return nullptr;
+  auto hash = crypto::sha256(token);
+  auto index = index_.load();
+  auto it = index->by_token_hash.find(hash);
+  if (it == index->by_token_hash.end() || !it->second->token_valid_at(hash, now)) return nullptr;
   return it->second;
 }
 

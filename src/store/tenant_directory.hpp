@@ -27,6 +27,11 @@ struct WebhookSecret {
   std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
+struct WebhookToken {
+  std::string hash;  // raw SHA-256 of the token
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+};
+
 // Everything the hot paths need to know about one tenant, immutable once built.
 struct TenantEntry {
   TenantRow tenant;
@@ -34,6 +39,7 @@ struct TenantEntry {
   std::vector<WebhookSecret> webhook_secrets;
   // text::domain_key of the domain name, the domain uuid and every alias.
   std::vector<std::string> domain_keys;
+  std::vector<WebhookToken> webhook_tokens;
   std::shared_ptr<const routing::TenantSnapshot> routing;
 
   // Is `claimed` (a domain name, uuid or alias, in any case, with or without .cloudonix.net)
@@ -42,6 +48,9 @@ struct TenantEntry {
 
   // Secrets valid at `now`, newest first.
   std::vector<std::string> secrets_at(std::chrono::system_clock::time_point now) const;
+  // Whether the token of this SHA-256 is one of the tenant's, unexpired at `now` (compared in
+  // constant time).
+  bool token_valid_at(std::string_view token_hash, std::chrono::system_clock::time_point now) const;
 };
 
 // All tenants in memory, so that authenticating and routing a call touch no database.
@@ -67,6 +76,9 @@ class TenantDirectory {
   std::shared_ptr<const TenantEntry> by_requests_key(std::string_view key) const;
   // By domain name, uuid or alias, as TenantEntry::owns_domain matches them.
   std::shared_ptr<const TenantEntry> by_domain(std::string_view claimed) const;
+  // Finds the tenant of a webhook token valid at `now` (hashed, then compared in constant time).
+  std::shared_ptr<const TenantEntry> by_webhook_token(
+      std::string_view token, std::chrono::system_clock::time_point now) const;
   std::shared_ptr<const TenantEntry> by_id(const std::string& id) const;
   size_t size() const;
 
@@ -76,6 +88,7 @@ class TenantDirectory {
   struct Index {
     std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_id;
     std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_key_hash;
+    std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_token_hash;
     std::unordered_map<std::string, std::shared_ptr<const TenantEntry>> by_domain;
   };
 

@@ -48,6 +48,8 @@ std::vector<Statement> tenant_statements() {
        "UPDATE tenants SET requests_key_hash = decode($2, 'hex'), updated_at = now() WHERE id = "
        "$1"},
       {"webhook_secret_insert", "INSERT INTO webhook_secrets (tenant_id, secret) VALUES ($1, $2)"},
+      {"webhook_token_insert",
+       "INSERT INTO webhook_tokens (tenant_id, token_hash) VALUES ($1, decode($2, 'hex'))"},
       {"user_insert",
        "INSERT INTO users (tenant_id, email, name, role, password_hash)"
        " VALUES ($1, $2, $3, $4, $5) RETURNING id::text"},
@@ -78,6 +80,11 @@ void set_requests_key_hash(pqxx::transaction_base& tx, const std::string& tenant
 void add_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id,
                         const std::string& secret) {
   tx.exec_prepared0("webhook_secret_insert", tenant_id, secret);
+}
+
+void add_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
+                       const std::string& token_hash) {
+  tx.exec_prepared0("webhook_token_insert", tenant_id, crypto::to_hex(token_hash));
 }
 
 std::string insert_user(pqxx::transaction_base& tx, const std::string& tenant_id,

@@ -40,6 +40,9 @@ void set_requests_key_hash(pqxx::transaction_base& tx, const std::string& tenant
                            const std::string& key_hash);
 void add_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id,
                         const std::string& secret);
+// token_hash: the raw SHA-256 of the webhook token (the token itself is never stored).
+void add_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
+                       const std::string& token_hash);
 std::string insert_user(pqxx::transaction_base& tx, const std::string& tenant_id,
                         const std::string& email, const std::string& name, const std::string& role,
                         const std::string& password_hash);

@@ -25,30 +25,47 @@ http::Response answer(const Job& job) {
   return http::Response::json(200, {{"status", outcome_name(job.outcome())}, {"id", job.event_id}});
 }
 
+// Rejections by reason (api.md's webhook log reasons), apart from the outcome counter.
+void count_rejection(Kind kind, Rejection reason) {
+  metrics::registry()
+      .counter("pbx_webhook_rejections_total", "Webhooks refused, by kind and reason",
+               metrics::label("kind", std::string(kind_name(kind))) + "," +
+                   metrics::label("reason", std::string(to_string(reason))))
+      .inc();
+}
+
+// Logs and counts a refused request (without its body) and queues its webhook log row.
+void reject(Kind kind, const WebhookDeps& deps, const http::Request& req,
+            const std::shared_ptr<Job>& job, const Error& e, std::string_view why) {
+  job->log_only = Outcome::rejected;
+  job->http_status = e.status();
+  job->error = why;
+  count(kind, outcome_name(Outcome::rejected));
+  spdlog::info("rid={} webhook {} rejected: {}", req.request_id, kind_name(kind), why);
+  deps.writer.submit(job);
+}
+
 void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::Reply& reply) {
   auto job = std::make_shared<Job>();
   job->event_id = uuid::v7();
   job->kind = kind;
   job->request_id = req.request_id;
   job->received_at = req.received_at;
-  try {
-    if (!http::is_json_media_type(req.media_type())) {
-      throw Error::unsupported_media_type("application/json");
-    }
-    auto body = parse_json(req.body);
-    auto tenant = authenticate(req, body, deps.directory, std::chrono::system_clock::now());
-    job->tenant_id = tenant->tenant.id;
-    fill_job(*job, req.body, body);
-  } catch (const Error& e) {
-    // Rejected requests are logged without their body.
-    job->log_only = Outcome::rejected;
-    job->http_status = e.status();
-    job->error = e.code();
-    count(kind, outcome_name(Outcome::rejected));
-    spdlog::info("rid={} webhook {} rejected: {}", req.request_id, kind_name(kind), e.code());
-    deps.writer.submit(job);
-    throw;
+  if (!http::is_json_media_type(req.media_type())) {
+    auto error = Error::unsupported_media_type("application/json");
+    reject(kind, deps, req, job, error, error.code());
+    throw error;
   }
+  auto body = parse_json(req.body);
+  auto auth = authenticate(req, body, deps.directory, std::chrono::system_clock::now());
+  if (!auth.accepted()) {
+    auto error = auth.error();
+    count_rejection(kind, auth.reason);
+    reject(kind, deps, req, job, error, to_string(auth.reason));
+    throw error;
+  }
+  job->tenant_id = auth.tenant->tenant.id;
+  fill_job(*job, req.body, body);
 
   job->done = [reply, kind](const Job& j, bool ok) {
     if (!ok) {

@@ -1,6 +1,7 @@
 // No secret ever reaches a log line or an error body: a full run at debug level (logins good and
-// bad, voice requests with good and bad keys, webhooks signed well and badly, key and secret
-// rotation), then every secret that was used or shown is searched for in the service's log.
+// bad, voice requests with good and bad keys, webhooks signed well and badly or with webhook
+// tokens in their URLs, key, secret and token rotation), then every secret that was used or
+// shown is searched for in the service's log.
 #include "support/admin_client.hpp"
 #include "support/test_env.hpp"
 #include "support/voice.hpp"
@@ -30,7 +31,7 @@ TEST(SecretsInLogs, NoSecretAppearsInTheLogOrInErrorBodies) {
   svc.wait_healthy();
   HttpClient http;
   std::vector<std::string> secrets{tenant.admin_token, tenant.requests_api_key,
-                                   tenant.webhook_secret, "owner-password-1"};
+                                   tenant.webhook_secret, tenant.webhook_token, "owner-password-1"};
   std::vector<std::string> bodies;
 
   const std::string wrong_password = "wrong-password-4f7c2a";
@@ -75,14 +76,29 @@ TEST(SecretsInLogs, NoSecretAppearsInTheLogOrInErrorBodies) {
   auto bearer_webhook = http.post_json(svc.base_url() + "/api/webhooks/cloudonix/cdr", "{}",
                                        {{"Authorization", "Bearer " + wrong_key}});
   bodies.push_back(bearer_webhook.body);
+  // Webhook tokens travel in the URL: good, forged, and on requests refused before they are read.
+  const std::string forged_token = "pbxt_forged-token-3b9e21";
+  secrets.push_back(forged_token);
+  for (const auto& t : {tenant.webhook_token, forged_token}) {
+    for (const char* path :
+         {"/api/webhooks/cloudonix/cdr", "/api/webhooks/cloudonix/session-update",
+          "/api/webhooks/cloudonix/nowhere"}) {
+      auto r = http.post_json(svc.base_url() + path + "?token=" + t, body);
+      bodies.push_back(r.body);
+    }
+    bodies.push_back(http.get(svc.base_url() + "/api/webhooks/cloudonix/cdr?a=1&token=" + t).body);
+  }
 
   AdminClient admin(svc.base_url(), token);
   auto key = admin.post("/api/v1/settings/requests-key", nlohmann::json::object());
   auto secret = admin.post("/api/v1/settings/webhook-secret", nlohmann::json::object());
+  auto webhook_token = admin.post("/api/v1/settings/webhook-token", nlohmann::json::object());
   ASSERT_EQ(key.status, 200);
   ASSERT_EQ(secret.status, 200);
+  ASSERT_EQ(webhook_token.status, 200);
   secrets.push_back(key.body["requests_api_key"]);
   secrets.push_back(secret.body["webhook_secret"]);
+  secrets.push_back(webhook_token.body["webhook_token"]);
   AdminClient stranger(svc.base_url(), "pbxa_not-a-token-51c3");
   bodies.push_back(stranger.send("GET", "/api/v1/settings", "").body.dump());
   secrets.push_back("pbxa_not-a-token-51c3");

@@ -70,15 +70,16 @@ class Simulator : public ::testing::Test {
     std::string output;
   };
 
-  // `pbxd simulate --json` with the tenant's credentials and these arguments.
+  // `pbxd simulate --json` with the tenant's credentials as real Cloudonix has them (the
+  // requests key, and the webhook token in the CDR URL) and these arguments.
   static Run simulate(std::vector<std::string> args) {
     std::vector<std::string> argv{"simulate",
                                   "--url",
                                   svc_->base_url(),
                                   "--key",
                                   tenant_->requests_api_key,
-                                  "--secret",
-                                  tenant_->webhook_secret,
+                                  "--token",
+                                  tenant_->webhook_token,
                                   "--domain",
                                   kDomain,
                                   "--json"};
@@ -208,11 +209,11 @@ TEST_F(Simulator, DigitsForACallThatEndedAreNotAsScripted) {
 }
 
 TEST_F(Simulator, WebhooksSignedWithAWrongSecretAreNotAsScripted) {
-  auto r =
-      ServiceProcess::run({"simulate", "--url", svc_->base_url(), "--key",
-                           tenant_->requests_api_key, "--secret", "pbxw_not-the-secret", "--domain",
-                           kDomain, "--json", "--from", "+14155550142", "--to", "+12025550102"},
-                          *env_);
+  auto r = ServiceProcess::run(
+      {"simulate", "--url", svc_->base_url(), "--key", tenant_->requests_api_key, "--auth", "hmac",
+       "--secret", "pbxw_not-the-secret", "--domain", kDomain, "--json", "--from", "+14155550142",
+       "--to", "+12025550102"},
+      *env_);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   auto report = nlohmann::json::parse(r.output, nullptr, false);
   ASSERT_FALSE(report.is_discarded()) << r.output;
@@ -220,6 +221,62 @@ TEST_F(Simulator, WebhooksSignedWithAWrongSecretAreNotAsScripted) {
   EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" +
                    report.value("session", "") + "'"),
             "0");
+}
+
+// The line scripts/run.sh prints: the demo call, with the key and the token and no secret.
+TEST_F(Simulator, TheRunCommandsDemoCallIsStoredWithoutHmac) {
+  auto run = simulate({"--from", "+14155550142", "--to", "+12025550100", "--digits", "1", "--dial",
+                       "no-answer,no-answer", "--voicemail", "yes"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  expect_stored(run, "no_answer", "no_answer", "inbound");
+  EXPECT_EQ(scalar("SELECT count(*) FROM voicemails WHERE recording_url LIKE '%" +
+                   run.report.value("session", "?") + "%'"),
+            "1");
+}
+
+TEST_F(Simulator, SignedWebhooksStayAnOption) {
+  auto r = ServiceProcess::run(
+      {"simulate", "--url", svc_->base_url(), "--key", tenant_->requests_api_key, "--auth", "hmac",
+       "--secret", tenant_->webhook_secret, "--domain", kDomain, "--json", "--from", "+14155550142",
+       "--to", "+12025550102", "--dial", "answer:9"},
+      *env_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  Run run{r.exit_code, nlohmann::json::parse(r.output, nullptr, false), r.output};
+  expect_stored(run, "answered", "completed", "inbound");
+  // --auth hmac without a secret is a usage error.
+  auto unsigned_run = ServiceProcess::run(
+      {"simulate", "--url", svc_->base_url(), "--key", tenant_->requests_api_key, "--auth", "hmac",
+       "--from", "+14155550142", "--to", "+12025550102"},
+      *env_);
+  EXPECT_EQ(unsigned_run.exit_code, 2) << unsigned_run.output;
+}
+
+TEST_F(Simulator, WithoutATokenTheCdrIsRefusedAsCloudonixWouldSeeIt) {
+  auto r = ServiceProcess::run(
+      {"simulate", "--url", svc_->base_url(), "--key", tenant_->requests_api_key, "--domain",
+       kDomain, "--json", "--from", "+14155550142", "--to", "+12025550102", "--dial", "answer:7"},
+      *env_);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  auto report = nlohmann::json::parse(r.output, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.output;
+  // The session updates (the key as bearer) are stored; the bare CDR is not.
+  EXPECT_EQ(report["problems"], nlohmann::json::array({"cdr: 401"})) << r.output;
+  std::string session = report.value("session", "");
+  EXPECT_EQ(scalar("SELECT state || ' ' || last_status FROM calls WHERE session_token = '" +
+                   session + "'"),
+            "completed completed");
+  EXPECT_EQ(scalar("SELECT count(*) FROM cdrs WHERE session_token = '" + session + "'"), "0");
+  EXPECT_EQ(scalar("SELECT error FROM webhook_events WHERE kind = 'cdr' AND outcome = 'rejected'"
+                   " ORDER BY received_at DESC LIMIT 1"),
+            "no_credentials");
+}
+
+TEST_F(Simulator, TheTokenIsNotPrintedOnTheTimeline) {
+  auto run = simulate({"--from", "+14155550142", "--to", "+12025550102", "--dial", "answer:3"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output.find(tenant_->webhook_token), std::string::npos);
+  EXPECT_NE(run.output.find("/api/webhooks/cloudonix/cdr?token=[redacted]"), std::string::npos)
+      << run.output;
 }
 
 TEST_F(Simulator, TimelineIsPlainTextOffATerminal) {

@@ -35,6 +35,9 @@ class Webhooks : public ::testing::Test {
   static void SetUpTestSuite() {
     env_ = new Env(TestEnv::get().migrated_env());
     tenant_ = new TenantCredentials(bootstrap_tenant(*env_, kDomain));
+    // The signature alone, so that the key-only refusals below are the mode's doing.
+    TestEnv::get().pg().execute("UPDATE tenants SET webhook_auth = 'hmac' WHERE id = '" +
+                                tenant_->id + "'");
     svc_ = new ServiceProcess({"serve"}, *env_);
     svc_->wait_healthy();
   }
@@ -226,7 +229,7 @@ TEST_F(Webhooks, BearerModeUsesTheRequestsKeyOnly) {
                    {{"Content-Type", "application/json"}, {"Authorization", "Bearer pbxk_nope"}})
           .status,
       401);
-  // The default (hmac) tenant's key alone is not accepted either.
+  // The hmac tenant's key alone is not accepted either.
   EXPECT_EQ(http.request("POST", url("cdr"), cdr(unique_name("b-")).dump(),
                          {{"Content-Type", "application/json"},
                           {"Authorization", "Bearer " + tenant_->requests_api_key}})

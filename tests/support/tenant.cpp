@@ -23,6 +23,7 @@ TenantCredentials bootstrap_tenant(const Env& env, const std::string& domain) {
     if (key == "admin_token") t.admin_token = value;
     if (key == "requests_api_key") t.requests_api_key = value;
     if (key == "webhook_secret") t.webhook_secret = value;
+    if (key == "webhook_token") t.webhook_token = value;
   }
   return t;
 }

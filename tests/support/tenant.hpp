@@ -12,6 +12,7 @@ struct TenantCredentials {
   std::string admin_token;
   std::string requests_api_key;
   std::string webhook_secret;
+  std::string webhook_token;
 };
 
 // Creates a tenant with `pbxd bootstrap` against the given database.

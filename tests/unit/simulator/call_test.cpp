@@ -117,7 +117,9 @@ TEST(SimulatedCall, FollowsIvrAndRingGroupAsCloudonixWould) {
 
 TEST(SimulatedCall, WebhooksAreSignedForTheTenant) {
   auto f = ivr();
-  simulate_call(setup(), {{"1"}, {}, {}}, f.transport());
+  auto hmac = setup();
+  hmac.auth = "hmac";
+  simulate_call(hmac, {{"1"}, {}, {}}, f.transport());
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
@@ -147,6 +149,84 @@ TEST(SimulatedCall, WebhooksAreSignedForTheTenant) {
   FakeService q = ivr();
   simulate_call(quiet, {{"1"}, {}, {}}, q.transport());
   EXPECT_TRUE(q.webhook_statuses().empty());
+}
+
+// The webhook requests of a call: url -> headers, in order.
+std::vector<std::pair<std::string, std::map<std::string, std::string>>> webhooks_of(
+    const FakeService& f) {
+  std::vector<std::pair<std::string, std::map<std::string, std::string>>> out;
+  for (const auto& req : f.requests) {
+    if (req.url.find("/api/webhooks/") == std::string::npos) continue;
+    out.emplace_back(req.url,
+                     std::map<std::string, std::string>(req.headers.begin(), req.headers.end()));
+  }
+  return out;
+}
+
+TEST(SimulatedCall, WebhooksAreAuthenticatedAsRealCloudonixByDefault) {
+  auto s = setup();
+  s.token = "pbxt_tok";
+  auto f = ivr();
+  auto r = simulate_call(s, {{"1"}, {}, {}}, f.transport());
+  EXPECT_EQ(r.exit_code(), 0) << render_json(r);
+  auto sent = webhooks_of(f);
+  ASSERT_EQ(sent.size(), 4u);
+  for (size_t i = 0; i < 3; ++i) {
+    const auto& [url, h] = sent[i];
+    EXPECT_EQ(url, "http://svc:1/api/webhooks/cloudonix/session-update");
+    EXPECT_EQ(h.at("Authorization"), "Bearer pbxk_key");
+    EXPECT_EQ(h.count("X-Cloudonix-Signature"), 0u);
+    EXPECT_EQ(h.at("Content-Type"), "application/json");
+  }
+  // The CDR has no credential of its own: the token travels in its URL.
+  const auto& [cdr_url, cdr_headers] = sent[3];
+  EXPECT_EQ(cdr_url, "http://svc:1/api/webhooks/cloudonix/cdr?token=pbxt_tok");
+  EXPECT_EQ(cdr_headers,
+            (std::map<std::string, std::string>{{"Content-Type", "application/json"}}));
+  // ... which the timeline never shows.
+  EXPECT_EQ(render_json(r).find("pbxt_tok"), std::string::npos);
+  EXPECT_EQ(render_text(r, false).find("pbxt_tok"), std::string::npos);
+  EXPECT_NE(render_json(r).find("/api/webhooks/cloudonix/cdr?token=[redacted]"), std::string::npos)
+      << render_json(r);
+
+  // Without a token the CDR goes bare, as Cloudonix sends it.
+  auto bare = ivr();
+  simulate_call(setup(), {{"1"}, {}, {}}, bare.transport());
+  auto bare_sent = webhooks_of(bare);
+  ASSERT_EQ(bare_sent.size(), 4u);
+  EXPECT_EQ(bare_sent[3].first, "http://svc:1/api/webhooks/cloudonix/cdr");
+  EXPECT_EQ(bare_sent[3].second,
+            (std::map<std::string, std::string>{{"Content-Type", "application/json"}}));
+  EXPECT_EQ(bare_sent[0].second.at("Authorization"), "Bearer pbxk_key");
+}
+
+TEST(SimulatedCall, BearerAuthSendsTheKeyOnEveryWebhook) {
+  auto s = setup();
+  s.auth = "bearer";
+  s.token = "pbxt_tok";
+  auto f = ivr();
+  simulate_call(s, {{"1"}, {}, {}}, f.transport());
+  auto sent = webhooks_of(f);
+  ASSERT_EQ(sent.size(), 4u);
+  for (const auto& [url, h] : sent) {
+    EXPECT_EQ(url.find('?'), std::string::npos) << url;
+    EXPECT_EQ(h.at("Authorization"), "Bearer pbxk_key");
+    EXPECT_EQ(h.count("X-Cloudonix-Signature"), 0u);
+  }
+}
+
+TEST(SimulatedCall, RefusedWebhooksAreNotAsScripted) {
+  auto f = ivr();
+  auto transport = [&f](const HttpRequest& req) {
+    if (req.url.find("/api/webhooks/cloudonix/cdr") != std::string::npos) {
+      f.requests.push_back(req);
+      return HttpAnswer{401, R"({"error":{"code":"unauthorized"}})", ""};
+    }
+    return f.transport()(req);
+  };
+  auto r = simulate_call(setup(), {{"1"}, {}, {}}, transport);
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_EQ(r.problems, (std::vector<std::string>{"cdr: 401"}));
 }
 
 TEST(SimulatedCall, UnusedDigitsAndDialsAreNotAsScripted) {
