@@ -40,7 +40,7 @@ std::vector<store::Statement> all_statements() {
   for (auto&& group :
        {store::tenant_statements(), store::TenantDirectory::statements(), admin::auth_statements(),
         store::webhook_statements(), webhooks::replay_statements(), store::routing_statements(),
-        admin::admin_statements()}) {
+        admin::admin_statements(), webhooks::RejectionLog::statements()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -115,7 +115,8 @@ int run_serve(const Config& c, bool migrate_first) {
   http::add_health_routes(router, c, pg, redis);
   admin::add_admin_routes(router, {pg, limiter, writer, [&directory] { directory.refresh(); },
                                    c.admin_rate_per_token, c.admin_rate_per_ip});
-  webhooks::add_webhook_routes(router, {directory, writer});
+  webhooks::RejectionLog rejections(pg, c.webhook_rejection_samples, c.webhook_rejection_samples);
+  webhooks::add_webhook_routes(router, {directory, writer, rejections});
   http::add_voice_routes(router, {directory, pg, redis, codec});
   admin::add_openapi_route(router, admin::routing_resources());
 
@@ -130,6 +131,7 @@ int run_serve(const Config& c, bool migrate_first) {
   spdlog::info("signal {} received: draining {} in-flight requests", sig, server.in_flight());
   server.stop(c.shutdown_grace);
   writer.stop();
+  rejections.stop();
   spdlog::info("stopped");
   return 0;
 }

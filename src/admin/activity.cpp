@@ -75,7 +75,7 @@ nlohmann::json call_json(const pqxx::row& r) {
 }
 
 nlohmann::json event_json(const pqxx::row& r) {
-  return {
+  nlohmann::json j = {
       {"id", text(r[0])},
       {"kind", text(r[1])},
       {"outcome", text(r[2])},
@@ -85,6 +85,11 @@ nlohmann::json event_json(const pqxx::row& r) {
       {"received_at", time(r[6])},
       {"duration_ms", r[7].is_null() ? nlohmann::json(nullptr) : nlohmann::json(r[7].as<int>())},
       {"dedupe_key", text(r[8])}};
+  // Refused deliveries say why, and from where; their sampled body only on request.
+  if (!r[9].is_null()) j["reason"] = r[9].as<std::string>();
+  if (!r[10].is_null()) j["source_ip"] = r[10].as<std::string>();
+  if (!r[11].is_null()) j["body"] = r[11].as<std::string>();
+  return j;
 }
 
 nlohmann::json dead_letter_json(const pqxx::row& r) {
@@ -127,7 +132,8 @@ std::vector<store::Statement> activity_statements() {
                                                  "received_at"},
       {"activity_webhook_events",
        "SELECT id::text, kind, outcome, http_status, error, request_id, " PBX_MICROS(
-           "received_at") ", duration_ms, dedupe_key FROM webhook_events WHERE tenant_id = $1"
+           "received_at") ", duration_ms, dedupe_key, reason, source_ip, CASE WHEN $7 THEN"
+                          " body_sample END FROM webhook_events WHERE tenant_id = $1"
                           " AND ($2::text[] IS NULL OR outcome = ANY ($2::text[]))"
                           " AND ($3::text IS NULL OR kind = $3)"
                           " AND (received_at, id) < (coalesce($4::timestamptz, 'infinity'),"
@@ -184,9 +190,15 @@ nlohmann::json webhook_events(store::PgPool& pg, const std::string& tenant_id,
                                                   "dead_lettered"};
   Opt outcomes;
   Opt kind;
+  bool with_body = false;
   auto page = parse_list_query(
       query, kEventsList,
       [&](const std::string& name, const std::string& value, Error::FieldErrors& errors) {
+        if (name == "include") {
+          if (value != "body") errors.emplace_back(name, "must be body");
+          with_body = value == "body";
+          return true;
+        }
         if (name == "outcome") {
           std::string list;
           size_t start = 0;
@@ -217,7 +229,7 @@ nlohmann::json webhook_events(store::PgPool& pg, const std::string& tenant_id,
   auto rows = pg.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     return tx.exec_prepared("activity_webhook_events", tenant_id, outcomes, kind, cursor_time(page),
-                            cursor_id(page), page.limit + 1);
+                            cursor_id(page), page.limit + 1, with_body);
   });
   return page_of(rows, page, kEventsList, 6, event_json);
 }

@@ -148,6 +148,7 @@ Config load_config(const Environment& env) {
 
   r.integer("PBX_WEBHOOK_WRITERS", c.webhook_writers, 1, 64);
   r.integer("PBX_WEBHOOK_MAX_BATCH", c.webhook_max_batch, 1, 10000);
+  r.integer("PBX_WEBHOOK_REJECTION_SAMPLES", c.webhook_rejection_samples, 0, 100000);
   r.integer("PBX_ADMIN_RATE_PER_TOKEN", c.admin_rate_per_token, 1, 1000000);
   r.integer("PBX_ADMIN_RATE_PER_IP", c.admin_rate_per_ip, 1, 1000000);
 

@@ -34,6 +34,8 @@ struct Config {
 
   int webhook_writers = 2;      // group-commit threads, each with a Postgres connection
   int webhook_max_batch = 512;  // webhooks per transaction (1: one transaction each)
+  // Refused webhooks kept in the webhook log, per minute, per claimed tenant and per source.
+  int webhook_rejection_samples = 60;
 
   // Admin API requests per minute, per token and per client address (shared through Redis).
   int admin_rate_per_token = 600;

@@ -6,6 +6,7 @@
 #include "http/server.hpp"
 #include "webhooks/body.hpp"
 #include "webhooks/intake.hpp"
+#include "webhooks/rejections.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -34,26 +35,31 @@ void count_rejection(Kind kind, Rejection reason) {
       .inc();
 }
 
-// Logs and counts a refused request (without its body) and queues its webhook log row.
+// The tenant a refused delivery says it is for: the domain of X-CX-Domain, else of the payload.
+std::string claimed_tenant(const WebhookDeps& deps, const http::Request& req,
+                           const std::optional<nlohmann::json>& body) {
+  std::string domain(req.header("x-cx-domain").value_or(""));
+  if (domain.empty() && body) domain = claimed_domain(*body);
+  auto tenant = domain.empty() ? nullptr : deps.directory.by_domain(domain);
+  return tenant ? tenant->tenant.id : std::string();
+}
+
+// Logs and counts a refused request (without its body), and offers it to the sampled log of
+// the tenant it claims. It never joins the writer's queue, which is for accepted events.
 void reject(Kind kind, const WebhookDeps& deps, const http::Request& req,
-            const std::shared_ptr<Job>& job, const Error& e, std::string_view why) {
-  job->log_only = Outcome::rejected;
-  job->http_status = e.status();
-  job->error = why;
+            const std::optional<nlohmann::json>& body, const Error& e, std::string_view why) {
   count(kind, outcome_name(Outcome::rejected));
   spdlog::info("rid={} webhook {} rejected: {}", req.request_id, kind_name(kind), why);
-  deps.writer.submit(job);
+  deps.rejections.record({kind, claimed_tenant(deps, req, body), std::string(why), e.status(),
+                          req.request_id, req.remote_ip,
+                          std::string(req.body.substr(0, RejectedDelivery::kBodySample)),
+                          std::chrono::system_clock::now()});
 }
 
 void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::Reply& reply) {
-  auto job = std::make_shared<Job>();
-  job->event_id = uuid::v7();
-  job->kind = kind;
-  job->request_id = req.request_id;
-  job->received_at = req.received_at;
   if (!http::is_json_media_type(req.media_type())) {
     auto error = Error::unsupported_media_type("application/json");
-    reject(kind, deps, req, job, error, error.code());
+    reject(kind, deps, req, std::nullopt, error, error.code());
     throw error;
   }
   auto body = parse_json(req.body);
@@ -61,9 +67,14 @@ void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::
   if (!auth.accepted()) {
     auto error = auth.error();
     count_rejection(kind, auth.reason);
-    reject(kind, deps, req, job, error, to_string(auth.reason));
+    reject(kind, deps, req, body, error, to_string(auth.reason));
     throw error;
   }
+  auto job = std::make_shared<Job>();
+  job->event_id = uuid::v7();
+  job->kind = kind;
+  job->request_id = req.request_id;
+  job->received_at = req.received_at;
   job->tenant_id = auth.tenant->tenant.id;
   fill_job(*job, req.body, body);
 

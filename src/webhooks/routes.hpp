@@ -2,6 +2,7 @@
 
 #include "http/router.hpp"
 #include "store/tenant_directory.hpp"
+#include "webhooks/rejections.hpp"
 #include "webhooks/writer.hpp"
 
 namespace pbx::webhooks {
@@ -9,6 +10,7 @@ namespace pbx::webhooks {
 struct WebhookDeps {
   const store::TenantDirectory& directory;
   Writer& writer;
+  RejectionLog& rejections;
 };
 
 // POST /api/webhooks/cloudonix/session-update and /cdr.
