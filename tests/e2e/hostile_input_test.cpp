@@ -63,7 +63,7 @@ void expect_sound_cxml(const std::string& raw) {
   static const std::set<std::string> kAttributes = {
       "voice",     "language",        "length",      "action", "timeout",   "callerId",
       "beep",      "maxParticipants", "record",      "input",  "numDigits", "actionOnEmptyResult",
-      "maxLength", "playBeep",        "finishOnKey", "reason"};
+      "maxLength", "playBeep",        "finishOnKey", "reason", "method"};
   EXPECT_TRUE(valid_utf8(raw)) << "not UTF-8: " << raw;
   for (unsigned char c : raw) {
     EXPECT_FALSE(c < 0x20 && c != '\t' && c != '\n' && c != '\r')

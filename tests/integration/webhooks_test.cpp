@@ -291,7 +291,7 @@ TEST_F(Webhooks, StoredRowsHaveTimeOrderedIds) {
 // sort and no table scan (migration 0007).
 TEST_F(Webhooks, NewestFirstListingsReadTheirIndexesBackwards) {
   const std::map<std::string, std::string> args = {
-      {"activity_webhook_events", "NULL, NULL, NULL, NULL, 50"},
+      {"activity_webhook_events", "NULL, NULL, NULL, NULL, 50, false"},
       {"activity_active_calls", "NULL, NULL, 50"}};
   int checked = 0;
   for (const auto& st : admin::activity_statements()) {
