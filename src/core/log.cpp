@@ -5,9 +5,56 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+
 namespace pbx::log {
 
 namespace {
+
+void append_escaped(std::string_view text, spdlog::memory_buf_t& dest) {
+  auto put = [&](std::string_view s) { dest.append(s.data(), s.data() + s.size()); };
+  char code[8];
+  auto put_code = [&](const char* format, unsigned value) {
+    int n = std::snprintf(code, sizeof code, format, value);
+    dest.append(code, code + n);
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    auto next = [&](size_t k) {
+      return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0U;
+    };
+    if (c == '\n') {
+      put("\\n");
+    } else if (c == '\r') {
+      put("\\r");
+    } else if (c == '\t') {
+      put("\\t");
+    } else if (c < 0x20 || c == 0x7f) {
+      put_code("\\x%02x", c);
+    } else if (c == 0xc2 && next(1) >= 0x80 && next(1) <= 0x9f) {
+      put_code("\\u%04x", next(1));
+      i += 1;
+    } else if (c == 0xe2 && next(1) == 0x80 && (next(2) == 0xa8 || next(2) == 0xa9)) {
+      put_code("\\u%04x", 0x2000U + (next(2) - 0x80U));
+      i += 2;
+    } else {
+      dest.push_back(static_cast<char>(c));
+    }
+  }
+}
+
+// %E: the message with its control characters escaped, for the text log format, where a line
+// break from a request value would otherwise start a line of the attacker's choosing.
+class EscapedMessageFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    append_escaped(std::string_view(msg.payload.data(), msg.payload.size()), dest);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<EscapedMessageFlag>();
+  }
+};
 
 // %j: the message as a JSON string (quoted and escaped), for the json log format.
 class JsonMessageFlag : public spdlog::custom_flag_formatter {
@@ -26,17 +73,27 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
-void init(const std::string& level, const std::string& format) {
-  auto logger =
-      std::make_shared<spdlog::logger>("pbxd", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+std::unique_ptr<spdlog::formatter> make_formatter(const std::string& format) {
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   if (format == "json") {
     formatter->add_flag<JsonMessageFlag>('j').set_pattern(
         R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","msg":%j})");
   } else {
-    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v");
+    formatter->add_flag<EscapedMessageFlag>('E').set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %E");
   }
-  logger->set_formatter(std::move(formatter));
+  return formatter;
+}
+
+std::string escape_controls(std::string_view text) {
+  spdlog::memory_buf_t buf;
+  append_escaped(text, buf);
+  return {buf.data(), buf.size()};
+}
+
+void init(const std::string& level, const std::string& format) {
+  auto logger =
+      std::make_shared<spdlog::logger>("pbxd", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  logger->set_formatter(make_formatter(format));
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));
