@@ -96,9 +96,12 @@ class WireHead {
     bytes_.append("\r\n");
   }
 
-  // Admin answers hold tenant data and one-time secrets: never cached, sniffed or framed.
-  void add_admin_security() {
+  // No answer may be cached, whatever path reached it: admin answers hold tenant data and
+  // one-time secrets, the rest are per call or live state. Admin answers, and those of requests
+  // that reached no route, are also never sniffed or framed.
+  void add_security(bool admin) {
     add("Cache-Control", "no-store");
+    if (!admin) return;
     add("X-Content-Type-Options", "nosniff");
     add("X-Frame-Options", "DENY");
     add("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
@@ -417,6 +420,7 @@ class PistacheHandler : public P::Http::Handler {
     WireHead head(version, res.status);
     head.add("X-Request-Id", rid);
     head.add("Content-Type", res.content_type);
+    head.add_security(true);
     head.add_connection(false);
     peer->setIdle(true);
     std::weak_ptr<P::Tcp::Peer> weak = peer;
@@ -539,11 +543,14 @@ void Server::Dispatcher::handle(const P::Http::Request& preq,
   Match match = router.match(req->method, req->path);
   RouteMetrics* rm = match.route != nullptr ? route_metrics.at(match.route).get() : unmatched.get();
   ErrorStyle style = match.route != nullptr ? match.route->style : ErrorStyle::json;
+  // Decided by the route reached, not by how the path is spelled ("//api/v1/..." reaches an
+  // admin route too).
+  bool admin = match.route == nullptr || match.route->pattern.rfind("/api/v1/", 0) == 0;
 
   // The answer may come after the client has gone: the peer is held weakly, as Pistache frees
   // it (and the descriptor number can be reused) once the connection is closed.
   std::weak_ptr<P::Tcp::Peer> weak = peer;
-  Reply reply([this, req, rm, keep_alive, version, weak, connection](Response res) {
+  Reply reply([this, req, rm, keep_alive, version, weak, connection, admin](Response res) {
     auto live = weak.lock();
     if (!live) {
       connections.end(connection);
@@ -553,7 +560,7 @@ void Server::Dispatcher::handle(const P::Http::Request& preq,
     WireHead head(version, res.status);
     head.add("X-Request-Id", req->request_id);
     head.add("Content-Type", res.content_type);
-    if (req->path.rfind("/api/v1/", 0) == 0) head.add_admin_security();
+    head.add_security(admin);
     for (const auto& [name, value] : res.headers) head.add(name, value);
     head.add_connection(keep_alive && !draining.load());
     if (res.producer) {

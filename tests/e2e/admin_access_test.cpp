@@ -1,6 +1,7 @@
 // Who may do what in the admin API: the role matrix, tenant isolation, users and settings,
 // Idempotency-Key, rate limits and security headers, over HTTP against the running service.
 #include "e2e/admin_fixture.hpp"
+#include "support/raw_http.hpp"
 #include "support/voice.hpp"
 
 #include <thread>
@@ -218,6 +219,30 @@ TEST_F(Admin, AnswersCarrySecurityHeadersAndErrorsTheContractBody) {
   auto wrong_method = owner_->send("PUT", "/api/v1/extensions", "{}");
   EXPECT_EQ(wrong_method.status, 405);
   EXPECT_FALSE(wrong_method.headers["allow"].empty());
+}
+
+// Cache-Control is decided from the route the request reached, not from how its path was
+// spelled: every spelling either reaches no route or carries no-store.
+TEST_F(Admin, OneTimeKeyIsNeverCacheableWhateverThePathSpelling) {
+  for (const std::string path :
+       {"/api/v1/settings/requests-key", "//api/v1/settings/requests-key",
+        "/api//v1/settings/requests-key", "/api/v1/./settings/requests-key",
+        "/api/v1/%73ettings/requests-key", "/api/v1/settings%2Frequests-key"}) {
+    RawConnection c(svc_->port());
+    ASSERT_TRUE(c.send("POST " + path + " HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " +
+                       a_->admin_token +
+                       "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                       "Connection: close\r\n\r\n{}"));
+    auto r = c.read_response(std::chrono::seconds(10));
+    ASSERT_NE(r.status, 0) << path;
+    EXPECT_EQ(r.headers["cache-control"], "no-store") << path << " answered " << r.status;
+    if (path == "/api/v1/settings/requests-key" || path == "//api/v1/settings/requests-key") {
+      EXPECT_EQ(r.status, 200) << path;
+    }
+    if (r.status == 200) {
+      a_->requests_api_key = json::parse(r.body)["requests_api_key"].get<std::string>();
+    }
+  }
 }
 
 }  // namespace
