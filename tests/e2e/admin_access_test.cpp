@@ -33,6 +33,14 @@ json sample(const std::string& path) {
           {"password", "a-long-password"}};
 }
 
+// Rate limits count in fixed one-minute windows: a burst that must land in one window starts
+// early enough in it.
+void wait_for_a_fresh_minute_if_near_its_end() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  auto into_minute = std::chrono::duration_cast<std::chrono::seconds>(now).count() % 60;
+  if (into_minute > 50) std::this_thread::sleep_for(std::chrono::seconds(61 - into_minute));
+}
+
 const std::vector<std::string> kCollections{"/api/v1/extensions",     "/api/v1/phone-numbers",
                                             "/api/v1/ring-groups",    "/api/v1/ivr-menus",
                                             "/api/v1/business-hours", "/api/v1/users"};
@@ -219,6 +227,45 @@ TEST_F(Admin, AnswersCarrySecurityHeadersAndErrorsTheContractBody) {
   auto wrong_method = owner_->send("PUT", "/api/v1/extensions", "{}");
   EXPECT_EQ(wrong_method.status, 405);
   EXPECT_FALSE(wrong_method.headers["allow"].empty());
+}
+
+// X-Forwarded-For names the client only when the connection comes from a trusted proxy.
+TEST_F(Admin, ForwardedForIsHonouredOnlyFromTrustedProxies) {
+  auto get_as = [&](ServiceProcess& svc, const std::string& forwarded_for) {
+    HttpClient http;
+    return http
+        .get(svc.base_url() + "/api/v1/auth/me",
+             {{"Authorization", "Bearer " + a_->admin_token}, {"X-Forwarded-For", forwarded_for}})
+        .status;
+  };
+  auto env = *env_;
+  env["PBX_ADMIN_RATE_PER_IP"] = "3";
+  env["PBX_TRUSTED_PROXIES"] = "10.0.0.0/8, 2001:db8::/32";
+  ServiceProcess untrusted({"serve"}, env);
+  env["PBX_TRUSTED_PROXIES"] = "10.0.0.0/8,127.0.0.1";
+  ServiceProcess trusted({"serve"}, env);
+  untrusted.wait_healthy();
+  trusted.wait_healthy();
+  wait_for_a_fresh_minute_if_near_its_end();
+
+  // From an untrusted peer the header is ignored: every request counts against 127.0.0.1.
+  int last = 0;
+  for (int n = 1; n <= 4; ++n) last = get_as(untrusted, "203.0.113." + std::to_string(n));
+  EXPECT_EQ(last, 429);
+
+  // From a trusted peer the client is the last address not itself a trusted proxy.
+  for (int n = 1; n <= 3; ++n) {
+    EXPECT_EQ(get_as(trusted, n == 2 ? "203.0.113.50, 10.1.2.3" : "203.0.113.50"), 200) << n;
+  }
+  EXPECT_EQ(get_as(trusted, "198.18.0.1, 203.0.113.50"), 429);
+  // A proxy may add its own line after one the client sent: the lines count in order.
+  RawConnection c(trusted.port());
+  ASSERT_TRUE(c.send("GET /api/v1/auth/me HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " +
+                     a_->admin_token +
+                     "\r\nX-Forwarded-For: 203.0.113.52\r\nx-forwarded-for: 203.0.113.50\r\n"
+                     "Connection: close\r\n\r\n"));
+  EXPECT_EQ(c.read_response(std::chrono::seconds(10)).status, 429);
+  EXPECT_EQ(get_as(trusted, "203.0.113.51"), 200) << "another client has a limit of its own";
 }
 
 // Cache-Control is decided from the route the request reached, not from how its path was
