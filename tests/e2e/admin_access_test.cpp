@@ -4,6 +4,7 @@
 #include "support/raw_http.hpp"
 #include "support/voice.hpp"
 
+#include <cctype>
 #include <thread>
 
 namespace pbx::testing {
@@ -39,6 +40,17 @@ void wait_for_a_fresh_minute_if_near_its_end() {
   auto now = std::chrono::system_clock::now().time_since_epoch();
   auto into_minute = std::chrono::duration_cast<std::chrono::seconds>(now).count() % 60;
   if (into_minute > 50) std::this_thread::sleep_for(std::chrono::seconds(61 - into_minute));
+}
+
+// The e-mail with the case of its letters flipped by the bits of n.
+std::string case_variant(const std::string& email, unsigned n) {
+  std::string out = email;
+  unsigned bit = 0;
+  for (auto& c : out) {
+    if (std::isalpha(static_cast<unsigned char>(c)) == 0) continue;
+    if (((n >> (bit++ % 16)) & 1U) != 0) c = static_cast<char>(std::toupper(c));
+  }
+  return out;
 }
 
 const std::vector<std::string> kCollections{"/api/v1/extensions",     "/api/v1/phone-numbers",
@@ -227,6 +239,43 @@ TEST_F(Admin, AnswersCarrySecurityHeadersAndErrorsTheContractBody) {
   auto wrong_method = owner_->send("PUT", "/api/v1/extensions", "{}");
   EXPECT_EQ(wrong_method.status, 405);
   EXPECT_FALSE(wrong_method.headers["allow"].empty());
+}
+
+// The per-account login limit keys on the e-mail as the lookup reads it, so varying its case
+// changes nothing; after 10 failures the account waits, whichever password comes next.
+TEST_F(Admin, LoginLimitHoldsWhateverTheCaseOfTheEmail) {
+  ASSERT_EQ(owner_
+                ->post("/api/v1/users", {{"email", "casey@admin.example"},
+                                         {"role", "user"},
+                                         {"password", "casey-password-1"}})
+                .status,
+            201);
+  // Behind a trusted proxy every attempt comes from an address of its own: only the
+  // per-account limit can refuse them.
+  auto env = *env_;
+  env["PBX_TRUSTED_PROXIES"] = "127.0.0.1";
+  ServiceProcess proxied({"serve"}, env);
+  proxied.wait_healthy();
+  HttpClient http;
+  auto attempt = [&](unsigned n, const std::string& password) {
+    return http.post_json(
+        proxied.base_url() + "/api/v1/auth/login",
+        json{{"email", case_variant("casey@admin.example", n)}, {"password", password}}.dump(),
+        {{"X-Forwarded-For", "198.51.100." + std::to_string(n)}});
+  };
+  for (unsigned n = 1; n <= 14; ++n) {
+    auto r = attempt(n, "wrong-password");
+    if (n <= 10) {
+      EXPECT_EQ(r.status, 401) << "attempt " << n;
+    } else {
+      ASSERT_EQ(r.status, 429) << "attempt " << n << " as " << case_variant("casey", n);
+      int retry = std::stoi(r.headers["retry-after"]);
+      EXPECT_GE(retry, 1);
+      EXPECT_LE(retry, 60);
+    }
+  }
+  EXPECT_EQ(attempt(15, "casey-password-1").status, 429) << "the account waits out its backoff";
+  EXPECT_EQ(attempt(16, "casey-password-1").headers.count("retry-after"), 1u);
 }
 
 // X-Forwarded-For names the client only when the connection comes from a trusted proxy.
