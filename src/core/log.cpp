@@ -18,29 +18,34 @@ void append_escaped(std::string_view text, spdlog::memory_buf_t& dest) {
     int n = std::snprintf(code, sizeof code, format, value);
     dest.append(code, code + n);
   };
+  // Runs of characters that need no escaping are copied whole.
+  size_t plain = 0;
+  auto replace = [&](size_t at, size_t width) {
+    put(text.substr(plain, at - plain));
+    plain = at + width;
+  };
   for (size_t i = 0; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
     auto next = [&](size_t k) {
       return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0U;
     };
-    if (c == '\n') {
-      put("\\n");
-    } else if (c == '\r') {
-      put("\\r");
-    } else if (c == '\t') {
-      put("\\t");
+    if (c == '\n' || c == '\r' || c == '\t') {
+      replace(i, 1);
+      put(c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
     } else if (c < 0x20 || c == 0x7f) {
+      replace(i, 1);
       put_code("\\x%02x", c);
     } else if (c == 0xc2 && next(1) >= 0x80 && next(1) <= 0x9f) {
+      replace(i, 2);
       put_code("\\u%04x", next(1));
       i += 1;
     } else if (c == 0xe2 && next(1) == 0x80 && (next(2) == 0xa8 || next(2) == 0xa9)) {
+      replace(i, 3);
       put_code("\\u%04x", 0x2000U + (next(2) - 0x80U));
       i += 2;
-    } else {
-      dest.push_back(static_cast<char>(c));
     }
   }
+  put(text.substr(plain));
 }
 
 // %E: the message with its control characters escaped, for the text log format, where a line
