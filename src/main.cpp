@@ -121,7 +121,7 @@ int run_serve(const Config& c, bool migrate_first) {
   admin::add_openapi_route(router, admin::routing_resources());
 
   http::Server server({c.host, static_cast<uint16_t>(c.port), c.http_threads, c.max_body_bytes,
-                       c.header_timeout, c.body_timeout, c.keepalive_timeout},
+                       c.header_timeout, c.body_timeout, c.keepalive_timeout, c.trusted_proxies},
                       std::move(router));
   server.start();
   spdlog::info("pbxd listening on {}:{} ({} threads)", c.host, server.port(), c.http_threads);

@@ -18,6 +18,12 @@ const std::string& dummy_hash() {
   return hash;
 }
 
+std::string trimmed(const std::string& s) {
+  auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
 Principal principal_from(const pqxx::row& r) {
   return {r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
           r[3].as<std::string>(), r[4].as<std::string>()};
@@ -31,9 +37,10 @@ std::vector<store::Statement> auth_statements() {
        "SELECT u.id::text, u.tenant_id::text, u.email, u.name, u.role FROM admin_tokens t"
        " JOIN users u ON u.id = t.user_id"
        " WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL AND t.expires_at > now()"},
+      // One row whether or not the user exists: the e-mail as the lookup folds it comes last.
       {"auth_user_by_email",
-       "SELECT id::text, tenant_id::text, email, name, role, password_hash FROM users"
-       " WHERE lower(email) = lower($1)"},
+       "SELECT u.id::text, u.tenant_id::text, u.email, u.name, u.role, u.password_hash, lower($1)"
+       " FROM (VALUES (1)) AS one (x) LEFT JOIN users u ON lower(u.email) = lower($1)"},
       {"auth_token_revoke",
        "UPDATE admin_tokens SET revoked_at = now() WHERE token_hash = decode($1, 'hex')"
        " AND revoked_at IS NULL"},
@@ -89,26 +96,39 @@ nlohmann::json login(store::PgPool& pg, store::RateLimiter& limiter, const Login
   if (!body.contains("password") || !body["password"].is_string())
     errors.emplace_back("password", "required");
   if (!errors.empty()) throw Error::validation(errors);
-  auto email = body["email"].get<std::string>();
+  auto email = trimmed(body["email"].get<std::string>());
   auto password = body["password"].get<std::string>();
 
   auto by_ip =
       limiter.hit("login-ip:" + req.remote_ip, limits.per_ip_per_minute, std::chrono::seconds(60));
-  auto by_account = limiter.hit("login-account:" + crypto::to_hex(crypto::sha256(email)),
-                                limits.per_account_per_minute, std::chrono::seconds(60));
-  if (!by_ip.allowed || !by_account.allowed) {
-    throw Error::rate_limited(std::max(by_ip.retry_after_seconds, by_account.retry_after_seconds));
-  }
+  if (!by_ip.allowed) throw Error::rate_limited(by_ip.retry_after_seconds);
 
-  auto user = pg.with([&](pqxx::connection& c) {
+  struct Lookup {
+    std::string folded_email;
+    std::optional<std::pair<Principal, std::string>> user;
+  };
+  auto found = pg.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    auto rows = tx.exec_prepared("auth_user_by_email", email);
-    std::optional<std::pair<Principal, std::string>> out;
-    if (!rows.empty()) out.emplace(principal_from(rows[0]), rows[0][5].as<std::string>());
+    auto r = tx.exec_prepared1("auth_user_by_email", email);
+    Lookup out{r[6].as<std::string>(), std::nullopt};
+    if (!r[0].is_null()) out.user.emplace(principal_from(r), r[5].as<std::string>());
     return out;
   });
+  // Keyed on the e-mail as the lookup folds it: any spelling that finds the account counts.
+  auto account = "login-account:" + crypto::to_hex(crypto::sha256(found.folded_email));
+  auto by_account = limiter.hit(account, limits.per_account_per_minute, std::chrono::seconds(60));
+  int waiting = limiter.blocked_for(account);
+  if (!by_account.allowed || waiting > 0) {
+    throw Error::rate_limited(std::max(by_account.retry_after_seconds, waiting));
+  }
+
+  const auto& user = found.user;
   bool ok = crypto::verify_password(password, user ? user->second : dummy_hash());
-  if (!user || !ok) throw Error::unauthorized("wrong e-mail or password");
+  if (!user || !ok) {
+    limiter.fail(account, limits.account_failures);
+    throw Error::unauthorized("wrong e-mail or password");
+  }
+  limiter.forgive(account);
 
   auto token = crypto::random_token(kAdminTokenPrefix);
   pg.with([&](pqxx::connection& c) {

@@ -33,10 +33,15 @@ void require_role(const Principal& p, const std::vector<std::string>& roles);
 struct LoginLimits {
   int per_ip_per_minute = 20;
   int per_account_per_minute = 10;
+  // Failed logins on one account, known or not: from the 10th the account waits a minute, then
+  // twice as long after each further failure, at most an hour (forgotten an hour after the last
+  // failure, or at a successful login). A waiting account is refused without a password check.
+  store::RateLimiter::Backoff account_failures{10, std::chrono::minutes(1), std::chrono::hours(1)};
 };
 
-// POST /api/v1/auth/login: rate limited per IP and per account; the failure path costs the same
-// whether or not the account exists.
+// POST /api/v1/auth/login: rate limited per client address and per account (the e-mail trimmed
+// and case-folded as the lookup folds it, so that no spelling escapes the limit); the failure
+// path costs the same whether or not the account exists.
 nlohmann::json login(store::PgPool& pg, store::RateLimiter& limiter, const LoginLimits& limits,
                      const http::Request& req, std::chrono::seconds token_lifetime);
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <set>
@@ -160,6 +161,19 @@ struct Civil {
   long long secs_of_day;
   long long micros;
 };
+
+// "+" or "-", digits, then optionally "." and digits.
+bool signed_number(std::string_view s) {
+  auto digits = [](std::string_view part) {
+    return !part.empty() && std::all_of(part.begin(), part.end(),
+                                        [](unsigned char c) { return std::isdigit(c) != 0; });
+  };
+  if (s.size() < 2 || (s[0] != '+' && s[0] != '-')) return false;
+  auto number = s.substr(1);
+  auto point = number.find('.');
+  if (point == std::string_view::npos) return digits(number);
+  return digits(number.substr(0, point)) && digits(number.substr(point + 1));
+}
 
 Civil civil(Micros t) {
   constexpr long long kDay = 86400LL * 1000000;
@@ -319,9 +333,19 @@ std::string pg_timestamp(Micros t) {
 }
 
 std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  // Spreadsheets run a cell starting with one of these as a formula (OWASP's CSV injection), and
+  // callers choose their own From: such a cell gets a leading quote, which shows it as text.
+  // A signed plain number is left as it is, so that E.164 numbers and negative costs still sort
+  // and sum as numbers: "+14155550100" or "-0.01" cannot be a formula.
+  std::string cell;
+  if (!value.empty() && std::string_view("=+-@\t\r").find(value[0]) != std::string_view::npos &&
+      !signed_number(value)) {
+    cell = "'";
+  }
+  cell += value;
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
   std::string out = "\"";
-  for (char c : value) {
+  for (char c : cell) {
     if (c == '"') out += '"';
     out += c;
   }

@@ -98,7 +98,9 @@ std::string iso8601(Micros t);
 // The same as Postgres text input: "2026-03-04 10:30:00.123456+00".
 std::string pg_timestamp(Micros t);
 
-// One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; quotes doubled.
+// One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; quotes doubled. A
+// value a spreadsheet would run as a formula (starting with = + - @, tab or CR) is prefixed with
+// a single quote, unless it is a signed plain number ("+14155550100", "-0.01").
 std::string csv_field(std::string_view value);
 // Fields joined by commas, ended by CRLF.
 std::string csv_row(const std::vector<std::string>& fields);

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <fstream>
 #include <functional>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
@@ -45,6 +46,29 @@ class Reader {
     int value = static_cast<int>(out.count());
     integer(name, value, min, max);
     out = Duration(value);
+  }
+
+  // Comma-separated addresses or CIDR ranges, spaces around each allowed.
+  void ranges(const char* name, std::vector<ip::Range>& out) const {
+    const auto* v = raw(name);
+    if (v == nullptr) return;
+    std::string_view rest(*v);
+    while (true) {
+      auto comma = rest.find(',');
+      auto item = rest.substr(0, comma);
+      auto first = item.find_first_not_of(" \t");
+      item = first == std::string_view::npos
+                 ? std::string_view()
+                 : item.substr(first, item.find_last_not_of(" \t") - first + 1);
+      auto range = ip::parse_range(item);
+      if (!range) {
+        throw ConfigError(
+            fmt::format("{}: '{}' is not an IP address or CIDR range (in '{}')", name, item, *v));
+      }
+      out.push_back(*range);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
   }
 
   void boolean(const char* name, bool& out) const {
@@ -151,6 +175,7 @@ Config load_config(const Environment& env) {
   r.integer("PBX_WEBHOOK_REJECTION_SAMPLES", c.webhook_rejection_samples, 0, 100000);
   r.integer("PBX_ADMIN_RATE_PER_TOKEN", c.admin_rate_per_token, 1, 1000000);
   r.integer("PBX_ADMIN_RATE_PER_IP", c.admin_rate_per_ip, 1, 1000000);
+  r.ranges("PBX_TRUSTED_PROXIES", c.trusted_proxies);
 
   r.text("PBX_PUBLIC_BASE_URL", c.public_base_url);
   if (!starts_with_any(c.public_base_url, {"http://", "https://"})) {
@@ -202,10 +227,10 @@ std::string mask_url_password(const std::string& url) {
 std::string Config::describe() const {
   return fmt::format(
       "listen={}:{} threads={} max_body={} db={} db_pool={} redis={} redis_pool={} "
-      "public_base_url={} state_key={}",
+      "public_base_url={} state_key={} trusted_proxies={}",
       host, port, http_threads, max_body_bytes, mask_url_password(database_url), db_pool_size,
       mask_url_password(redis_url), redis_pool_size, public_base_url,
-      state_key.empty() ? "from-database" : "from-config");
+      state_key.empty() ? "from-database" : "from-config", trusted_proxies.size());
 }
 
 }  // namespace pbx

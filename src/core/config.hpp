@@ -1,9 +1,12 @@
 #pragma once
 
+#include "core/ip.hpp"
+
 #include <chrono>
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace pbx {
 
@@ -40,6 +43,8 @@ struct Config {
   // Admin API requests per minute, per token and per client address (shared through Redis).
   int admin_rate_per_token = 600;
   int admin_rate_per_ip = 1200;
+  // Proxies whose X-Forwarded-For names the client (per-address limits); empty: trust none.
+  std::vector<ip::Range> trusted_proxies;
 
   std::string public_base_url = "http://127.0.0.1:8080";
   std::string state_key;  // raw bytes; empty means "use the one kept in Postgres"

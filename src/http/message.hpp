@@ -22,7 +22,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower case
   std::string body;
   std::string request_id;
-  std::string remote_ip;
+  std::string remote_ip;  // the client: the peer, or whom a trusted proxy forwarded for
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
 
   std::optional<std::string_view> header(std::string_view lower_name) const;

@@ -96,9 +96,12 @@ class WireHead {
     bytes_.append("\r\n");
   }
 
-  // Admin answers hold tenant data and one-time secrets: never cached, sniffed or framed.
-  void add_admin_security() {
+  // No answer may be cached, whatever path reached it: admin answers hold tenant data and
+  // one-time secrets, the rest are per call or live state. Admin answers, and those of requests
+  // that reached no route, are also never sniffed or framed.
+  void add_security(bool admin) {
     add("Cache-Control", "no-store");
+    if (!admin) return;
     add("X-Content-Type-Options", "nosniff");
     add("X-Frame-Options", "DENY");
     add("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
@@ -276,7 +279,8 @@ class ConnectionTable {
 }  // namespace
 
 struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
-  Dispatcher(Router r, size_t max_body) : router(std::move(r)), max_body_bytes(max_body) {
+  Dispatcher(Router r, size_t max_body, std::vector<ip::Range> proxies)
+      : router(std::move(r)), max_body_bytes(max_body), trusted_proxies(std::move(proxies)) {
     for (const auto& route : router.routes()) {
       auto labels =
           metrics::label("route", route->pattern) + "," + metrics::label("method", route->method);
@@ -292,6 +296,7 @@ struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
 
   Router router;
   size_t max_body_bytes;
+  std::vector<ip::Range> trusted_proxies;
   std::map<const Route*, std::unique_ptr<RouteMetrics>> route_metrics;
   std::unique_ptr<RouteMetrics> unmatched;
   std::atomic<int> in_flight{0};
@@ -347,11 +352,81 @@ class LimitedBodyStep : public P::Http::Private::Step {
   size_t max_body_;
 };
 
+// Pistache keeps only the first of repeated headers, but a proxy may add its X-Forwarded-For
+// line after one the client sent: the lines are joined in order (RFC 9110 list semantics), so
+// that the proxy's entry stays last, where the client address is read from.
+class ForwardedForStep : public P::Http::Private::Step {
+ public:
+  ForwardedForStep(P::Http::Request* request, std::unique_ptr<P::Http::Private::Step> headers)
+      : Step(request), headers_(std::move(headers)) {}
+
+  P::Http::Private::StepId id() const override { return headers_->id(); }
+
+  P::Http::Private::State apply(P::StreamCursor& cursor) override {
+    const char* start = cursor.offset();
+    size_t before = cursor;
+    auto state = headers_->apply(cursor);
+    // The step consumes the whole block or, while it is incomplete, nothing.
+    collect(std::string_view(start, size_t(cursor) - before));
+    if (state == P::Http::Private::State::Next) {
+      if (lines_ > 1) {
+        message->headers().remove("X-Forwarded-For");
+        message->headers().addRaw(P::Http::Header::Raw("X-Forwarded-For", joined_));
+      }
+      clear();
+    }
+    return state;
+  }
+
+  void clear() {
+    lines_ = 0;
+    joined_.clear();
+  }
+
+ private:
+  void collect(std::string_view bytes) {
+    static constexpr std::string_view kName = "x-forwarded-for:";
+    // Lines end as Pistache ends them, with CRLF.
+    while (!bytes.empty()) {
+      auto eol = bytes.find("\r\n");
+      auto line = bytes.substr(0, eol);
+      bytes = eol == std::string_view::npos ? std::string_view() : bytes.substr(eol + 2);
+      if (line.size() < kName.size() || !text::iequals(line.substr(0, kName.size()), kName)) {
+        continue;
+      }
+      auto value = line.substr(kName.size());
+      auto first = value.find_first_not_of(" \t");
+      auto last = value.find_last_not_of(" \t");
+      if (first == std::string_view::npos || last < first) continue;
+      joined_.append(joined_.empty() ? "" : ", ").append(value.substr(first, last - first + 1));
+      ++lines_;
+    }
+  }
+
+  std::unique_ptr<P::Http::Private::Step> headers_;
+  int lines_ = 0;
+  std::string joined_;
+};
+
 class LimitedParser : public P::Http::RequestParser {
  public:
-  LimitedParser(size_t max_request, size_t max_body) : ParserImpl(max_request) {
+  LimitedParser(size_t max_request, size_t max_body, bool behind_proxies)
+      : ParserImpl(max_request) {
     allSteps[2] = std::make_unique<LimitedBodyStep>(&request, std::move(allSteps[2]), max_body);
+    if (behind_proxies) {
+      auto step = std::make_unique<ForwardedForStep>(&request, std::move(allSteps[1]));
+      forwarded_for_ = step.get();
+      allSteps[1] = std::move(step);
+    }
   }
+
+  void reset() override {
+    ParserImpl::reset();
+    if (forwarded_for_ != nullptr) forwarded_for_->clear();
+  }
+
+ private:
+  ForwardedForStep* forwarded_for_ = nullptr;
 };
 
 constexpr const char* kRefusedMark = "pbx.refused";
@@ -374,8 +449,9 @@ class PistacheHandler : public P::Http::Handler {
 
  private:
   void onConnection(const std::shared_ptr<P::Tcp::Peer>& peer) override {
-    peer->putData(ParserData, std::make_shared<LimitedParser>(getMaxRequestSize(),
-                                                              dispatcher_->max_body_bytes));
+    peer->putData(ParserData,
+                  std::make_shared<LimitedParser>(getMaxRequestSize(), dispatcher_->max_body_bytes,
+                                                  !dispatcher_->trusted_proxies.empty()));
   }
 
   // Pistache's own reading loop, except that whatever cannot be read as a request is answered
@@ -419,6 +495,7 @@ class PistacheHandler : public P::Http::Handler {
     WireHead head(version, res.status);
     head.add("X-Request-Id", rid);
     head.add("Content-Type", res.content_type);
+    head.add_security(true);
     head.add_connection(false);
     peer->setIdle(true);
     std::weak_ptr<P::Tcp::Peer> weak = peer;
@@ -531,7 +608,8 @@ void Server::Dispatcher::handle(const P::Http::Request& preq,
     req->query.emplace_back(percent_decode(it->first, true).value_or(it->first),
                             percent_decode(it->second, true).value_or(it->second));
   }
-  req->remote_ip = preq.address().host();
+  req->remote_ip = ip::client_address(preq.address().host(),
+                                      req->header("x-forwarded-for").value_or(""), trusted_proxies);
   auto incoming_id = req->header("x-request-id");
   req->request_id =
       incoming_id && valid_request_id(*incoming_id) ? std::string(*incoming_id) : new_request_id();
@@ -541,11 +619,14 @@ void Server::Dispatcher::handle(const P::Http::Request& preq,
   Match match = router.match(req->method, req->path);
   RouteMetrics* rm = match.route != nullptr ? route_metrics.at(match.route).get() : unmatched.get();
   ErrorStyle style = match.route != nullptr ? match.route->style : ErrorStyle::json;
+  // Decided by the route reached, not by how the path is spelled ("//api/v1/..." reaches an
+  // admin route too).
+  bool admin = match.route == nullptr || match.route->pattern.rfind("/api/v1/", 0) == 0;
 
   // The answer may come after the client has gone: the peer is held weakly, as Pistache frees
   // it (and the descriptor number can be reused) once the connection is closed.
   std::weak_ptr<P::Tcp::Peer> weak = peer;
-  Reply reply([this, req, rm, keep_alive, version, weak, connection](Response res) {
+  Reply reply([this, req, rm, keep_alive, version, weak, connection, admin](Response res) {
     auto live = weak.lock();
     if (!live) {
       connections.end(connection);
@@ -555,7 +636,7 @@ void Server::Dispatcher::handle(const P::Http::Request& preq,
     WireHead head(version, res.status);
     head.add("X-Request-Id", req->request_id);
     head.add("Content-Type", res.content_type);
-    if (req->path.rfind("/api/v1/", 0) == 0) head.add_admin_security();
+    head.add_security(admin);
     for (const auto& [name, value] : res.headers) head.add(name, value);
     head.add_connection(keep_alive && !draining.load());
     if (res.producer) {
@@ -591,7 +672,8 @@ void Server::Dispatcher::handle(const P::Http::Request& preq,
 
 Server::Server(ServerOptions options, Router router)
     : options_(std::move(options)),
-      dispatcher_(std::make_shared<Dispatcher>(std::move(router), options_.max_body_bytes)) {}
+      dispatcher_(std::make_shared<Dispatcher>(std::move(router), options_.max_body_bytes,
+                                               options_.trusted_proxies)) {}
 
 Server::~Server() {
   if (endpoint_) endpoint_->shutdown();

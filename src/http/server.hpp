@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/ip.hpp"
 #include "http/router.hpp"
 
 #include <atomic>
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace Pistache::Http {
 class Endpoint;
@@ -22,6 +24,8 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds keepalive_timeout{75};
+  // Peers whose X-Forwarded-For names the client (Request::remote_ip).
+  std::vector<ip::Range> trusted_proxies;
 };
 
 // Renders an Error as docs/api.md's JSON body (or, for Cloudonix routes, as CXML).

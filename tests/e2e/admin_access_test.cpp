@@ -1,8 +1,10 @@
 // Who may do what in the admin API: the role matrix, tenant isolation, users and settings,
 // Idempotency-Key, rate limits and security headers, over HTTP against the running service.
 #include "e2e/admin_fixture.hpp"
+#include "support/raw_http.hpp"
 #include "support/voice.hpp"
 
+#include <cctype>
 #include <thread>
 
 namespace pbx::testing {
@@ -30,6 +32,25 @@ json sample(const std::string& path) {
   return {{"email", "u" + std::to_string(n) + "@admin.example"},
           {"role", "reporter"},
           {"password", "a-long-password"}};
+}
+
+// Rate limits count in fixed one-minute windows: a burst that must land in one window starts
+// early enough in it.
+void wait_for_a_fresh_minute_if_near_its_end() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  auto into_minute = std::chrono::duration_cast<std::chrono::seconds>(now).count() % 60;
+  if (into_minute > 50) std::this_thread::sleep_for(std::chrono::seconds(61 - into_minute));
+}
+
+// The e-mail with the case of its letters flipped by the bits of n.
+std::string case_variant(const std::string& email, unsigned n) {
+  std::string out = email;
+  unsigned bit = 0;
+  for (auto& c : out) {
+    if (std::isalpha(static_cast<unsigned char>(c)) == 0) continue;
+    if (((n >> (bit++ % 16)) & 1U) != 0) c = static_cast<char>(std::toupper(c));
+  }
+  return out;
 }
 
 const std::vector<std::string> kCollections{"/api/v1/extensions",     "/api/v1/phone-numbers",
@@ -218,6 +239,106 @@ TEST_F(Admin, AnswersCarrySecurityHeadersAndErrorsTheContractBody) {
   auto wrong_method = owner_->send("PUT", "/api/v1/extensions", "{}");
   EXPECT_EQ(wrong_method.status, 405);
   EXPECT_FALSE(wrong_method.headers["allow"].empty());
+}
+
+// The per-account login limit keys on the e-mail as the lookup reads it, so varying its case
+// changes nothing; after 10 failures the account waits, whichever password comes next.
+TEST_F(Admin, LoginLimitHoldsWhateverTheCaseOfTheEmail) {
+  ASSERT_EQ(owner_
+                ->post("/api/v1/users", {{"email", "casey@admin.example"},
+                                         {"role", "user"},
+                                         {"password", "casey-password-1"}})
+                .status,
+            201);
+  // Behind a trusted proxy every attempt comes from an address of its own: only the
+  // per-account limit can refuse them.
+  auto env = *env_;
+  env["PBX_TRUSTED_PROXIES"] = "127.0.0.1";
+  ServiceProcess proxied({"serve"}, env);
+  proxied.wait_healthy();
+  HttpClient http;
+  auto attempt = [&](unsigned n, const std::string& password) {
+    return http.post_json(
+        proxied.base_url() + "/api/v1/auth/login",
+        json{{"email", case_variant("casey@admin.example", n)}, {"password", password}}.dump(),
+        {{"X-Forwarded-For", "198.51.100." + std::to_string(n)}});
+  };
+  for (unsigned n = 1; n <= 14; ++n) {
+    auto r = attempt(n, "wrong-password");
+    if (n <= 10) {
+      EXPECT_EQ(r.status, 401) << "attempt " << n;
+    } else {
+      ASSERT_EQ(r.status, 429) << "attempt " << n << " as " << case_variant("casey", n);
+      int retry = std::stoi(r.headers["retry-after"]);
+      EXPECT_GE(retry, 1);
+      EXPECT_LE(retry, 60);
+    }
+  }
+  EXPECT_EQ(attempt(15, "casey-password-1").status, 429) << "the account waits out its backoff";
+  EXPECT_EQ(attempt(16, "casey-password-1").headers.count("retry-after"), 1u);
+}
+
+// X-Forwarded-For names the client only when the connection comes from a trusted proxy.
+TEST_F(Admin, ForwardedForIsHonouredOnlyFromTrustedProxies) {
+  auto get_as = [&](ServiceProcess& svc, const std::string& forwarded_for) {
+    HttpClient http;
+    return http
+        .get(svc.base_url() + "/api/v1/auth/me",
+             {{"Authorization", "Bearer " + a_->admin_token}, {"X-Forwarded-For", forwarded_for}})
+        .status;
+  };
+  auto env = *env_;
+  env["PBX_ADMIN_RATE_PER_IP"] = "3";
+  env["PBX_TRUSTED_PROXIES"] = "10.0.0.0/8, 2001:db8::/32";
+  ServiceProcess untrusted({"serve"}, env);
+  env["PBX_TRUSTED_PROXIES"] = "10.0.0.0/8,127.0.0.1";
+  ServiceProcess trusted({"serve"}, env);
+  untrusted.wait_healthy();
+  trusted.wait_healthy();
+  wait_for_a_fresh_minute_if_near_its_end();
+
+  // From an untrusted peer the header is ignored: every request counts against 127.0.0.1.
+  int last = 0;
+  for (int n = 1; n <= 4; ++n) last = get_as(untrusted, "203.0.113." + std::to_string(n));
+  EXPECT_EQ(last, 429);
+
+  // From a trusted peer the client is the last address not itself a trusted proxy.
+  for (int n = 1; n <= 3; ++n) {
+    EXPECT_EQ(get_as(trusted, n == 2 ? "203.0.113.50, 10.1.2.3" : "203.0.113.50"), 200) << n;
+  }
+  EXPECT_EQ(get_as(trusted, "198.18.0.1, 203.0.113.50"), 429);
+  // A proxy may add its own line after one the client sent: the lines count in order.
+  RawConnection c(trusted.port());
+  ASSERT_TRUE(c.send("GET /api/v1/auth/me HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " +
+                     a_->admin_token +
+                     "\r\nX-Forwarded-For: 203.0.113.52\r\nx-forwarded-for: 203.0.113.50\r\n"
+                     "Connection: close\r\n\r\n"));
+  EXPECT_EQ(c.read_response(std::chrono::seconds(10)).status, 429);
+  EXPECT_EQ(get_as(trusted, "203.0.113.51"), 200) << "another client has a limit of its own";
+}
+
+// Cache-Control is decided from the route the request reached, not from how its path was
+// spelled: every spelling either reaches no route or carries no-store.
+TEST_F(Admin, OneTimeKeyIsNeverCacheableWhateverThePathSpelling) {
+  for (const std::string path :
+       {"/api/v1/settings/requests-key", "//api/v1/settings/requests-key",
+        "/api//v1/settings/requests-key", "/api/v1/./settings/requests-key",
+        "/api/v1/%73ettings/requests-key", "/api/v1/settings%2Frequests-key"}) {
+    RawConnection c(svc_->port());
+    ASSERT_TRUE(c.send("POST " + path + " HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " +
+                       a_->admin_token +
+                       "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                       "Connection: close\r\n\r\n{}"));
+    auto r = c.read_response(std::chrono::seconds(10));
+    ASSERT_NE(r.status, 0) << path;
+    EXPECT_EQ(r.headers["cache-control"], "no-store") << path << " answered " << r.status;
+    if (path == "/api/v1/settings/requests-key" || path == "//api/v1/settings/requests-key") {
+      EXPECT_EQ(r.status, 200) << path;
+    }
+    if (r.status == 200) {
+      a_->requests_api_key = json::parse(r.body)["requests_api_key"].get<std::string>();
+    }
+  }
 }
 
 }  // namespace

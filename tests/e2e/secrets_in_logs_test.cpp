@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <sstream>
 #include <vector>
 
 namespace pbx::testing {
@@ -113,6 +114,53 @@ TEST(SecretsInLogs, NoSecretAppearsInTheLogOrInErrorBodies) {
     for (const auto& b : bodies) {
       EXPECT_EQ(b.find(s), std::string::npos) << "a secret is in an answer: " << b;
     }
+  }
+}
+
+// A value from a request cannot forge a log line: a line break in the Domain, To or call id of a
+// voice request is written escaped, on the line that logs it.
+TEST(SecretsInLogs, RequestValuesCannotForgeLogLines) {
+  auto env = TestEnv::get().service_env();
+  ASSERT_EQ(ServiceProcess::run({"migrate"}, env).exit_code, 0);
+  auto tenant = bootstrap_tenant(env, "forgery.cloudonix.net");
+  env["PBX_LOG_LEVEL"] = "debug";
+  ServiceProcess svc({"serve"}, env);
+  svc.wait_healthy();
+  HttpClient http;
+  const std::string forged = "\n2020-01-01T00:00:00.000000Z info GET /forged 200 0.1ms rid=forged";
+  const std::string control = "\r\x1b[2J\x7f";
+  auto url = svc.base_url() + "/api/voice/route";
+  auto auth =
+      std::map<std::string, std::string>{{"Authorization", "Bearer " + tenant.requests_api_key}};
+  auto other_domain = http.post_json(
+      url,
+      nlohmann::json{
+          {"CallSid", "s1"}, {"Domain", "other.example" + forged + control}, {"To", "+12125550100"}}
+          .dump(),
+      auth);
+  EXPECT_EQ(other_domain.status, 401);
+  auto own_domain = http.post_json(
+      url,
+      nlohmann::json{
+          {"CallSid", "call" + forged}, {"Domain", tenant.domain}, {"To", "+1999" + forged}}
+          .dump(),
+      auth);
+  EXPECT_EQ(own_domain.status, 200);
+
+  svc.signal(SIGTERM);
+  EXPECT_EQ(svc.wait_exit(std::chrono::seconds(20)), 0);
+  auto log = svc.log_text();
+  EXPECT_NE(log.find("other.example\\n2020-01-01T00:00:00.000000Z info GET /forged 200 0.1ms "
+                     "rid=forged\\r\\x1b[2J\\x7f"),
+            std::string::npos)
+      << "the value is logged, escaped:\n"
+      << log;
+  std::istringstream lines(log);
+  std::string line;
+  while (std::getline(lines, line)) {
+    EXPECT_NE(line.rfind("2020-01-01", 0), 0u) << "a forged line: " << line;
+    EXPECT_EQ(line.find('\r'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
   }
 }
 

@@ -185,7 +185,7 @@ TEST_F(CdrQueries, CsvStreamsEveryRowQuotedWithFlatMemory) {
             "id,session_token,call_id,started_at,answered_at,ended_at,from,to,direction,"
             "disposition,disposition_raw,duration,billsec,cost,extension_id,ring_group_id\r\n" +
                 id +
-                ",quoted-1,,2020-01-02T03:04:05Z,,,\"Evil, \"\"Caller\"\"\",\"+1999,\"\"x\"\"\","
+                ",quoted-1,,2020-01-02T03:04:05Z,,,\"Evil, \"\"Caller\"\"\",\"'+1999,\"\"x\"\"\","
                 "unknown,other,\"NO,\"\"ANSWER\"\"\nline2\",0,0,,,\r\n");
 
   long before = rss_kb();
@@ -220,6 +220,26 @@ TEST_F(CdrQueries, CsvStreamsEveryRowQuotedWithFlatMemory) {
   std::cout << "[figures] CSV export: " << rows << " rows in " << seconds
             << " s = " << static_cast<long>(rows / seconds) << " rows/s; service RSS growth "
             << growth_mb << " MB (" << before / 1024 << " -> " << peak / 1024 << " MB)\n";
+}
+
+// A caller chooses their own From: a formula there must reach the spreadsheet as text, while
+// numbers (E.164, a negative cost) stay numbers.
+TEST_F(CdrQueries, CsvExportNeutralisesFormulas) {
+  TestEnv::get().pg().execute(
+      "INSERT INTO cdrs (tenant_id, session_token, started_at, from_number, to_number,"
+      " disposition, disposition_raw, cost, raw) VALUES ('" +
+      a_->id +
+      "', 'formula-1', '2020-01-03T00:00:00Z', '=HYPERLINK(\"http://x\",\"y\")',"
+      " '+14155550100', 'other', '@SUM(1)', -0.01, '{}')");
+  HttpClient http;
+  auto csv = get(http, "/api/v1/cdrs?format=csv&from=%3DHYPERLINK");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  auto id = scalar("SELECT id FROM cdrs WHERE session_token = 'formula-1'");
+  auto header_end = csv.body.find("\r\n");
+  ASSERT_NE(header_end, std::string::npos);
+  EXPECT_EQ(csv.body.substr(header_end + 2),
+            id + ",formula-1,,2020-01-03T00:00:00Z,,,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","
+                 "+14155550100,unknown,other,'@SUM(1),0,0,-0.01,,\r\n");
 }
 
 TEST_F(CdrQueries, StatsMatchSqlWithDaysInTheTenantZone) {

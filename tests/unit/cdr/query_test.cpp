@@ -211,5 +211,30 @@ TEST(CdrCsv, QuotesOnlyWhatNeedsQuotingAndDoublesQuotes) {
   EXPECT_EQ(csv_row(cdr_columns()).substr(0, 22), "id,session_token,call_");
 }
 
+// A spreadsheet runs a cell that starts with = + - @ (or tab or CR before one) as a formula, and
+// callers choose their own SIP From: such cells get a leading quote. Plain numbers (E.164
+// numbers, a negative cost) stay numbers.
+TEST(CdrCsv, NeutralisesFormulaCellsButKeepsNumbers) {
+  EXPECT_EQ(csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  EXPECT_EQ(csv_field("+1 (555)"), "'+1 (555)");
+  EXPECT_EQ(csv_field("@SUM(A1:A9)"), "'@SUM(A1:A9)");
+  EXPECT_EQ(csv_field("-2+3"), "'-2+3");
+  EXPECT_EQ(csv_field("\t=1"), "'\t=1");
+  EXPECT_EQ(csv_field("\r=1"), "\"'\r=1\"");
+  EXPECT_EQ(csv_field("="), "'=");
+  EXPECT_EQ(csv_field("+"), "'+");
+  EXPECT_EQ(csv_field("-"), "'-");
+  EXPECT_EQ(csv_field("+1."), "'+1.");
+  EXPECT_EQ(csv_field("-1e5"), "'-1e5");
+  EXPECT_EQ(csv_field("+1-2"), "'+1-2");
+  EXPECT_EQ(csv_field("+14155550100"), "+14155550100");
+  EXPECT_EQ(csv_field("+442075550100"), "+442075550100");
+  EXPECT_EQ(csv_field("-0.01"), "-0.01");
+  EXPECT_EQ(csv_field("-17"), "-17");
+  EXPECT_EQ(csv_field("sip:a=b@x"), "sip:a=b@x");  // only the first character matters
+  EXPECT_EQ(csv_row({"=1", "+14155550100", "@x"}), "'=1,+14155550100,'@x\r\n");
+}
+
 }  // namespace
 }  // namespace pbx::cdr

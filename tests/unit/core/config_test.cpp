@@ -58,6 +58,36 @@ TEST(Config, BadValuesNameTheirVariable) {
   expect_error_naming({{"PBX_REDIS_URL", "localhost"}}, "PBX_REDIS_URL");
 }
 
+TEST(Config, TrustedProxiesAreAddressesAndRanges) {
+  EXPECT_TRUE(load_config({}).trusted_proxies.empty()) << "by default no proxy is trusted";
+  Config c = load_config(
+      {{"PBX_TRUSTED_PROXIES", " 10.0.0.0/8, 192.168.1.7 ,2001:db8::/32,::1,172.16.0.0/12"}});
+  ASSERT_EQ(c.trusted_proxies.size(), 5u);
+  auto trusted = [&](const char* text) {
+    auto a = ip::parse_address(text);
+    EXPECT_TRUE(a.has_value()) << text;
+    return a && ip::in_any(c.trusted_proxies, *a);
+  };
+  EXPECT_TRUE(trusted("10.255.0.1"));
+  EXPECT_TRUE(trusted("192.168.1.7"));
+  EXPECT_FALSE(trusted("192.168.1.8"));
+  EXPECT_TRUE(trusted("2001:db8:1::5"));
+  EXPECT_FALSE(trusted("2001:db9::5"));
+  EXPECT_TRUE(trusted("::1"));
+  EXPECT_TRUE(trusted("172.31.255.255"));
+  EXPECT_FALSE(trusted("172.32.0.0"));
+  EXPECT_TRUE(trusted("::ffff:10.1.2.3")) << "an IPv4-mapped IPv6 address is its IPv4 address";
+  EXPECT_FALSE(trusted("11.0.0.1"));
+  EXPECT_NE(c.describe().find("trusted_proxies=5"), std::string::npos) << c.describe();
+  EXPECT_EQ(load_config({{"PBX_TRUSTED_PROXIES", "0.0.0.0/0"}}).trusted_proxies.size(), 1u);
+
+  for (const char* bad : {"10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "10.0.0.0/8/8", "10.0.0.0/-1",
+                          "10.0.0.0/+8", "10.0.0.0/ 8", "2001:db8::/129", "proxy.internal",
+                          "10.0.0.1,,10.0.0.2", "10.0.0.1,", "1.2.3.4:80", "[::1]", "*"}) {
+    expect_error_naming({{"PBX_TRUSTED_PROXIES", bad}}, "PBX_TRUSTED_PROXIES");
+  }
+}
+
 TEST(Config, EnvFileSkipsCommentsAndRejectsGarbage) {
   std::string path = ::testing::TempDir() + "/pbx_config_test.env";
   {
