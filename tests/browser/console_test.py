@@ -127,6 +127,15 @@ class Page:
         e.send_keys(Keys.DELETE)
         e.send_keys(value)
 
+    def set_value(self, css, value):
+        # Date and time inputs take typed keys in the browser's locale: set the value as a
+        # picker would, with the input event the console listens to.
+        self.d.execute_script(
+            "const e = document.querySelector(arguments[0]);"
+            "const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;"
+            "set.call(e, arguments[1]); e.dispatchEvent(new Event('input', {bubbles: true}));",
+            css, value)
+
     def choose(self, css, label):
         Select(self.el(css)).select_by_visible_text(label)
 
@@ -357,7 +366,7 @@ def rotate_secret(p, token):
     secret = p.el("#secret-webhook-secret").get_attribute("value")
     check(secret.startswith("pbxw_"), f"new secret shown: {secret!r}")
     check("only time" in p.el("#rotation-webhook-secret .warning").text, "the warning")
-    p.el("#rotation-webhook-secret button.secondary")
+    p.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", p.el("#rotation-webhook-secret"))
     p.shot("09-settings-new-secret")
     # The new secret signs webhooks that pbxd accepts.
     simulate(secret)
@@ -373,21 +382,79 @@ def rotate_secret(p, token):
     log("webhook secret rotated: shown once with its warning, and accepted by pbxd")
 
 
+def create_business_hours(p, token):
+    p.go("business-hours")
+    p.click("#new-item")
+    p.type("#f-name", "Office")
+    p.type("#f-timezone", "Europe/London")
+    p.click_button("Add hours", "table.week tr:nth-child(6)")  # Saturday
+    p.set_value("#f-sat-0-start", "22:00")
+    p.set_value("#f-sat-0-end", "02:00")
+    p.text("table.week tr:nth-child(6)", "overnight")
+    p.click_button("Add exception")
+    p.set_value("#f-ex-0-date", "2026-12-25")
+    p.type("#f-ex-0-name", "Christmas")
+    p.choose_containing("#f-open-id", "101")
+    p.choose("#f-closed-type", "Voicemail of")
+    p.choose_containing("#f-closed-id", "101")
+    p.shot("10-business-hours-editor")
+    p.click("#save")
+    p.gone("form.editor")
+    p.text("table", "Office")
+    status, body = api_json("GET", "/api/v1/business-hours?limit=500", token)
+    office = next(b for b in body["data"] if b["name"] == "Office")
+    alice = by_number("/api/v1/extensions", token, "101")
+    check(office["timezone"] == "Europe/London", f"time zone {office['timezone']}")
+    check(office["weekly"]["sat"] == [{"start": "22:00", "end": "02:00"}], f"weekly {office['weekly']}")
+    check(office["weekly"]["mon"] == [{"start": "09:00", "end": "17:00"}], f"weekly {office['weekly']}")
+    check(office["exceptions"] == [{"date": "2026-12-25", "name": "Christmas", "closed": True}],
+          f"exceptions {office['exceptions']}")
+    check(office["open_destination"] == {"type": "extension", "id": alice["id"]}, "open destination")
+    check(office["closed_destination"] == {"type": "voicemail", "id": alice["id"]}, "closed destination")
+    log("business hours with an overnight range and an exception created and read back through the API")
+
+
+def other_pages(p, token):
+    # Every other page loads without an error; an existing object of each kind opens in its
+    # editor and saves unchanged (the form sends back exactly the fields the API accepts).
+    for route, path in (("ivr-menus", "/api/v1/ivr-menus"), ("business-hours", "/api/v1/business-hours"),
+                        ("ring-groups", "/api/v1/ring-groups"), ("extensions", "/api/v1/extensions")):
+        status, before = api_json("GET", f"{path}?limit=500", token)
+        p.go(route)
+        p.el("table tbody tr .row-actions")
+        p.click_button("Edit", "table tbody tr:first-child")
+        p.el("form.editor")
+        p.shot(f"11-edit-{route}")
+        p.click("#save")
+        p.gone("form.editor")
+        check(not p.all(".error"), f"saving an unchanged {route} object failed: {[e.text for e in p.all('.error')]}")
+        status, after = api_json("GET", f"{path}?limit=500", token)
+        strip = lambda items: [{k: v for k, v in x.items() if k not in ("updated_at", "open_now", "cloudonix_sync")} for x in items]
+        check(strip(before["data"]) == strip(after["data"]), f"saving an unchanged {route} object changed it")
+    for route in ("conferences", "voicemail", "users"):
+        p.go(route)
+        p.gone(".loading")
+        check(not p.all(".error"), f"{route}: {[e.text for e in p.all('.error')]}")
+        p.shot(f"12-{route}")
+    log("IVR menus, business hours, ring groups, extensions: edited and saved unchanged; "
+        "conference rooms, voicemail and users load")
+
+
 def phone_screen(p):
     p.d.set_window_size(390, 844)
     p.go("extensions")
     p.el(".menu-toggle")
-    p.shot("10-phone-extensions")
+    p.shot("13-phone-extensions")
     p.click(".menu-toggle")
     p.el("#nav-calls")
-    p.shot("11-phone-menu")
+    p.shot("14-phone-menu")
     p.d.set_window_size(1280, 900)
 
 
 def sign_out(p, token):
     p.click("#signout")
     p.text("#signin-reason", "signed out")
-    p.shot("12-signed-out")
+    p.shot("15-signed-out")
     status, _ = api_json("GET", "/api/v1/auth/me", token)
     check(status == 401, f"the token still works after signing out: {status}")
     check(p.d.execute_script("return sessionStorage.getItem('pbx.session')") is None, "session kept")
@@ -403,7 +470,7 @@ def reporter(p):
     p.el(".big")
     links = sorted(e.get_attribute("id") for e in p.all("nav a"))
     check(links == ["nav-calls", "nav-overview"], f"a reporter's pages: {links}")
-    p.shot("13-reporter-overview")
+    p.shot("16-reporter-overview")
     p.go("extensions")  # not a reporter's page: the console shows the overview
     p.text("#page-title", "Overview")
     p.go("calls")
@@ -412,7 +479,7 @@ def reporter(p):
         check(not p.all(css), f"a reporter sees {css}")
     check(not p.d.find_elements(By.XPATH, "//button[normalize-space(.)='Edit' or normalize-space(.)='Delete' or normalize-space(.)='Replay']"),
           "a reporter sees editing buttons")
-    p.shot("14-reporter-calls")
+    p.shot("17-reporter-calls")
     token = login(*REPORTER)
     for method, path, body in (("POST", "/api/v1/extensions", {"number": "170", "name": "x"}),
                                ("PATCH", "/api/v1/settings", {"timezone": "UTC"}),
@@ -431,7 +498,7 @@ def session_end(p):
     check(status in (200, 204), f"revoking: {status}")
     p.d.execute_script("location.hash = '#/overview'")
     p.text("#signin-reason", "Your session has ended")
-    p.shot("15-session-ended")
+    p.shot("18-session-ended")
     log("a refused token returns to sign-in with the reason")
 
 
@@ -455,6 +522,8 @@ def main():
         create_phone_number(p, token, group)
         call_records(p, token)
         rotate_secret(p, token)
+        create_business_hours(p, token)
+        other_pages(p, token)
         phone_screen(p)
         csp_clean(p)
         sign_out(p, token)

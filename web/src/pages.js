@@ -128,11 +128,17 @@ export function RingGroups({ can }) {
   return html`<${ResourcePage} title="Ring groups" singular="Ring group" path="/api/v1/ring-groups" canWrite=${can('manage')}
     writable=${['name', 'number', 'strategy', 'ring_timeout', 'ring_turns', 'members', 'fallback']}
     defaults=${() => ({ name: '', number: '', strategy: 'sequential', ring_timeout: 20, ring_turns: 1, members: [], fallback: null })}
-    toBody=${(f) => ({
-      ...blankToNull(f, ['number']),
-      // The order on screen is the ringing order.
-      members: (f.members || []).map((m, i) => ({ extension_id: m.extension_id, priority: i })),
-    })}
+    toForm=${(f) => ({ ...f, members: [...(f.members || [])].sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0)) })}
+    toBody=${(f) => {
+      // The order on screen is the ringing order: priorities are renumbered only when it
+      // no longer matches them.
+      const ms = f.members || [];
+      const kept = ms.every((m, i) => Number.isInteger(m.priority) && (i === 0 || m.priority > ms[i - 1].priority));
+      return {
+        ...blankToNull(f, ['number']),
+        members: ms.map((m, i) => ({ extension_id: m.extension_id, priority: kept ? m.priority : i })),
+      };
+    }}
     columns=${[
       { label: 'Name', value: (x) => x.name },
       { label: 'Number', value: (x) => x.number || '' },
@@ -158,8 +164,10 @@ function IvrForm({ form, set, errors, objects }) {
     <${Input} form=${form} set=${set} errors=${errors} name="name" label="Name" />
     <${Input} form=${form} set=${set} errors=${errors} name="number" label="Internal number" hint="Optional" />
     <fieldset class=${errors.prompt ? 'invalid' : ''}><legend>Greeting</legend>
-      <label><input type="radio" name="prompt-kind" checked=${!usesUrl} onChange=${() => set({ ...form, prompt: { say: '' } })} /> Spoken text</label>
-      <label><input type="radio" name="prompt-kind" checked=${usesUrl} onChange=${() => set({ ...form, prompt: { play_url: '' } })} /> Audio file URL</label>
+      <div class="inline choices">
+        <label><input type="radio" name="prompt-kind" checked=${!usesUrl} onChange=${() => set({ ...form, prompt: { say: '' } })} /> Spoken text</label>
+        <label><input type="radio" name="prompt-kind" checked=${usesUrl} onChange=${() => set({ ...form, prompt: { play_url: '' } })} /> Audio file URL</label>
+      </div>
       ${usesUrl
         ? html`<label for="f-prompt-url">Audio URL</label><input id="f-prompt-url" type="url" value=${prompt.play_url} onInput=${(e) => set({ ...form, prompt: { play_url: e.target.value } })} />`
         : html`<label for="f-prompt-say">Text to speak</label><textarea id="f-prompt-say" value=${prompt.say || ''} onInput=${(e) => set({ ...form, prompt: { ...prompt, say: e.target.value } })}></textarea>`}
@@ -187,7 +195,7 @@ function IvrForm({ form, set, errors, objects }) {
 }
 
 export function IvrMenus({ can }) {
-  return html`<${ResourcePage} title="IVR menus" singular="IVR menu" path="/api/v1/ivr-menus" canWrite=${can('manage')}
+  return html`<${ResourcePage} title="IVR menus" singular="IVR menu" noun="IVR menu" path="/api/v1/ivr-menus" canWrite=${can('manage')}
     writable=${['name', 'number', 'prompt', 'digit_timeout', 'max_attempts', 'invalid_prompt', 'options', 'timeout_destination', 'failover']}
     defaults=${() => ({ name: '', number: '', prompt: { say: '' }, digit_timeout: 5, max_attempts: 3, options: [], timeout_destination: null, failover: null })}
     toBody=${(f) => blankToNull(f, ['number', 'invalid_prompt'])}

@@ -12,7 +12,7 @@ function pick(item, keys) {
   return out;
 }
 
-export function ResourcePage({ title, singular, path, columns, writable, defaults, Form, canWrite, toBody, needsObjects = true }) {
+export function ResourcePage({ title, singular, noun = singular.toLowerCase(), path, columns, writable, defaults, Form, canWrite, toForm, toBody, needsObjects = true }) {
   const [items, setItems] = useState(null);
   const [loadError, setLoadError] = useState(null);
   const [search, setSearch] = useState('');
@@ -36,7 +36,7 @@ export function ResourcePage({ title, singular, path, columns, writable, default
   const open = (item) => {
     const key = `${path}:${item ? item.id : 'new'}`;
     const draft = drafts.get(key);
-    const form = draft || (item ? pick(item, writable) : { ...defaults() });
+    const form = draft || (item ? (toForm || ((x) => x))(pick(item, writable)) : { ...defaults() });
     setEditing({ id: item ? item.id : null, key, form });
     setErrors({});
     setSaveError(null);
@@ -70,7 +70,7 @@ export function ResourcePage({ title, singular, path, columns, writable, default
     }
   };
   const remove = async (item) => {
-    if (!window.confirm(`Delete ${singular.toLowerCase()} “${item.name || item.number || item.email}”?`)) return;
+    if (!window.confirm(`Delete ${noun} “${item.name || item.number || item.email}”?`)) return;
     setSaveError(null);
     try {
       await api('DELETE', `${path}/${item.id}`);
@@ -82,19 +82,20 @@ export function ResourcePage({ title, singular, path, columns, writable, default
   };
 
   const needle = search.trim().toLowerCase();
-  const shown = (items || []).filter(
-    (it) => !needle || columns.some((c) => String(c.value(it, objects) ?? '').toLowerCase().includes(needle)),
-  );
+  const first = (it) => String(columns[0].value(it, objects) ?? '');
+  const shown = (items || [])
+    .filter((it) => !needle || columns.some((c) => String(c.value(it, objects) ?? '').toLowerCase().includes(needle)))
+    .sort((a, b) => first(a).localeCompare(first(b), undefined, { numeric: true }));
 
   return html`<section aria-labelledby="page-title">
     <div class="page-head">
       <h1 id="page-title">${title}</h1>
-      ${canWrite && !editing && html`<button type="button" id="new-item" onClick=${() => open(null)}>New ${singular.toLowerCase()}</button>`}
+      ${canWrite && !editing && html`<button type="button" id="new-item" onClick=${() => open(null)}>New ${noun}</button>`}
     </div>
     ${notice && html`<p class="notice" role="status">${notice}</p>`}
     ${editing &&
     html`<form class="editor" onSubmit=${save} novalidate aria-labelledby="editor-title">
-      <h2 id="editor-title" tabindex="-1" ref=${heading}>${editing.id ? `Edit ${singular.toLowerCase()}` : `New ${singular.toLowerCase()}`}</h2>
+      <h2 id="editor-title" tabindex="-1" ref=${heading}>${editing.id ? `Edit ${noun}` : `New ${noun}`}</h2>
       <${ErrorNote} error=${saveError} />
       <${Form} form=${editing.form} set=${setForm} errors=${errors} objects=${objects} isNew=${!editing.id} />
       <div class="actions">

@@ -14,17 +14,17 @@ const AUTH_MODES = [
 const URL_NAMES = { voice_route: 'Voice application URL', session_update: 'Session updates webhook', cdr: 'CDR webhook' };
 
 const SECRETS = [
-  ['requests-key', 'requests_api_key', 'Requests API key', 'Cloudonix sends this key with every voice request. The old key stops working at once: update the voice application in Cloudonix straight away.'],
-  ['webhook-secret', 'webhook_secret', 'Webhook secret', 'Webhooks are signed with this secret. The previous secret stays valid for a short grace period.'],
-  ['webhook-token', 'webhook_token', 'Webhook URL token', 'The token travels in the webhook URLs given to Cloudonix. The previous token stays valid for a short grace period.'],
+  ['requests-key', 'requests_api_key', 'Requests API key', 'requests API key', 'Cloudonix sends this key with every voice request. The old key stops working at once: update the voice application in Cloudonix straight away.'],
+  ['webhook-secret', 'webhook_secret', 'Webhook secret', 'webhook secret', 'Webhooks are signed with this secret. The previous secret stays valid for a short grace period.'],
+  ['webhook-token', 'webhook_token', 'Webhook URL token', 'webhook URL token', 'The token travels in the webhook URLs given to Cloudonix. The previous token stays valid for a short grace period.'],
 ];
 
-function Rotation({ path, field, title, explain, onRotated }) {
+function Rotation({ path, field, title, noun, explain, onRotated }) {
   const [value, setValue] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const rotate = async () => {
-    if (!window.confirm(`Generate a new ${title.toLowerCase()}?`)) return;
+    if (!window.confirm(`Generate a new ${noun}?`)) return;
     setBusy(true);
     setError(null);
     try {
@@ -44,13 +44,13 @@ function Rotation({ path, field, title, explain, onRotated }) {
     <${ErrorNote} error=${error} />
     ${value
       ? html`<div class="secret" role="status">
-          <p class="warning"><strong>Copy it now:</strong> this is the only time it is shown. It is stored only as a hash.</p>
-          <label for=${id}>New ${title.toLowerCase()}</label>
+          <p class="warning"><strong>Copy it now:</strong> this is the only time it is shown. pbxd cannot show it again; if it is lost, generate another.</p>
+          <label for=${id}>New ${noun}</label>
           <div class="inline"><input id=${id} class="secret-value" readonly value=${value} onFocus=${(e) => e.target.select()} />
           <${CopyButton} text=${value} /></div>
           <button type="button" class="secondary" onClick=${() => setValue('')}>I have saved it</button>
         </div>`
-      : html`<button type="button" class="danger" id=${`rotate-${path}`} disabled=${busy} onClick=${rotate}>${busy ? 'Generating…' : `Generate a new ${title.toLowerCase()}`}</button>`}
+      : html`<button type="button" class="danger" id=${`rotate-${path}`} disabled=${busy} onClick=${rotate}>${busy ? 'Generating…' : `Generate a new ${noun}`}</button>`}
   </div>`;
 }
 
@@ -101,7 +101,7 @@ export function Settings({ can }) {
       <${ErrorNote} error=${error} />
       <fieldset disabled=${!owner}>
         <${Input} form=${form} set=${setForm} errors=${errors} name="timezone" label="Time zone" hint="IANA name, like America/New_York" />
-        <${Select} form=${form} set=${setForm} errors=${errors} name="webhook_auth" label="Webhook authentication" options=${AUTH_MODES} />
+        <${Select} form=${form} set=${setForm} errors=${errors} name="webhook_auth" label="Webhook authentication" options=${AUTH_MODES.some(([v]) => v === form.webhook_auth) ? AUTH_MODES : [...AUTH_MODES, [form.webhook_auth, form.webhook_auth]]} />
         <${Input} form=${form} set=${setForm} errors=${errors} name="public_base_url" label="Public base URL" type="url" hint="How Cloudonix reaches this service" />
         <${Input} form=${form} set=${setForm} errors=${errors} name="default_ring_timeout" label="Default ring timeout (seconds)" type="number" />
       </fieldset>
@@ -109,7 +109,7 @@ export function Settings({ can }) {
     </form>
     ${owner && html`<section class="panel" aria-labelledby="keys-title">
       <h2 id="keys-title">Keys and secrets</h2>
-      ${SECRETS.map(([path, field, title, explain]) => html`<${Rotation} key=${path} path=${path} field=${field} title=${title} explain=${explain}
+      ${SECRETS.map(([path, field, title, noun, explain]) => html`<${Rotation} key=${path} path=${path} field=${field} title=${title} noun=${noun} explain=${explain}
         onRotated=${(r) => { if (r.webhook_urls) setSettings({ ...settings, webhook_urls: r.webhook_urls }); }} />`)}
     </section>`}
   </section>`;
