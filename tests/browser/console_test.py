@@ -380,6 +380,10 @@ def rotate_secret(p, token):
     status, raw, _ = api("GET", "/api/v1/settings", token)
     check(secret.encode() not in raw, "GET /settings shows the secret")
     log("webhook secret rotated: shown once with its warning, and accepted by pbxd")
+    p.go("overview")
+    p.text("#today-title + .big", "2 calls, 2 answered")
+    p.el(".chart canvas")
+    p.shot("09b-overview-with-calls")
 
 
 def create_business_hours(p, token):

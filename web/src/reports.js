@@ -130,7 +130,7 @@ export function Overview({ can, tenant }) {
       <section class="panel" aria-labelledby="today-title">
         <h2 id="today-title">Today</h2>
         ${today === null ? html`<${Loading} />` : html`<p class="big">${today.total} calls, ${today.answered} answered</p>
-          <dl class="dispositions">${DISPOSITIONS.map((d) => html`<div><dt>${d.replace('_', ' ')}</dt><dd>${(today.by_disposition || {})[d] || 0}</dd></div>`)}</dl>`}
+          <dl class="dispositions">${DISPOSITIONS.map((d) => html`<div><dt>${d[0].toUpperCase()}${d.slice(1).replace('_', ' ')}</dt><dd>${(today.by_disposition || {})[d] || 0}</dd></div>`)}</dl>`}
       </section>
     </div>
     <section class="panel" aria-labelledby="chart-title">
