@@ -71,8 +71,11 @@ endif()
 
 function(pbx_embed_console out)
   set(web ${CMAKE_SOURCE_DIR}/web)
-  find_program(PBX_NODE node)
-  if(PBX_NODE AND EXISTS ${web}/node_modules/preact/package.json)
+  option(PBX_CONSOLE "Build the web console into pbxd when Node and web/node_modules are there" ON)
+  if(PBX_CONSOLE)
+    find_program(PBX_NODE node)
+  endif()
+  if(PBX_CONSOLE AND PBX_NODE AND EXISTS ${web}/node_modules/preact/package.json)
     set(dist ${CMAKE_BINARY_DIR}/console)
     file(GLOB sources CONFIGURE_DEPENDS ${web}/src/*)
     add_custom_command(

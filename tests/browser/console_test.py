@@ -435,13 +435,51 @@ def other_pages(p, token):
         status, after = api_json("GET", f"{path}?limit=500", token)
         strip = lambda items: [{k: v for k, v in x.items() if k not in ("updated_at", "open_now", "cloudonix_sync")} for x in items]
         check(strip(before["data"]) == strip(after["data"]), f"saving an unchanged {route} object changed it")
-    for route in ("conferences", "voicemail", "users"):
+    # Deleting an extension that other objects still use: the 409 names them.
+    p.go("extensions")
+    p.el("table tbody tr .row-actions")
+    p.d.find_element(By.XPATH, "//tr[td[1][normalize-space(.)='101']]//button[normalize-space(.)='Delete']").click()
+    p.accept_confirm()
+    p.text(".error", "It is used by")
+    p.text(".error", "Browser Group")
+    p.shot("11-delete-in-use")
+    check(by_number("/api/v1/extensions", token, "101") is not None, "extension 101 was deleted")
+    for route in ("conferences", "users"):
         p.go(route)
         p.gone(".loading")
         check(not p.all(".error"), f"{route}: {[e.text for e in p.all('.error')]}")
         p.shot(f"12-{route}")
     log("IVR menus, business hours, ring groups, extensions: edited and saved unchanged; "
-        "conference rooms, voicemail and users load")
+        "conference rooms and users load; deleting an extension in use names its users")
+
+
+def voicemail(p, token):
+    # The README's demo call: IVR key 1, the Sales group does not answer, a message for Alice.
+    cmd = [os.environ["PBX_BIN"], "simulate", "--url", URL, "--key", os.environ["PBX_REQUESTS_KEY"],
+           "--secret", os.environ["PBX_WEBHOOK_SECRET"], "--domain", os.environ["PBX_DOMAIN"],
+           "--from", "+14155550142", "--to", "+12025550100", "--digits", "1",
+           "--dial", "no-answer,no-answer", "--voicemail", "yes"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    check(run.returncode == 0, f"the voicemail call: {run.stdout}\n{run.stderr}")
+    deadline = time.time() + 20
+    body = {"data": []}
+    while not body["data"] and time.time() < deadline:
+        status, body = api_json("GET", "/api/v1/voicemails", token)
+        check(status == 200, f"voicemails through the API: {status}")
+        time.sleep(0.2)
+    check(len(body["data"]) == 1, f"voicemails through the API: {body}")
+    message = body["data"][0]
+    p.go("voicemail")
+    audio = p.el("ul.cards audio")
+    check(audio.get_attribute("src") == message["recording_url"], "the message's <audio> source")
+    p.text("ul.cards", "+14155550142")
+    p.shot("12-voicemail")
+    p.click_button("Delete", "ul.cards")
+    p.accept_confirm()
+    p.text("ul.cards", "No messages.")
+    status, body = api_json("GET", "/api/v1/voicemails", token)
+    check(body["data"] == [], "the message was not deleted")
+    log("voicemail: the message plays in an <audio> element from its recording URL, and is deleted")
 
 
 def phone_screen(p):
@@ -478,7 +516,8 @@ def reporter(p):
     p.go("extensions")  # not a reporter's page: the console shows the overview
     p.text("#page-title", "Overview")
     p.go("calls")
-    p.text("#cdr-table td.disposition", "answered")
+    p.el("#cdr-table tbody tr[data-id]")
+    check("answered" in [e.text for e in p.all("#cdr-table td.disposition")], "the reporter's call records")
     for css in ("#new-item", "#save", ".row-actions", "button.danger"):
         check(not p.all(css), f"a reporter sees {css}")
     check(not p.d.find_elements(By.XPATH, "//button[normalize-space(.)='Edit' or normalize-space(.)='Delete' or normalize-space(.)='Replay']"),
@@ -508,8 +547,11 @@ def session_end(p):
 
 def csp_clean(p):
     entries = p.d.get_log("browser")
-    bad = [e["message"] for e in entries if "Content Security Policy" in e["message"] or e["level"] == "SEVERE"
-           and "401" not in e["message"] and "403" not in e["message"] and "422" not in e["message"]]
+    # The API's 4xx answers that the scenarios provoke are logged by Chromium too; anything
+    # else at SEVERE (a script error, a refused load) and every CSP report is a failure.
+    expected = "Failed to load resource: the server responded with a status of 4"
+    bad = [e["message"] for e in entries if "Content Security Policy" in e["message"]
+           or (e["level"] == "SEVERE" and expected not in e["message"])]
     check(not bad, f"browser console errors: {bad}")
 
 
@@ -528,6 +570,7 @@ def main():
         rotate_secret(p, token)
         create_business_hours(p, token)
         other_pages(p, token)
+        voicemail(p, token)
         phone_screen(p)
         csp_clean(p)
         sign_out(p, token)

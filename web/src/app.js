@@ -125,7 +125,7 @@ function App() {
   }, []);
   useEffect(() => {
     if (!session) return undefined;
-    const timer = setTimeout(() => end('Your session expired. Please sign in again.'), Math.max(0, session.expires_at - Date.now()));
+    const timer = setTimeout(() => end('Your session expired. Please sign in again.'), Math.min(2 ** 31 - 1, Math.max(0, session.expires_at - Date.now())));
     return () => clearTimeout(timer);
   }, [session]);
   const signOut = async () => {
