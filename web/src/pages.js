@@ -88,7 +88,12 @@ function MemberList({ members, set, objects, errors }) {
         (m, i) => html`<li key=${m.extension_id} draggable="true" class=${dragging === i ? 'dragging' : ''}
           onDragStart=${(e) => { setDragging(i); e.dataTransfer.effectAllowed = 'move'; e.dataTransfer.setData('text/plain', String(i)); }}
           onDragOver=${(e) => e.preventDefault()}
-          onDrop=${(e) => { e.preventDefault(); if (dragging !== null) move(dragging, i); setDragging(null); }}
+          onDrop=${(e) => {
+            e.preventDefault();
+            const from = Number.parseInt(e.dataTransfer.getData('text/plain'), 10);
+            if (Number.isInteger(from)) move(from, i);
+            setDragging(null);
+          }}
           onDragEnd=${() => setDragging(null)}>
           <span class="grip" aria-hidden="true">⠿</span>
           <span class="member-name">${label(m.extension_id)}</span>
