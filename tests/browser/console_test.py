@@ -525,10 +525,36 @@ def phone_screen(p):
     p.d.set_window_size(1280, 900)
 
 
+def draft_survives_session_end(p, old_token):
+    # The session ends while a form is being filled in: the save returns to sign-in with the
+    # reason, and after signing in again the form comes back as it was.
+    p.go("extensions")
+    p.click("#new-item")
+    p.type("#f-number", "160")
+    p.type("#f-name", "Draft Kept")
+    status, _ = api_json("POST", "/api/v1/auth/logout", old_token)
+    check(status in (200, 204), f"revoking: {status}")
+    p.click("#save")
+    p.text("#signin-reason", "Your session has ended")
+    p.sign_in(*OWNER)
+    p.text("#page-title", "Extensions")
+    p.click("#new-item")
+    p.text(".notice", "unsaved changes were restored")
+    check(p.el("#f-name").get_attribute("value") == "Draft Kept", "the draft's name")
+    check(p.el("#f-number").get_attribute("value") == "160", "the draft's number")
+    p.shot("16-draft-restored")
+    p.click("#save")
+    p.gone("form.editor")
+    token = p.d.execute_script("return JSON.parse(sessionStorage.getItem('pbx.session')).token")
+    check(by_number("/api/v1/extensions", token, "160") is not None, "the restored draft was not saved")
+    log("a form filled in when the session ended came back after signing in again, and saved")
+    return token
+
+
 def sign_out(p, token):
     p.click("#signout")
     p.text("#signin-reason", "signed out")
-    p.shot("15-signed-out")
+    p.shot("17-signed-out")
     status, _ = api_json("GET", "/api/v1/auth/me", token)
     check(status == 401, f"the token still works after signing out: {status}")
     check(p.d.execute_script("return sessionStorage.getItem('pbx.session')") is None, "session kept")
@@ -545,7 +571,7 @@ def create_reporter(p, token):
     p.click("#save")
     p.gone("form.editor")
     p.text("table", "Rita Reporter")
-    p.shot("12-users")
+    p.shot("15-users")
     status, body = api_json("GET", "/api/v1/users", token)
     rita = next((u for u in body["data"] if u["email"] == REPORTER[0]), None)
     check(rita is not None and rita["role"] == "reporter" and "password" not in rita, f"the reporter: {rita}")
@@ -557,7 +583,7 @@ def reporter(p):
     p.el(".big")
     links = sorted(e.get_attribute("id") for e in p.all("nav a"))
     check(links == ["nav-calls", "nav-overview"], f"a reporter's pages: {links}")
-    p.shot("16-reporter-overview")
+    p.shot("18-reporter-overview")
     p.go("extensions")  # not a reporter's page: the console shows the overview
     p.text("#page-title", "Overview")
     p.go("calls")
@@ -567,7 +593,7 @@ def reporter(p):
         check(not p.all(css), f"a reporter sees {css}")
     check(not p.d.find_elements(By.XPATH, "//button[normalize-space(.)='Edit' or normalize-space(.)='Delete' or normalize-space(.)='Replay']"),
           "a reporter sees editing buttons")
-    p.shot("17-reporter-calls")
+    p.shot("19-reporter-calls")
     token = login(*REPORTER)
     for method, path, body in (("POST", "/api/v1/extensions", {"number": "170", "name": "x"}),
                                ("PATCH", "/api/v1/settings", {"timezone": "UTC"}),
@@ -586,7 +612,7 @@ def session_end(p):
     check(status in (200, 204), f"revoking: {status}")
     p.d.execute_script("location.hash = '#/overview'")
     p.text("#signin-reason", "Your session has ended")
-    p.shot("18-session-ended")
+    p.shot("20-session-ended")
     log("a refused token returns to sign-in with the reason")
 
 
@@ -618,6 +644,7 @@ def main():
         voicemail(p, token)
         phone_screen(p)
         create_reporter(p, token)
+        token = draft_survives_session_end(p, token)
         csp_clean(p)
         sign_out(p, token)
         reporter(p)

@@ -4,6 +4,7 @@ import { useEffect, useState } from './hooks.js';
 import { api, clearSession, get, loadSession, onSessionEnd, saveSession } from './api.js';
 import { BusinessHours, Conferences, Extensions, IvrMenus, PhoneNumbers, RingGroups, Users, Voicemail } from './pages.js';
 import { CallRecords, Overview } from './reports.js';
+import { draftsFor } from './resource.js';
 import { Settings } from './settings.js';
 import { ErrorNote, html, useFocus } from './ui.js';
 
@@ -137,6 +138,7 @@ function App() {
     }
   };
   if (!session) return html`<${SignIn} reason=${reason} onSignedIn=${(s) => { setReason(''); setSession(s); }} />`;
+  draftsFor(session.user.id);
   return html`<${Shell} session=${session} onSignOut=${signOut} />`;
 }
 

@@ -3,8 +3,14 @@ import { useEffect, useState } from './hooks.js';
 import { api, listAll } from './api.js';
 import { ErrorNote, Loading, html, useFocus, useObjects } from './ui.js';
 
-// Unsaved forms survive a failed save and a session that ends mid-edit (kept in memory only).
+// Unsaved forms survive a failed save and a session that ends mid-edit (kept in memory only),
+// for the user who typed them.
 const drafts = new Map();
+let draftOwner = null;
+export function draftsFor(userId) {
+  if (userId !== draftOwner) drafts.clear();
+  draftOwner = userId;
+}
 
 function pick(item, keys) {
   const out = {};
