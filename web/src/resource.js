@@ -60,6 +60,7 @@ export function ResourcePage({ title, singular, noun = singular.toLowerCase(), p
     e.preventDefault();
     setSaving(true);
     setSaveError(null);
+    setNotice('');
     try {
       const body = toBody ? toBody(editing.form) : editing.form;
       if (editing.id) await api('PATCH', `${path}/${editing.id}`, body);
@@ -78,6 +79,7 @@ export function ResourcePage({ title, singular, noun = singular.toLowerCase(), p
   const remove = async (item) => {
     if (!window.confirm(`Delete ${noun} “${item.name || item.number || item.email}”?`)) return;
     setSaveError(null);
+    setNotice('');
     try {
       await api('DELETE', `${path}/${item.id}`);
       setNotice(`${singular} deleted.`);
