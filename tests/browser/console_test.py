@@ -219,6 +219,14 @@ def owner_overview(p):
     p.el(".big")
     p.el(".chart canvas")
     p.shot("02-overview")
+    whole = p.d.execute_script("""
+      const nav = performance.getEntriesByType('navigation')[0];
+      const res = performance.getEntriesByType('resource').filter((r) => r.name.includes('/console/'));
+      return {transfer: nav.transferSize + res.reduce((n, r) => n + r.transferSize, 0),
+              decoded: nav.decodedBodySize + res.reduce((n, r) => n + r.decodedBodySize, 0),
+              files: 1 + res.length};""")
+    log(f"whole console with the chart library (loaded with the overview): {whole['transfer']} bytes "
+        f"over the wire ({whole['decoded']} bytes decoded) in {whole['files']} files")
     # Time to interactive on the demo data: a reload with the session, until the overview's
     # figures and chart are drawn.
     p.d.refresh()
