@@ -7,9 +7,6 @@ import { listAll } from './api.js';
 
 export const html = htm.bind(h);
 
-let nextId = 0;
-export const uid = (prefix) => `${prefix}-${++nextId}`;
-
 export function Loading({ what }) {
   return html`<p class="loading" role="status">Loading ${what || ''}…</p>`;
 }
