@@ -472,6 +472,15 @@ def other_pages(p, token):
         status, after = api_json("GET", f"{path}?limit=500", token)
         strip = lambda items: [{k: v for k, v in x.items() if k not in ("updated_at", "open_now", "cloudonix_sync")} for x in items]
         check(strip(before["data"]) == strip(after["data"]), f"saving an unchanged {route} object changed it")
+    # Values from the API are text, never markup.
+    hostile = '<img src=x onerror="window.pwned=1"><b>bold</b>'
+    status, body = api_json("POST", "/api/v1/extensions", token, {"number": "171", "name": hostile})
+    check(status == 201, f"creating the hostile extension: {status} {body}")
+    p.go("overview")
+    p.go("extensions")
+    p.text("table", hostile)
+    check(not p.all("table img") and not p.all("table b"), "an API value became markup")
+    check(p.d.execute_script("return window.pwned") is None, "an API value ran as script")
     # Deleting an extension that other objects still use: the 409 names them.
     p.go("extensions")
     p.el("table tbody tr .row-actions")
