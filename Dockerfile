@@ -4,7 +4,9 @@ WORKDIR /src
 COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN bash scripts/install-deps.sh --build
 COPY . .
-RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPBX_BUILD_TESTS=OFF \
+# Again with the sources in place: installs the web console's pinned npm packages.
+RUN bash scripts/install-deps.sh --build \
+ && cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPBX_BUILD_TESTS=OFF \
       -DPBX_BUILD_BENCH=OFF \
  && cmake --build /build --target pbxd
 

@@ -5,6 +5,8 @@
 #   scripts/install-deps.sh --build    only what building needs (container build stage)
 #   scripts/install-deps.sh --runtime  only what the built binary needs (container image)
 #   scripts/install-deps.sh --fuzz     what building needs, plus clang and libFuzzer (fuzz.sh)
+# Building also installs the web console's pinned npm packages (web/package-lock.json) when npm
+# is there; without them pbxd still builds, serving a page that says the console was not built.
 set -euo pipefail
 
 runtime_pkgs=(
@@ -20,13 +22,38 @@ build_pkgs=(
 server_pkgs=(postgresql redis-server)
 fuzz_pkgs=(clang libclang-rt-14-dev llvm-14)
 tool_pkgs=(curl wrk nginx-light jq docker-compose clang-format clang-tidy procps)
+# The web console's build (Node) and its browser tests (headless Chromium through WebDriver).
+# Debian's nodejs and npm only when there is no npm yet: another Node (NodeSource's nodejs
+# bundles npm) conflicts with Debian's npm package.
+console_pkgs=()
+command -v npm >/dev/null 2>&1 || console_pkgs=(nodejs npm)
+browser_pkgs=(chromium chromium-driver python3-selenium)
+
+# `npm ci` installs exactly the lockfile's packages; a failure (no network, no npm) leaves the
+# console out of the build rather than failing it.
+install_console_packages() {
+  local web
+  web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
+  [ -f "$web/package-lock.json" ] || return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "npm not found: pbxd builds without the web console" >&2
+    return 0
+  fi
+  if [ -f "$web/node_modules/.package-lock.json" ] &&
+     [ "$web/node_modules/.package-lock.json" -nt "$web/package-lock.json" ]; then
+    return 0
+  fi
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) ||
+    echo "npm ci failed: pbxd builds without the web console" >&2
+}
 
 want=()
 case "${1:-}" in
   --runtime) want=("${runtime_pkgs[@]}") ;;
-  --build) want=("${build_pkgs[@]}") ;;
+  --build) want=("${build_pkgs[@]}" "${console_pkgs[@]}") ;;
   --fuzz) want=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
-  "") want=("${build_pkgs[@]}" "${server_pkgs[@]}" "${tool_pkgs[@]}") ;;
+  "") want=("${build_pkgs[@]}" "${server_pkgs[@]}" "${tool_pkgs[@]}" "${console_pkgs[@]}"
+            "${browser_pkgs[@]}") ;;
   *) echo "usage: $0 [--build|--runtime|--fuzz]" >&2; exit 2 ;;
 esac
 
@@ -34,7 +61,10 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  case "${1:-}" in --build | "") install_console_packages ;; esac
+  exit 0
+fi
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -47,3 +77,4 @@ if printf '%s\n' "${missing[@]}" | grep -qx postgresql && [ ! -f /etc/postgresql
   echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
 fi
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+case "${1:-}" in --build | "") install_console_packages ;; esac

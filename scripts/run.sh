@@ -99,9 +99,12 @@ pbxd is running (pid $(cat "$PID_FILE")), logs: $LOG_FILE
   session updates    $base/api/webhooks/cloudonix/session-update?token=<webhook_token>
   CDRs               $base/api/webhooks/cloudonix/cdr?token=<webhook_token>
   admin API          $base/api/v1
+  web console        http://127.0.0.1:$PBX_PORT/
 
 Demo tenant ($DEMO_FILE):
 $( [ -f "$DEMO_FILE" ] && sed 's/^/  /' "$DEMO_FILE")
+$( [ -f "$DEMO_FILE" ] && echo "Sign in to the web console (http://127.0.0.1:$PBX_PORT/) as owner@demo.example," \
+     "password $(sed -n 's/^owner_password=//p' "$DEMO_FILE")")
 
 Stop everything with: bash scripts/run.sh stop
 INFO
