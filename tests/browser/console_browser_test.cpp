@@ -41,6 +41,7 @@ TEST(BrowserConsole, StaffRunThePbxFromTheBrowser) {
       {"PBX_OWNER_PASSWORD", kOwnerPassword},
       {"PBX_REQUESTS_KEY", value_of(demo.output, "requests_api_key")},
       {"PBX_WEBHOOK_SECRET", value_of(demo.output, "webhook_secret")},
+      {"PBX_WEBHOOK_TOKEN", value_of(demo.output, "webhook_token")},
       {"PBX_CHROMIUM", PBX_CHROMIUM},
       {"PBX_CHROMEDRIVER", PBX_CHROMEDRIVER},
       {"PBX_SCREENSHOTS", PBX_SCREENSHOT_DIR},

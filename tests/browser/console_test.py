@@ -328,7 +328,8 @@ def create_phone_number(p, token, group):
 
 def simulate(secret, dial="answer:5"):
     cmd = [os.environ["PBX_BIN"], "simulate", "--url", URL, "--key", os.environ["PBX_REQUESTS_KEY"],
-           "--secret", secret, "--domain", os.environ["PBX_DOMAIN"], "--from", "+14155550142",
+           "--auth", "hmac", "--secret", secret, "--domain", os.environ["PBX_DOMAIN"],
+           "--from", "+14155550142",
            "--to", DID, "--dial", dial]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     check(run.returncode == 0, f"pbxd simulate exited {run.returncode}:\n{run.stdout}\n{run.stderr}")
@@ -500,9 +501,10 @@ def other_pages(p, token):
 
 
 def voicemail_call():
-    # The README's demo call: IVR key 1, the Sales group does not answer, a message for Alice.
+    # The README's demo call, authenticated as real Cloudonix does (the key, and the token in
+    # the CDR URL): IVR key 1, the Sales group does not answer, a message for Alice.
     cmd = [os.environ["PBX_BIN"], "simulate", "--url", URL, "--key", os.environ["PBX_REQUESTS_KEY"],
-           "--secret", os.environ["PBX_WEBHOOK_SECRET"], "--domain", os.environ["PBX_DOMAIN"],
+           "--token", os.environ["PBX_WEBHOOK_TOKEN"], "--domain", os.environ["PBX_DOMAIN"],
            "--from", "+14155550142", "--to", "+12025550100", "--digits", "1",
            "--dial", "no-answer,no-answer", "--voicemail", "yes"]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
