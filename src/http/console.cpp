@@ -61,8 +61,9 @@ void add_security_headers(Response& res) {
 Response serve(const ConsoleAsset& asset, std::string_view version, const Request& req,
                std::string_view cache_control) {
   bool gzip = !asset.gzip.empty() && accepts_gzip(req);
-  std::string etag =
-      "\"" + std::string(version) + "-" + std::string(asset.name) + (gzip ? "-gz" : "") + "\"";
+  // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict on "\"" + std::string.
+  std::string etag = "\"";
+  etag.append(version).append("-").append(asset.name).append(gzip ? "-gz\"" : "\"");
   Response res;
   res.content_type = std::string(console_content_type(asset.name));
   if (etag_matches(req, etag)) {
