@@ -70,7 +70,8 @@ void Writer::run() {
   }
 }
 
-std::vector<std::shared_ptr<Job>> Writer::take(std::unique_lock<std::mutex>& turn) {
+std::vector<std::shared_ptr<Job>> Writer::take(std::unique_lock<std::mutex>& turn,
+                                               std::vector<const Job*>& marked) {
   // Single-job transactions have nothing to gather: they run side by side.
   if (options_.max_batch > 1) turn.lock();
   std::vector<std::shared_ptr<Job>> batch;
@@ -81,14 +82,14 @@ std::vector<std::shared_ptr<Job>> Writer::take(std::unique_lock<std::mutex>& tur
       queue_.pop_front();
     }
   }
-  skip_known_duplicates(batch);
+  marked = find_marked(batch);
   return batch;
 }
 
-void Writer::skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch) {
+std::vector<const Job*> Writer::find_marked(const std::vector<std::shared_ptr<Job>>& batch) {
   std::vector<std::vector<std::string>> commands;
-  std::vector<Job*> asked;
-  for (auto& job : batch) {
+  std::vector<const Job*> asked;
+  for (const auto& job : batch) {
     if (job->log_only || !job->dead_letters.empty()) continue;
     std::vector<std::string> cmd{"EXISTS"};
     for (const auto& u : job->updates) cmd.push_back(marker_key(*job, u.dedupe_key));
@@ -97,15 +98,17 @@ void Writer::skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch) {
     commands.push_back(std::move(cmd));
     asked.push_back(job.get());
   }
+  std::vector<const Job*> marked;
   auto replies = redis_.pipeline(commands);
-  if (!replies) return;
+  if (!replies) return marked;
   for (size_t i = 0; i < asked.size(); ++i) {
     const auto& r = (*replies)[i];
     if (r.type == store::RedisReply::Type::integer &&
         r.integer == static_cast<long long>(commands[i].size() - 1)) {
-      asked[i]->log_only = Outcome::duplicate;
+      marked.push_back(asked[i]);
     }
   }
+  return marked;
 }
 
 void Writer::write_next() {
@@ -115,6 +118,7 @@ void Writer::write_next() {
   };
   std::vector<std::shared_ptr<Job>> batch;
   std::vector<Job*> all;
+  std::vector<const Job*> marked;
   bool taken = false;
   std::chrono::steady_clock::time_point started;
   // Once a transaction is open, not before: BEGIN's round trip then overlaps the statements of
@@ -122,7 +126,7 @@ void Writer::write_next() {
   auto take_once = [&] {
     if (taken) return;
     taken = true;
-    batch = take(turn);
+    batch = take(turn, marked);
     started = std::chrono::steady_clock::now();
     for (auto& j : batch) all.push_back(j.get());
   };
@@ -134,7 +138,7 @@ void Writer::write_next() {
         hand_on();
         return;
       }
-      store::write_webhook_batch(tx, jobs);
+      store::write_webhook_batch(tx, jobs, marked);
       hand_on();
       tx.commit();
     });
