@@ -16,6 +16,8 @@ namespace {
 // Dedupe markers outlive any retry schedule a sender is likely to have.
 constexpr const char* kMarkerTtlSeconds = "172800";
 constexpr const char* kStreamMaxLen = "100000";
+// Jobs of a batch that may time out alone before the database counts as slow for every job.
+constexpr int kTimeoutsAlone = 2;
 
 metrics::Histogram& batch_seconds() {
   static auto& h = metrics::registry().histogram(
@@ -151,16 +153,28 @@ void Writer::write_next() {
     take_once();  // BEGIN failed: the jobs still get their answer
     hand_on();
     stored.assign(batch.size(), false);
-    if (e.status() != 503) {
-      // One bad job must not sink the others: write each alone, and keep one that still
-      // cannot be stored as a dead letter, so that its sender stops retrying it.
-      spdlog::warn("webhook batch of {} failed; writing jobs one by one", all.size());
+    // The database down or the connection lost fails every job alike: all are answered
+    // "retry". An error, or a statement timeout in a batch of several jobs, may be one job's
+    // doing.
+    if (e.status() != 503 || (e.timed_out() && all.size() > 1)) {
+      // One bad or slow job must not sink the others: write each alone. One that still fails
+      // with an error is kept as a dead letter, so that its sender stops retrying it. One that
+      // times out alone is answered "retry": a timeout says the database was slow for it then,
+      // not that it can never be stored (its size is bounded). A second job timing out alone,
+      // or the database going down, means no job can be stored now: the jobs not yet tried are
+      // answered "retry" at once rather than each waiting for its own timeout.
+      spdlog::warn("webhook batch of {} failed ({}); writing jobs one by one", all.size(),
+                   e.what());
+      int timeouts = 0;
       for (size_t i = 0; i < all.size(); ++i) {
         try {
           attempt({all[i]});
           stored[i] = true;
         } catch (const Error& each) {
-          if (each.status() == 503) continue;
+          if (each.status() == 503) {
+            if (each.timed_out() && ++timeouts < kTimeoutsAlone) continue;
+            break;
+          }
           Job& job = *all[i];
           spdlog::error("rid={} webhook could not be stored; dead-lettering it", job.request_id);
           job.dead_letters = {{uuid::v7(), job.stored_body, "could not be stored"}};

@@ -29,6 +29,10 @@ struct WriterOptions {
 // the commit, dedupe markers and stream entries go to Redis; their failure changes nothing for the
 // sender.
 //
+// A batch that fails for a reason of its own (an error, or a statement timeout) is written again
+// job by job, so that one bad or slow job fails alone; when the database is down or the
+// connection lost, every job of the batch is answered "retry".
+//
 // One writer at a time collects a batch and runs its statements; it hands that turn on just
 // before its COMMIT, so that the next batch gathers every job that arrived meanwhile and runs
 // while the previous commit waits for its WAL flush. A writer opens its transaction before it

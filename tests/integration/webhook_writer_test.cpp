@@ -1,5 +1,5 @@
 // The webhook writer against real Postgres and Redis: Postgres, not a Redis marker, decides
-// that an event is already stored.
+// that an event is already stored, and a statement timeout fails only the job that caused it.
 #include "store/webhook_store.hpp"
 #include "support/eventually.hpp"
 #include "support/test_env.hpp"
@@ -22,6 +22,34 @@ using nlohmann::json;
 constexpr const char* kDomain = "writer.cloudonix.net";
 constexpr const char* kOtherDomain = "writer-other.cloudonix.net";
 
+// While it exists, inserting a CDR whose session token is "sleep:<seconds>:..." sleeps that
+// long (past the statement timeout, or not) and counts one attempt.
+class SleepTrigger {
+ public:
+  SleepTrigger() {
+    TestEnv::get().pg().execute(
+        "CREATE SEQUENCE test_sleep_attempts;"
+        " CREATE FUNCTION test_sleep_on_token() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " PERFORM nextval('test_sleep_attempts');"
+        " PERFORM pg_sleep(split_part(NEW.session_token, ':', 2)::float8); RETURN NEW; END $$;"
+        " CREATE TRIGGER test_sleep_on_token BEFORE INSERT ON cdrs FOR EACH ROW"
+        " WHEN (NEW.session_token LIKE 'sleep:%') EXECUTE FUNCTION test_sleep_on_token()");
+  }
+  ~SleepTrigger() {
+    TestEnv::get().pg().execute(
+        "DROP TRIGGER test_sleep_on_token ON cdrs; DROP FUNCTION test_sleep_on_token();"
+        " DROP SEQUENCE test_sleep_attempts");
+  }
+  SleepTrigger(const SleepTrigger&) = delete;
+  SleepTrigger& operator=(const SleepTrigger&) = delete;
+
+  // Rows that began to sleep so far (in transactions committed or not).
+  static int attempts() {
+    return std::stoi(TestEnv::get().pg().query_scalar(
+        "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM test_sleep_attempts"));
+  }
+};
+
 class WebhookWriter : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -29,6 +57,9 @@ class WebhookWriter : public ::testing::Test {
     tenant_ = new TenantCredentials(bootstrap_tenant(*env_, kDomain));
     other_ = new TenantCredentials(bootstrap_tenant(*env_, kOtherDomain));
     Env env = *env_;
+    // One writer, so that what queues while it writes a batch is its next batch.
+    env["PBX_WEBHOOK_WRITERS"] = "1";
+    env["PBX_DB_STATEMENT_TIMEOUT_MS"] = "2000";
     svc_ = new ServiceProcess({"serve"}, env);
     svc_->wait_healthy();
     ASSERT_TRUE(eventually([] {
@@ -67,6 +98,23 @@ class WebhookWriter : public ::testing::Test {
                      const std::string& key) {
     return TestEnv::get().redis().cli("EXISTS pbx:wh:" + tenant.id + ":" + kind + ":" + key) ==
            "1\n";
+  }
+
+  // A job slow but within the timeout ("sleep:1.0:..." under a timeout of 2 s) holds the only
+  // writer while the next batch queues behind it: the jobs posted before it is answered are one
+  // batch.
+  static std::future<HttpResponse> hold_the_writer(const std::string& token) {
+    auto held = std::async(std::launch::async,
+                           [token] { return post(*tenant_, "cdr", cdr_payload(kDomain, token)); });
+    EXPECT_TRUE(eventually([&] {
+      return scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") == "1";
+    }));
+    return held;
+  }
+  static std::future<HttpResponse> post_async(const TenantCredentials& tenant,
+                                              const std::string& kind, const json& body) {
+    return std::async(std::launch::async,
+                      [&tenant, kind, body] { return post(tenant, kind, body); });
   }
 
   static Env* env_;
@@ -144,6 +192,80 @@ TEST_F(WebhookWriter, MarkersAreConfirmedByTheUniqueIndexes) {
   EXPECT_NE(plan.find("session_events_dedupe_key"), std::string::npos) << plan;
   EXPECT_NE(plan.find("cdrs_session_key"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << plan;
+}
+
+// One job of a batch runs past the statement timeout: the batch is written again job by job,
+// the other jobs (another tenant's among them) are stored, and only the slow one is answered
+// 503, so that its sender retries it.
+TEST_F(WebhookWriter, AStatementTimeoutFailsOnlyTheJobThatCausedIt) {
+  SleepTrigger trigger;
+  auto holder = unique_name("sleep:1.0:");
+  auto held = hold_the_writer(holder);
+  auto slow = unique_name("sleep:60:");
+  std::map<std::string, std::string> table = {{slow, "cdrs"}};
+  std::map<std::string, std::future<HttpResponse>> answers;
+  answers[slow] = post_async(*tenant_, "cdr", cdr_payload(kDomain, slow));
+  for (int i = 0; i < 2; ++i) {
+    auto mine = unique_name("fast-");
+    table[mine] = "cdrs";
+    answers[mine] = post_async(*tenant_, "cdr", cdr_payload(kDomain, mine));
+    auto theirs = unique_name("fast-");
+    table[theirs] = "session_events";
+    answers[theirs] = post_async(*other_, "session-update",
+                                 session_update_payload(kOtherDomain, theirs, "ringing", theirs));
+  }
+
+  EXPECT_EQ(status_of(held.get()), "processed");
+  EXPECT_EQ(count("cdrs", holder), "1");
+  for (auto& [token, answer] : answers) {
+    auto r = answer.get();
+    if (token == slow) {
+      EXPECT_EQ(status_of(r), "503 unavailable") << r.body;
+      EXPECT_EQ(count("cdrs", token), "0");
+    } else {
+      EXPECT_EQ(status_of(r), "processed") << token << ": " << r.body;
+      EXPECT_EQ(count(table[token], token), "1") << token;
+    }
+  }
+  // They were one batch: it timed out, then its jobs were written one by one.
+  EXPECT_NE(svc_->log_text().find("webhook batch of 5 failed (database timeout)"),
+            std::string::npos)
+      << svc_->log_text();
+  // The slow one was tried in the batch and once alone.
+  EXPECT_EQ(SleepTrigger::attempts(), 3);
+}
+
+// When a second job of a batch times out alone, the database is slow for every job: the jobs
+// not yet tried are answered 503 at once instead of each waiting for its own timeout.
+TEST_F(WebhookWriter, ASecondJobTimingOutAloneAnswersTheRestAtOnce) {
+  SleepTrigger trigger;
+  auto holder = unique_name("sleep:1.0:");
+  auto held = hold_the_writer(holder);
+  std::vector<std::future<HttpResponse>> answers;
+  for (int i = 0; i < 2; ++i) {
+    answers.push_back(post_async(*tenant_, "cdr", cdr_payload(kDomain, unique_name("sleep:60:"))));
+    answers.push_back(
+        post_async(*other_, "cdr", cdr_payload(kOtherDomain, unique_name("sleep:60:"))));
+  }
+  EXPECT_EQ(status_of(held.get()), "processed");
+  for (auto& answer : answers) EXPECT_EQ(status_of(answer.get()), "503 unavailable");
+  EXPECT_NE(svc_->log_text().find("webhook batch of 4 failed (database timeout)"),
+            std::string::npos)
+      << svc_->log_text();
+  // The holder, the batch, then two of its four jobs alone.
+  EXPECT_EQ(SleepTrigger::attempts(), 4);
+}
+
+// A job that timed out is stored when its sender retries it once it is no longer slow.
+TEST_F(WebhookWriter, AJobThatTimedOutIsStoredWhenRetried) {
+  auto token = unique_name("sleep:60:");
+  {
+    SleepTrigger trigger;
+    EXPECT_EQ(status_of(post(*tenant_, "cdr", cdr_payload(kDomain, token))), "503 unavailable");
+    EXPECT_EQ(SleepTrigger::attempts(), 1);
+  }
+  EXPECT_EQ(status_of(post(*tenant_, "cdr", cdr_payload(kDomain, token))), "processed");
+  EXPECT_EQ(count("cdrs", token), "1");
 }
 
 }  // namespace
