@@ -26,6 +26,7 @@ class Error : public std::runtime_error {
   const std::string& code() const { return code_; }
   const nlohmann::json& details() const { return details_; }
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+  bool timed_out() const { return timed_out_; }
   Error& with_header(std::string name, std::string value) {
     headers_.emplace_back(std::move(name), std::move(value));
     return *this;
@@ -69,6 +70,13 @@ class Error : public std::runtime_error {
                            nlohmann::json details = nlohmann::json::object()) {
     return {503, "unavailable", message, std::move(details)};
   }
+  // A 503 because the work ran past its time limit while the dependency answered: the same
+  // work may succeed in smaller parts, or later.
+  static Error timeout(const std::string& message) {
+    Error e{503, "unavailable", message};
+    e.timed_out_ = true;
+    return e;
+  }
   static Error internal() { return {500, "internal", "internal error"}; }
 
  private:
@@ -76,6 +84,7 @@ class Error : public std::runtime_error {
   std::string code_;
   nlohmann::json details_;
   std::vector<std::pair<std::string, std::string>> headers_;
+  bool timed_out_ = false;
 };
 
 }  // namespace pbx

@@ -103,9 +103,10 @@ void PgPool::open(Slot& slot) {
 
 Error PgPool::translate(const pqxx::sql_error& e) {
   const std::string& state = e.sqlstate();
-  if (state == "57014") {  // query_canceled: our statement timeout fired
+  // query_canceled: our statement timeout fired. Postgres is up; the work was too long.
+  if (state == "57014") {
     dependency_errors().inc();
-    return Error::unavailable("database timeout");
+    return Error::timeout("database timeout");
   }
   if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0 || state == "53300") {
     dependency_errors().inc();

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace pbx::store {
 
@@ -240,6 +241,48 @@ void lock_tenants(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
   }
 }
 
+// Of the marked jobs of the batch, those whose every row Postgres holds: one round trip, by the
+// unique keys that decide duplicates, and none when no job is marked.
+std::set<const Job*> confirm_marked(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
+                                    const std::vector<const Job*>& marked) {
+  if (marked.empty()) return {};
+  const std::set<const Job*> in_batch(jobs.begin(), jobs.end());
+  std::set<const Job*> candidates;
+  for (const auto* job : marked) {
+    // A job turned into a dead letter after it was marked holds no key: it is not a duplicate.
+    if (in_batch.count(job) > 0 && !job->log_only && job->dead_letters.empty() &&
+        (job->cdr || !job->updates.empty())) {
+      candidates.insert(job);
+    }
+  }
+  if (candidates.empty()) return {};
+  ArrayLiteral event_tenant, event_key, cdr_tenant, cdr_token;
+  for (const auto* job : candidates) {
+    for (const auto& u : job->updates) {
+      event_tenant.add(job->tenant_id);
+      event_key.add(u.dedupe_key);
+    }
+    if (job->cdr) {
+      cdr_tenant.add(job->tenant_id);
+      cdr_token.add(job->cdr->session_token);
+    }
+  }
+  std::set<std::tuple<bool, std::string, std::string>> held;  // is a CDR, tenant, key
+  for (const auto& row : tx.exec_prepared("webhook_stored_keys", event_tenant.str(),
+                                          event_key.str(), cdr_tenant.str(), cdr_token.str())) {
+    held.emplace(row[0].as<bool>(), row[1].as<std::string>(), row[2].as<std::string>());
+  }
+  std::set<const Job*> confirmed;
+  for (const auto* job : candidates) {
+    bool all = !job->cdr || held.count({true, job->tenant_id, job->cdr->session_token}) > 0;
+    for (const auto& u : job->updates) {
+      all = all && held.count({false, job->tenant_id, u.dedupe_key}) > 0;
+    }
+    if (all) confirmed.insert(job);
+  }
+  return confirmed;
+}
+
 void insert_dead_letters(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
   ArrayLiteral id, tenant, kind, body, error, request_id;
   for (const auto* job : jobs) {
@@ -282,6 +325,12 @@ std::vector<Statement> webhook_statements() {
        " raw)"
        " ON CONFLICT (tenant_id, session_token) DO NOTHING"
        " RETURNING tenant_id::text, session_token"},
+      {"webhook_stored_keys",
+       "SELECT false, tenant_id::text, dedupe_key FROM session_events"
+       " WHERE (tenant_id, dedupe_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))"
+       " UNION ALL"
+       " SELECT true, tenant_id::text, session_token FROM cdrs"
+       " WHERE (tenant_id, session_token) IN (SELECT * FROM unnest($3::uuid[], $4::text[]))"},
       {"webhook_dead_letters_insert",
        "INSERT INTO dead_letters (id, tenant_id, kind, body, error, request_id)"
        " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
@@ -316,15 +365,20 @@ std::vector<Statement> webhook_statements() {
   };
 }
 
-void write_webhook_batch(pqxx::transaction_base& tx, const std::vector<Job*>& jobs) {
-  std::vector<Job*> work;
+void write_webhook_batch(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
+                         const std::vector<const Job*>& marked) {
   for (auto* job : jobs) {
     job->processed = 0;
     job->duplicates = 0;
     job->new_keys.clear();
-    if (!job->log_only) work.push_back(job);
   }
   lock_tenants(tx, jobs);
+  // A confirmed job keeps processed at 0 and no dead letter: its outcome is duplicate.
+  auto confirmed = confirm_marked(tx, jobs, marked);
+  std::vector<Job*> work;
+  for (auto* job : jobs) {
+    if (!job->log_only && confirmed.count(job) == 0) work.push_back(job);
+  }
   std::map<CallKey, CallDelta> calls;
   insert_session_events(tx, work, calls);
   insert_cdrs(tx, work, calls);

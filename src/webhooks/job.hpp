@@ -36,8 +36,8 @@ struct Job {
   std::vector<DeadLetter> dead_letters;
   std::string stored_body;  // the body as storable JSON text, for a dead letter of it all
 
-  // Set for jobs that only need their webhook_events row (rejections, duplicates known from
-  // Redis): they were answered already and nothing else is written.
+  // Set for jobs that only need their webhook_events row (rejections): they were answered
+  // already and nothing else is written.
   std::optional<Outcome> log_only;
   int http_status = 200;
   std::string error;

@@ -16,6 +16,8 @@ namespace {
 // Dedupe markers outlive any retry schedule a sender is likely to have.
 constexpr const char* kMarkerTtlSeconds = "172800";
 constexpr const char* kStreamMaxLen = "100000";
+// Jobs of a batch that may time out alone before the database counts as slow for every job.
+constexpr int kTimeoutsAlone = 2;
 
 metrics::Histogram& batch_seconds() {
   static auto& h = metrics::registry().histogram(
@@ -70,7 +72,8 @@ void Writer::run() {
   }
 }
 
-std::vector<std::shared_ptr<Job>> Writer::take(std::unique_lock<std::mutex>& turn) {
+std::vector<std::shared_ptr<Job>> Writer::take(std::unique_lock<std::mutex>& turn,
+                                               std::vector<const Job*>& marked) {
   // Single-job transactions have nothing to gather: they run side by side.
   if (options_.max_batch > 1) turn.lock();
   std::vector<std::shared_ptr<Job>> batch;
@@ -81,14 +84,14 @@ std::vector<std::shared_ptr<Job>> Writer::take(std::unique_lock<std::mutex>& tur
       queue_.pop_front();
     }
   }
-  skip_known_duplicates(batch);
+  marked = find_marked(batch);
   return batch;
 }
 
-void Writer::skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch) {
+std::vector<const Job*> Writer::find_marked(const std::vector<std::shared_ptr<Job>>& batch) {
   std::vector<std::vector<std::string>> commands;
-  std::vector<Job*> asked;
-  for (auto& job : batch) {
+  std::vector<const Job*> asked;
+  for (const auto& job : batch) {
     if (job->log_only || !job->dead_letters.empty()) continue;
     std::vector<std::string> cmd{"EXISTS"};
     for (const auto& u : job->updates) cmd.push_back(marker_key(*job, u.dedupe_key));
@@ -97,15 +100,17 @@ void Writer::skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch) {
     commands.push_back(std::move(cmd));
     asked.push_back(job.get());
   }
+  std::vector<const Job*> marked;
   auto replies = redis_.pipeline(commands);
-  if (!replies) return;
+  if (!replies) return marked;
   for (size_t i = 0; i < asked.size(); ++i) {
     const auto& r = (*replies)[i];
     if (r.type == store::RedisReply::Type::integer &&
         r.integer == static_cast<long long>(commands[i].size() - 1)) {
-      asked[i]->log_only = Outcome::duplicate;
+      marked.push_back(asked[i]);
     }
   }
+  return marked;
 }
 
 void Writer::write_next() {
@@ -115,6 +120,7 @@ void Writer::write_next() {
   };
   std::vector<std::shared_ptr<Job>> batch;
   std::vector<Job*> all;
+  std::vector<const Job*> marked;
   bool taken = false;
   std::chrono::steady_clock::time_point started;
   // Once a transaction is open, not before: BEGIN's round trip then overlaps the statements of
@@ -122,7 +128,7 @@ void Writer::write_next() {
   auto take_once = [&] {
     if (taken) return;
     taken = true;
-    batch = take(turn);
+    batch = take(turn, marked);
     started = std::chrono::steady_clock::now();
     for (auto& j : batch) all.push_back(j.get());
   };
@@ -134,7 +140,7 @@ void Writer::write_next() {
         hand_on();
         return;
       }
-      store::write_webhook_batch(tx, jobs);
+      store::write_webhook_batch(tx, jobs, marked);
       hand_on();
       tx.commit();
     });
@@ -147,16 +153,28 @@ void Writer::write_next() {
     take_once();  // BEGIN failed: the jobs still get their answer
     hand_on();
     stored.assign(batch.size(), false);
-    if (e.status() != 503) {
-      // One bad job must not sink the others: write each alone, and keep one that still
-      // cannot be stored as a dead letter, so that its sender stops retrying it.
-      spdlog::warn("webhook batch of {} failed; writing jobs one by one", all.size());
+    // The database down or the connection lost fails every job alike: all are answered
+    // "retry". An error, or a statement timeout in a batch of several jobs, may be one job's
+    // doing.
+    if (e.status() != 503 || (e.timed_out() && all.size() > 1)) {
+      // One bad or slow job must not sink the others: write each alone. One that still fails
+      // with an error is kept as a dead letter, so that its sender stops retrying it. One that
+      // times out alone is answered "retry": a timeout says the database was slow for it then,
+      // not that it can never be stored (its size is bounded). A second job timing out alone,
+      // or the database going down, means no job can be stored now: the jobs not yet tried are
+      // answered "retry" at once rather than each waiting for its own timeout.
+      spdlog::warn("webhook batch of {} failed ({}); writing jobs one by one", all.size(),
+                   e.what());
+      int timeouts = 0;
       for (size_t i = 0; i < all.size(); ++i) {
         try {
           attempt({all[i]});
           stored[i] = true;
         } catch (const Error& each) {
-          if (each.status() == 503) continue;
+          if (each.status() == 503) {
+            if (each.timed_out() && ++timeouts < kTimeoutsAlone) continue;
+            break;
+          }
           Job& job = *all[i];
           spdlog::error("rid={} webhook could not be stored; dead-lettering it", job.request_id);
           job.dead_letters = {{uuid::v7(), job.stored_body, "could not be stored"}};

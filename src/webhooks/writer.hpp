@@ -21,11 +21,17 @@ struct WriterOptions {
 
 // Group commit: jobs from all HTTP threads are written many to a transaction, so that the
 // cost of a durable commit (synchronous_commit on) is shared. Before a batch's statements one
-// Redis round trip finds deliveries already stored (dedupe markers); Postgres' unique keys
-// remain the arbiter, so this only saves work and holds without Redis. A job's `done` runs only
+// Redis round trip finds deliveries marked as stored (dedupe markers). A marker is a hint that
+// Postgres confirms in the batch's transaction (one query, only when a job is marked: a marker
+// outlives its rows after a restore or a failover); Postgres' unique keys remain the arbiter, so
+// the markers only save work and everything holds without Redis. A job's `done` runs only
 // after its transaction committed (ok) or failed (not ok, nothing of the batch is stored). After
 // the commit, dedupe markers and stream entries go to Redis; their failure changes nothing for the
 // sender.
+//
+// A batch that fails for a reason of its own (an error, or a statement timeout) is written again
+// job by job, so that one bad or slow job fails alone; when the database is down or the
+// connection lost, every job of the batch is answered "retry".
 //
 // One writer at a time collects a batch and runs its statements; it hands that turn on just
 // before its COMMIT, so that the next batch gathers every job that arrived meanwhile and runs
@@ -51,9 +57,11 @@ class Writer {
 
  private:
   void run();
-  // Takes the turn (when batching) and up to max_batch queued jobs, known duplicates marked.
-  std::vector<std::shared_ptr<Job>> take(std::unique_lock<std::mutex>& turn);
-  void skip_known_duplicates(std::vector<std::shared_ptr<Job>>& batch);
+  // Takes the turn (when batching) and up to max_batch queued jobs; `marked` gets those whose
+  // every key has a dedupe marker.
+  std::vector<std::shared_ptr<Job>> take(std::unique_lock<std::mutex>& turn,
+                                         std::vector<const Job*>& marked);
+  std::vector<const Job*> find_marked(const std::vector<std::shared_ptr<Job>>& batch);
   // Opens a transaction, takes a batch, writes it and answers its jobs; hands the turn on
   // once the batch's statements ran (or failed).
   void write_next();
