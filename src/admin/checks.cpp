@@ -182,6 +182,15 @@ Check timezone() {
   };
 }
 
+Check conference_name() {
+  return [](const Json& v) -> std::optional<std::string> {
+    const auto& s = v.get_ref<const std::string&>();
+    auto room_char = [](char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; };
+    if (s.empty() || s.size() > 64 || !all_of(s, room_char)) return "letters, digits, _ . - (1-64)";
+    return std::nullopt;
+  };
+}
+
 Check destination() {
   return [](const Json& v) -> std::optional<std::string> {
     auto d = routing::parse_destination(v);
@@ -195,10 +204,8 @@ Check destination() {
       }
     }
     if (d->type == routing::DestinationType::forward) return forward_target()(v["number"]);
-    if (d->type == routing::DestinationType::conference) {
-      auto room_char = [](char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; };
-      if (d->ref.empty() || d->ref.size() > 64 || !all_of(d->ref, room_char))
-        return "conference name: letters, digits, _ . - (1-64)";
+    if (d->type == routing::DestinationType::conference && conference_name()(Json(d->ref))) {
+      return "conference name: letters, digits, _ . - (1-64)";
     }
     return std::nullopt;
   };

@@ -20,7 +20,8 @@ Check one_of(std::initializer_list<const char*> values);
 Check url();
 Check email();
 Check timezone();
-Check destination();  // shape only; existence is a database check
+Check conference_name();  // a room name: letters, digits, _ . - (1-64)
+Check destination();      // shape only; existence is a database check
 Check prompt();
 Check domain_aliases();  // a list of Cloudonix domain names
 

@@ -258,6 +258,46 @@ Resource business_hours() {
   return r;
 }
 
+// Destinations join a room by its name, not its id, so the generic reference check misses
+// them; a room that destinations name is neither deleted nor renamed under them.
+Json room_references(pqxx::transaction_base& tx, const std::string& tenant,
+                     const std::string& name) {
+  Json refs = Json::array();
+  for (const auto& row : tx.exec_prepared("res_conference_room_references", tenant, name)) {
+    refs.push_back({{"type", row[0].as<std::string>()},
+                    {"id", row[1].as<std::string>()},
+                    {"name", row[2].as<std::string>()}});
+  }
+  return refs;
+}
+
+Resource conference_rooms() {
+  Resource r;
+  r.path = "/api/v1/conference-rooms";
+  r.name = "conference_rooms";
+  r.table = "conference_rooms";
+  r.read_roles = kStaff;
+  r.write_roles = kManagers;
+  r.fields = {text_field("name", conference_name(), true), text_field("number", extension_number()),
+              int_field("max_participants", 2, 250, 250), bool_field("beep", true),
+              bool_field("record", false)};
+  r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
+    number_free(ctx, m.value("number", Json()), "number", errors);
+    if (ctx.id) {
+      auto was = ctx.current.value("name", "");
+      if (m.value("name", "") != was && !room_references(ctx.tx, ctx.who.tenant_id, was).empty())
+        errors.emplace_back("name", "destinations still join this room by name");
+    }
+  };
+  r.before_delete = [](WriteContext& ctx) {
+    auto refs = room_references(ctx.tx, ctx.who.tenant_id, ctx.current.value("name", ""));
+    if (!refs.empty()) {
+      throw Error::conflict("still in use by other objects", {{"referenced_by", refs}});
+    }
+  };
+  return r;
+}
+
 Resource voicemails() {
   Resource r;
   r.path = "/api/v1/voicemails";
@@ -334,8 +374,8 @@ Resource users() {
 
 const std::vector<Resource>& routing_resources() {
   static const std::vector<Resource> all{extensions(), phone_numbers(),  ring_groups(),
-                                         ivr_menus(),  business_hours(), voicemails(),
-                                         users()};
+                                         ivr_menus(),  business_hours(), conference_rooms(),
+                                         voicemails(), users()};
   return all;
 }
 
@@ -345,6 +385,19 @@ std::vector<store::Statement> routing_resource_statements() {
   out.insert(out.end(), more.begin(), more.end());
   out.push_back({"res_user_in_tenant",
                  "SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND id::text = $2)"});
+  out.push_back(
+      {"res_conference_room_references",
+       "WITH d AS (SELECT jsonb_build_object('type', 'conference', 'name', $2::text) AS j)"
+       " SELECT 'phone_number', p.id::text, p.number FROM phone_numbers p, d"
+       "  WHERE p.tenant_id = $1 AND p.destination @> d.j"
+       " UNION ALL SELECT 'ring_group', g.id::text, g.name FROM ring_groups g, d"
+       "  WHERE g.tenant_id = $1 AND g.fallback @> d.j"
+       " UNION ALL SELECT 'ivr_menu', m.id::text, m.name FROM ivr_menus m, d"
+       "  WHERE m.tenant_id = $1 AND (m.timeout_destination @> d.j OR m.failover @> d.j"
+       "   OR m.options @> jsonb_build_array(jsonb_build_object('destination', d.j)))"
+       " UNION ALL SELECT 'business_hours', b.id::text, b.name FROM business_hours b, d"
+       "  WHERE b.tenant_id = $1 AND (b.open_destination @> d.j OR b.closed_destination @> d.j)"
+       " ORDER BY 1, 3"});
   out.push_back({"res_ring_group_members_clear",
                  "DELETE FROM ring_group_members WHERE tenant_id = $1 AND ring_group_id = $2"});
   out.push_back({"res_ring_group_member_add",

@@ -32,6 +32,7 @@ DOWNLOADS = os.path.join(WORK, "downloads")
 OWNER = (os.environ["PBX_OWNER_EMAIL"], os.environ["PBX_OWNER_PASSWORD"])
 REPORTER = ("reporter@console.example", "reporter-password-1")
 DID = "+12025550177"
+ROOM_DID = "+12025550178"
 
 shots = []
 
@@ -326,6 +327,54 @@ def create_phone_number(p, token, group):
     log(f"phone number {DID} -> ring group created and read back through the API")
 
 
+def create_conference_room(p, token):
+    p.go("conferences")
+    p.text("#page-title", "Conference rooms")
+    p.click("#new-item")
+    p.type("#f-name", "all hands")
+    p.type("#f-number", "150")
+    p.click("#save")
+    # A bad name, then the number extension 150 already holds: each marked, nothing typed lost.
+    p.el("#f-name-error")
+    check(p.el("#f-number").get_attribute("value") == "150", "the number was lost after a failed save")
+    p.type("#f-name", "all-hands")
+    p.click("#save")
+    p.text("#f-number-error", "extension")
+    p.type("#f-number", "880")
+    p.type("#f-max_participants", "40")
+    p.click("#f-beep")
+    p.click("#save")
+    p.gone("form.editor")
+    p.text("table", "all-hands")
+    p.shot("06b-conference-rooms")
+    room = by_number("/api/v1/conference-rooms", token, "880")
+    check(room is not None and room["name"] == "all-hands" and room["max_participants"] == 40
+          and room["beep"] is False and room["record"] is False,
+          f"conference room through the API: {room}")
+    # Destinations offer the tenant's rooms by name.
+    p.go("phone-numbers")
+    p.click("#new-item")
+    p.type("#f-number", ROOM_DID)
+    p.choose("#f-destination-type", "Conference room")
+    p.choose("#f-destination-room", "all-hands (880)")
+    p.shot("06c-conference-destination")
+    p.click("#save")
+    p.gone("form.editor")
+    p.text("table", "Conference “all-hands”")
+    number = by_number("/api/v1/phone-numbers", token, ROOM_DID)
+    check(number is not None and number["destination"] == {"type": "conference", "name": "all-hands"},
+          f"phone number to the room through the API: {number}")
+    # A room a destination names is not deleted: the 409 names the number.
+    p.go("conferences")
+    p.d.find_element(By.XPATH, "//tr[td[1][normalize-space(.)='all-hands']]//button[normalize-space(.)='Delete']").click()
+    p.accept_confirm()
+    p.text(".error", "It is used by")
+    p.text(".error", ROOM_DID)
+    check(by_number("/api/v1/conference-rooms", token, "880") is not None, "the room in use was deleted")
+    log("conference room all-hands (880) created in the console, offered as a destination, "
+        "and kept while a number joins it")
+
+
 def simulate(secret, dial="answer:5"):
     cmd = [os.environ["PBX_BIN"], "simulate", "--url", URL, "--key", os.environ["PBX_REQUESTS_KEY"],
            "--auth", "hmac", "--secret", secret, "--domain", os.environ["PBX_DOMAIN"],
@@ -460,7 +509,8 @@ def other_pages(p, token):
     # Every other page loads without an error; an existing object of each kind opens in its
     # editor and saves unchanged (the form sends back exactly the fields the API accepts).
     for route, path in (("ivr-menus", "/api/v1/ivr-menus"), ("business-hours", "/api/v1/business-hours"),
-                        ("ring-groups", "/api/v1/ring-groups"), ("extensions", "/api/v1/extensions")):
+                        ("ring-groups", "/api/v1/ring-groups"), ("extensions", "/api/v1/extensions"),
+                        ("conferences", "/api/v1/conference-rooms")):
         status, before = api_json("GET", f"{path}?limit=500", token)
         p.go(route)
         p.el("table tbody tr .row-actions")
@@ -656,6 +706,7 @@ def main():
         csp_clean(p)
         group = create_ring_group(p, token, ext)
         create_phone_number(p, token, group)
+        create_conference_room(p, token)
         call_records(p, token)
         rotate_secret(p, token)
         create_business_hours(p, token)

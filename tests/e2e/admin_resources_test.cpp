@@ -3,6 +3,7 @@
 #include "e2e/admin_fixture.hpp"
 #include "support/voice.hpp"
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -269,6 +270,152 @@ TEST_F(Admin, VoicemailsAreListedMarkedReadAndScopedToTheirUser) {
   EXPECT_EQ(as("user").get("/api/v1/voicemails/" + others["id"].get<std::string>()).status, 404);
   EXPECT_EQ(as("user").del("/api/v1/voicemails/" + message["id"].get<std::string>()).status, 204);
   EXPECT_EQ(owner_->post("/api/v1/voicemails", json::object()).status, 405);
+}
+
+TEST_F(Admin, ConferenceRoomLifecycle) {
+  auto created = owner_->post("/api/v1/conference-rooms", {{"name", "board.room-1"}});
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+  auto id = created.id();
+  EXPECT_EQ(created.body["name"], "board.room-1");
+  EXPECT_TRUE(created.body["number"].is_null());
+  EXPECT_EQ(created.body["max_participants"], 250);
+  EXPECT_EQ(created.body["beep"], true);
+  EXPECT_EQ(created.body["record"], false);
+  EXPECT_EQ(created.body["updated_at"].get<std::string>().back(), 'Z');
+
+  auto read = as("user").get("/api/v1/conference-rooms/" + id);
+  EXPECT_EQ(read.status, 200);
+  EXPECT_EQ(read.body, created.body);
+  auto list = as("user").get("/api/v1/conference-rooms");
+  ASSERT_EQ(list.status, 200);
+  std::vector<std::string> listed;
+  for (const auto& room : list.body["data"]) listed.push_back(room["id"]);
+  EXPECT_NE(std::find(listed.begin(), listed.end(), id), listed.end());
+
+  auto updated = as("admin").patch("/api/v1/conference-rooms/" + id,
+                                   {{"number", "4401"}, {"max_participants", 12}, {"beep", false}});
+  EXPECT_EQ(updated.status, 200) << updated.body.dump();
+  EXPECT_EQ(updated.body["number"], "4401");
+  EXPECT_EQ(updated.body["max_participants"], 12);
+  EXPECT_EQ(updated.body["beep"], false);
+  EXPECT_EQ(updated.body["name"], "board.room-1");
+
+  EXPECT_EQ(as("user").post("/api/v1/conference-rooms", {{"name", "mine"}}).status, 403);
+  EXPECT_EQ(as("user").del("/api/v1/conference-rooms/" + id).status, 403);
+  EXPECT_EQ(as("reporter").get("/api/v1/conference-rooms").status, 403);
+  EXPECT_EQ(rival_->get("/api/v1/conference-rooms/" + id).status, 404);
+  EXPECT_EQ(rival_->patch("/api/v1/conference-rooms/" + id, {{"beep", true}}).status, 404);
+  EXPECT_EQ(rival_->del("/api/v1/conference-rooms/" + id).status, 404);
+  for (const auto& room : rival_->get("/api/v1/conference-rooms").body["data"]) {
+    EXPECT_NE(room["id"], id);
+  }
+  // Names and numbers are per tenant.
+  EXPECT_EQ(rival_->post("/api/v1/conference-rooms", {{"name", "board.room-1"}, {"number", "4401"}})
+                .status,
+            201);
+
+  EXPECT_EQ(owner_->del("/api/v1/conference-rooms/" + id).status, 204);
+  EXPECT_EQ(owner_->get("/api/v1/conference-rooms/" + id).status, 404);
+  EXPECT_EQ(owner_->del("/api/v1/conference-rooms/" + id).status, 404);
+
+  auto doc = owner_->get("/api/v1/openapi.json").body;
+  for (const char* path : {"/api/v1/conference-rooms", "/api/v1/conference-rooms/{id}"}) {
+    ASSERT_TRUE(doc["paths"].contains(path)) << path;
+    EXPECT_FALSE(doc["paths"][path]["get"].contains("x-undocumented")) << path;
+  }
+  EXPECT_TRUE(
+      doc["components"]["schemas"]["conference_rooms"]["properties"].contains("max_participants"));
+}
+
+TEST_F(Admin, ConferenceRoomNamesAndNumbersAreChecked) {
+  auto bad = owner_->post(
+      "/api/v1/conference-rooms",
+      {{"name", "board room"}, {"number", "1"}, {"max_participants", 251}, {"record", "yes"}});
+  ASSERT_EQ(bad.status, 422);
+  for (const char* f : {"name", "number", "max_participants", "record"}) {
+    EXPECT_TRUE(bad.fields().contains(f)) << f << " in " << bad.body.dump();
+  }
+  EXPECT_EQ(owner_->post("/api/v1/conference-rooms", {{"name", std::string(65, 'a')}}).status, 422);
+  EXPECT_EQ(owner_->post("/api/v1/conference-rooms", json::object()).fields()["name"][0],
+            "required");
+
+  auto ext = new_extension();
+  auto ext_number = owner_->get("/api/v1/extensions/" + ext).body["number"].get<std::string>();
+  auto clash =
+      owner_->post("/api/v1/conference-rooms", {{"name", "clash"}, {"number", ext_number}});
+  EXPECT_EQ(clash.status, 422);
+  EXPECT_EQ(clash.fields()["number"][0], "already exists (used by a extension)");
+
+  auto room = owner_->post("/api/v1/conference-rooms", {{"name", "unique"}, {"number", "4402"}});
+  ASSERT_EQ(room.status, 201) << room.body.dump();
+  auto same_name = owner_->post("/api/v1/conference-rooms", {{"name", "unique"}});
+  EXPECT_EQ(same_name.status, 422);
+  EXPECT_EQ(same_name.fields()["name"][0], "already exists");
+  auto ext_clash = owner_->post("/api/v1/extensions", {{"number", "4402"}});
+  EXPECT_EQ(ext_clash.status, 422);
+  EXPECT_NE(ext_clash.fields()["number"][0].get<std::string>().find("conference_room"),
+            std::string::npos);
+  // Saving a room with its own number is no clash.
+  EXPECT_EQ(owner_->patch("/api/v1/conference-rooms/" + room.id(), {{"number", "4402"}}).status,
+            200);
+}
+
+TEST_F(Admin, RoutingJoinsConferenceRoomsWithTheirSettings) {
+  auto room = owner_->post(
+      "/api/v1/conference-rooms",
+      {{"name", "weekly"}, {"number", "4403"}, {"max_participants", 7}, {"record", true}});
+  ASSERT_EQ(room.status, 201) << room.body.dump();
+  auto did = owner_->post(
+      "/api/v1/phone-numbers",
+      {{"number", "+12125559005"}, {"destination", {{"type", "conference"}, {"name", "weekly"}}}});
+  ASSERT_EQ(did.status, 201) << did.body.dump();
+
+  VoiceClient voice(svc_->base_url(), a_->requests_api_key, "");
+  auto joined = voice.route({{"CallSid", "room-in"}, {"To", "+12125559005"}});
+  EXPECT_EQ(joined.summary(), "Dial[Conference:weekly]") << joined.raw;
+  EXPECT_EQ(joined.attr("/Response/Dial/Conference", "maxParticipants"), "7");
+  EXPECT_EQ(joined.attr("/Response/Dial/Conference", "beep"), "true");
+  EXPECT_EQ(joined.attr("/Response/Dial/Conference", "record"), "record-from-start");
+
+  auto caller = owner_->get("/api/v1/extensions/" + new_extension()).body["number"];
+  auto dialled = voice.route({{"CallSid", "room-sub"},
+                              {"From", caller.get<std::string>()},
+                              {"To", "4403"},
+                              {"Direction", "subscriber"}});
+  EXPECT_EQ(dialled.summary(), "Dial[Conference:weekly]") << dialled.raw;
+  EXPECT_EQ(dialled.attr("/Response/Dial/Conference", "maxParticipants"), "7");
+
+  ASSERT_EQ(
+      owner_->patch("/api/v1/conference-rooms/" + room.id(), {{"beep", false}, {"record", false}})
+          .status,
+      200);
+  auto changed = voice.route({{"CallSid", "room-in-2"}, {"To", "+12125559005"}});
+  EXPECT_EQ(changed.attr("/Response/Dial/Conference", "beep"), "false");
+  EXPECT_EQ(changed.attr("/Response/Dial/Conference", "record"), "");
+
+  // The number names the room: it can be neither renamed nor deleted under it.
+  auto rename = owner_->patch("/api/v1/conference-rooms/" + room.id(), {{"name", "monthly"}});
+  EXPECT_EQ(rename.status, 422);
+  EXPECT_TRUE(rename.fields().contains("name"));
+  auto busy = owner_->del("/api/v1/conference-rooms/" + room.id());
+  EXPECT_EQ(busy.status, 409);
+  EXPECT_EQ(busy.body["error"]["code"], "conflict");
+  EXPECT_EQ(busy.body["error"]["details"]["referenced_by"][0]["type"], "phone_number");
+  EXPECT_EQ(busy.body["error"]["details"]["referenced_by"][0]["id"], did.id());
+  auto menu = owner_->post(
+      "/api/v1/ivr-menus",
+      {{"name", "Rooms"},
+       {"prompt", {{"say", "Press 1"}}},
+       {"options",
+        json::array(
+            {{{"digits", "1"}, {"destination", {{"type", "conference"}, {"name", "weekly"}}}}})}});
+  ASSERT_EQ(menu.status, 201) << menu.body.dump();
+  EXPECT_EQ(owner_->del("/api/v1/phone-numbers/" + did.id()).status, 204);
+  auto still = owner_->del("/api/v1/conference-rooms/" + room.id());
+  EXPECT_EQ(still.status, 409);
+  EXPECT_EQ(still.body["error"]["details"]["referenced_by"][0]["id"], menu.id());
+  EXPECT_EQ(owner_->del("/api/v1/ivr-menus/" + menu.id()).status, 204);
+  EXPECT_EQ(owner_->del("/api/v1/conference-rooms/" + room.id()).status, 204);
 }
 
 }  // namespace

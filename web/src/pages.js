@@ -317,44 +317,29 @@ export function Users({ can }) {
     Form=${UserForm} />`;
 }
 
-// Conference rooms are destinations by name: the rooms in use are the names the tenant's
-// numbers, menus, groups and schedules send calls to.
-export function Conferences() {
-  const [rooms, setRooms] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    const found = new Map();
-    const note = (d, where) => {
-      if (d && d.type === 'conference') found.set(d.name, [...(found.get(d.name) || []), where]);
-    };
-    Promise.all([
-      listAll('/api/v1/phone-numbers'), listAll('/api/v1/ivr-menus'), listAll('/api/v1/ring-groups'), listAll('/api/v1/business-hours'),
-    ]).then(([nums, menus, groups, hours]) => {
-      nums.forEach((n) => note(n.destination, `Phone number ${n.number}`));
-      menus.forEach((m) => {
-        (m.options || []).forEach((o) => note(o.destination, `IVR menu “${m.name}” key ${o.digits}`));
-        note(m.timeout_destination, `IVR menu “${m.name}”`);
-        note(m.failover, `IVR menu “${m.name}”`);
-      });
-      groups.forEach((g) => note(g.fallback, `Ring group “${g.name}”`));
-      hours.forEach((b) => {
-        note(b.open_destination, `Business hours “${b.name}”`);
-        note(b.closed_destination, `Business hours “${b.name}”`);
-      });
-      setRooms([...found.entries()].sort());
-    }, setError);
-  }, []);
-  return html`<section aria-labelledby="page-title">
-    <h1 id="page-title">Conference rooms</h1>
-    <p class="muted">A room exists while calls are in it. Send calls to one by choosing “Conference room” as a destination on a phone number, an IVR key or a schedule.</p>
-    <${ErrorNote} error=${error} />
-    ${rooms === null ? html`<${Loading} what="rooms" />` : html`<div class="table-wrap"><table>
-      <thead><tr><th scope="col">Room</th><th scope="col">Reached from</th></tr></thead>
-      <tbody>
-        ${rooms.length === 0 && html`<tr><td colspan="2" class="muted">No destination sends calls to a room yet.</td></tr>`}
-        ${rooms.map(([name, uses]) => html`<tr key=${name}><td>${name}</td><td>${uses.join('; ')}</td></tr>`)}
-      </tbody></table></div>`}
-  </section>`;
+function ConferenceRoomForm({ form, set, errors }) {
+  return html`
+    <${Input} form=${form} set=${set} errors=${errors} name="name" label="Name" hint="Letters, digits, _ . - (up to 64); destinations join the room by this name" />
+    <${Input} form=${form} set=${set} errors=${errors} name="number" label="Internal number" inputmode="numeric" hint="Optional, 2 to 8 digits" />
+    <${Input} form=${form} set=${set} errors=${errors} name="max_participants" label="Most participants" type="number" min="2" max="250" />
+    <${Check} form=${form} set=${set} errors=${errors} name="beep" label="Beep when someone joins or leaves" />
+    <${Check} form=${form} set=${set} errors=${errors} name="record" label="Record from the start" />`;
+}
+
+export function Conferences({ can }) {
+  return html`<${ResourcePage} title="Conference rooms" singular="Conference room" path="/api/v1/conference-rooms" canWrite=${can('manage')}
+    needsObjects=${false}
+    writable=${['name', 'number', 'max_participants', 'beep', 'record']}
+    defaults=${() => ({ name: '', number: '', max_participants: 250, beep: true, record: false })}
+    toBody=${(f) => blankToNull(f, ['number'])}
+    columns=${[
+      { label: 'Name', value: (x) => x.name },
+      { label: 'Number', value: (x) => x.number || '' },
+      { label: 'Most participants', value: (x) => x.max_participants },
+      { label: 'Beep', value: (x) => (x.beep ? 'on' : 'off') },
+      { label: 'Recorded', value: (x) => (x.record ? 'yes' : 'no') },
+    ]}
+    Form=${ConferenceRoomForm} />`;
 }
 
 export function Voicemail({ can }) {

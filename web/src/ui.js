@@ -23,6 +23,8 @@ const KIND_NAMES = {
   phone_numbers: 'Phone number',
   voicemail: 'Voicemail',
   conference: 'Conference',
+  conference_room: 'Conference room',
+  conference_rooms: 'Conference room',
   forward: 'Forward',
   hangup: 'Hang up',
 };
@@ -116,6 +118,7 @@ export function useObjects() {
       ['ring_groups', '/api/v1/ring-groups'],
       ['ivr_menus', '/api/v1/ivr-menus'],
       ['business_hours', '/api/v1/business-hours'],
+      ['conference_rooms', '/api/v1/conference-rooms'],
     ];
     Promise.all(kinds.map(([, path]) => listAll(path).catch(() => [])))
       .then((lists) => {
@@ -167,10 +170,16 @@ export function DestinationPicker({ value, onChange, objects, label, errors, id,
   const v = value || (optional ? null : { type: 'extension', id: '' });
   const type = v ? v.type : '';
   const kind = (DEST_TYPES.find(([t]) => t === type) || [])[2];
+  // Rooms are joined by name; a name with no room of its own (an ad-hoc room) stays possible.
+  const rooms = (objects && objects.conference_rooms) || [];
+  const [otherRoom, setOtherRoom] = useState(false);
+  const knownRoom = type === 'conference' && rooms.some((r) => r.name === v.name);
+  const typingRoom = type === 'conference' && (otherRoom || rooms.length === 0 || !knownRoom);
   const setType = (t) => {
+    setOtherRoom(false);
     if (t === '') return onChange(null);
     if (t === 'forward') return onChange({ type: t, number: '' });
-    if (t === 'conference') return onChange({ type: t, name: '' });
+    if (t === 'conference') return onChange({ type: t, name: rooms.length ? rooms[0].name : '' });
     if (t === 'hangup') return onChange({ type: t });
     const list = (objects && objects[DEST_TYPES.find(([x]) => x === t)[2]]) || [];
     return onChange({ type: t, id: list.length ? list[0].id : '' });
@@ -192,7 +201,17 @@ export function DestinationPicker({ value, onChange, objects, label, errors, id,
     html`<label for=${`${id}-number`}>Number or SIP URI</label>
       <input id=${`${id}-number`} value=${v.number || ''} placeholder="+14155550100"
         onInput=${(e) => onChange({ type, number: e.target.value })} />`}
-    ${type === 'conference' &&
+    ${type === 'conference' && rooms.length > 0 &&
+    html`<label for=${`${id}-room`}>Which room</label>
+      <select id=${`${id}-room`} value=${typingRoom ? '' : v.name}
+        onChange=${(e) => {
+          setOtherRoom(e.target.value === '');
+          if (e.target.value !== '') onChange({ type, name: e.target.value });
+        }}>
+        ${rooms.map((r) => html`<option value=${r.name}>${objectLabel('conference_rooms', r)}</option>`)}
+        <option value="">Another name…</option>
+      </select>`}
+    ${typingRoom &&
     html`<label for=${`${id}-name`}>Room name</label>
       <input id=${`${id}-name`} value=${v.name || ''} onInput=${(e) => onChange({ type, name: e.target.value })} />`}
     ${(errors || []).map((e) => html`<small class="field-error">${e}</small>`)}
