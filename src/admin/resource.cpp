@@ -280,6 +280,17 @@ std::vector<store::Statement> resource_statements(const std::vector<Resource>& r
   return out;
 }
 
+void refuse_if_referenced(const pqxx::result& rows) {
+  if (rows.empty()) return;
+  Json refs = Json::array();
+  for (const auto& row : rows) {
+    refs.push_back({{"type", row[0].as<std::string>()},
+                    {"id", row[1].as<std::string>()},
+                    {"name", row[2].as<std::string>()}});
+  }
+  throw Error::conflict("still in use by other objects", {{"referenced_by", refs}});
+}
+
 void add_resource_routes(http::Router& router, const Resource& resource, ResourceDeps deps) {
   auto r = std::make_shared<const Resource>(resource);
   auto item = r->path + "/{id}";
@@ -408,15 +419,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
       WriteContext ctx{tx, p, &id, *current};
       if (r->before_delete) r->before_delete(ctx);
       if (r->referencable) {
-        Json refs = Json::array();
-        for (const auto& row : tx.exec_prepared("res_references", p.tenant_id, id)) {
-          refs.push_back({{"type", row[0].as<std::string>()},
-                          {"id", row[1].as<std::string>()},
-                          {"name", row[2].as<std::string>()}});
-        }
-        if (!refs.empty()) {
-          throw Error::conflict("still in use by other objects", {{"referenced_by", refs}});
-        }
+        refuse_if_referenced(tx.exec_prepared("res_references", p.tenant_id, id));
       }
       tx.exec_prepared(stmt(*r, "delete"), p.tenant_id, id, scope);
       tx.commit();

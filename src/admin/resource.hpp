@@ -95,6 +95,9 @@ struct ResourceDeps {
   std::function<void()> applied;
 };
 
+// 409 listing the referencing objects, from rows of (type, id, name); nothing when none.
+void refuse_if_referenced(const pqxx::result& rows);
+
 void add_resource_routes(http::Router& router, const Resource& resource, ResourceDeps deps);
 
 // Shared by resources: a page of a list ({"data": [...], "next_cursor": ...}).

@@ -260,15 +260,9 @@ Resource business_hours() {
 
 // Destinations join a room by its name, not its id, so the generic reference check misses
 // them; a room that destinations name is neither deleted nor renamed under them.
-Json room_references(pqxx::transaction_base& tx, const std::string& tenant,
-                     const std::string& name) {
-  Json refs = Json::array();
-  for (const auto& row : tx.exec_prepared("res_conference_room_references", tenant, name)) {
-    refs.push_back({{"type", row[0].as<std::string>()},
-                    {"id", row[1].as<std::string>()},
-                    {"name", row[2].as<std::string>()}});
-  }
-  return refs;
+pqxx::result room_references(pqxx::transaction_base& tx, const std::string& tenant,
+                             const std::string& name) {
+  return tx.exec_prepared("res_conference_room_references", tenant, name);
 }
 
 Resource conference_rooms() {
@@ -290,10 +284,7 @@ Resource conference_rooms() {
     }
   };
   r.before_delete = [](WriteContext& ctx) {
-    auto refs = room_references(ctx.tx, ctx.who.tenant_id, ctx.current.value("name", ""));
-    if (!refs.empty()) {
-      throw Error::conflict("still in use by other objects", {{"referenced_by", refs}});
-    }
+    refuse_if_referenced(room_references(ctx.tx, ctx.who.tenant_id, ctx.current.value("name", "")));
   };
   return r;
 }
