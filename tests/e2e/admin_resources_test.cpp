@@ -306,7 +306,8 @@ TEST_F(Admin, ConferenceRoomLifecycle) {
   EXPECT_EQ(rival_->get("/api/v1/conference-rooms/" + id).status, 404);
   EXPECT_EQ(rival_->patch("/api/v1/conference-rooms/" + id, {{"beep", true}}).status, 404);
   EXPECT_EQ(rival_->del("/api/v1/conference-rooms/" + id).status, 404);
-  for (const auto& room : rival_->get("/api/v1/conference-rooms").body["data"]) {
+  auto rivals_rooms = rival_->get("/api/v1/conference-rooms");
+  for (const auto& room : rivals_rooms.body["data"]) {
     EXPECT_NE(room["id"], id);
   }
   // Names and numbers are per tenant.
