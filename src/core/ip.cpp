@@ -1,5 +1,7 @@
 #include "core/ip.hpp"
 
+#include "core/text.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -15,12 +17,6 @@ constexpr int kMappedPrefix = 96;  // ::ffff:0:0/96 holds the IPv4 addresses
 bool is_mapped(const Address& a) {
   static constexpr std::array<std::uint8_t, 12> kMapped{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   return std::equal(kMapped.begin(), kMapped.end(), a.bytes.begin());
-}
-
-std::string_view trim(std::string_view s) {
-  auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
 }
 
 }  // namespace
@@ -96,7 +92,7 @@ std::string client_address(std::string_view peer, std::string_view forwarded_for
   for (auto end = forwarded_for.size();;) {
     auto comma = end == 0 ? std::string_view::npos : forwarded_for.rfind(',', end - 1);
     auto start = comma == std::string_view::npos ? 0 : comma + 1;
-    auto entry = trim(forwarded_for.substr(start, end - start));
+    auto entry = text::trim_ows(forwarded_for.substr(start, end - start));
     if (!entry.empty()) {
       auto hop = parse_address(entry);
       if (!hop) break;

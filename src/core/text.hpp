@@ -37,6 +37,14 @@ inline std::string domain_key(std::string_view name) {
   return key;
 }
 
+// Without the spaces and tabs around it: HTTP's optional whitespace around a header value or a
+// list item.
+inline std::string_view trim_ows(std::string_view s) {
+  auto first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
 inline bool iequals(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
     return std::tolower(static_cast<unsigned char>(x)) ==

@@ -18,12 +18,6 @@ constexpr std::string_view kNotBuilt =
     "and <code>npm ci</code> in <code>web/</code> (scripts/install-deps.sh installs both) "
     "before pbxd is built. The admin API answers under <code>/api/v1</code>.</p></body></html>";
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // True when Accept-Encoding lists gzip (or *) without q=0.
 bool accepts_gzip(const Request& req) {
   auto header = req.header("accept-encoding");
@@ -31,13 +25,13 @@ bool accepts_gzip(const Request& req) {
   std::string_view rest = *header;
   while (!rest.empty()) {
     auto comma = rest.find(',');
-    auto item = trim(rest.substr(0, comma));
+    auto item = text::trim_ows(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     auto semi = item.find(';');
-    auto coding = text::to_lower(trim(item.substr(0, semi)));
+    auto coding = text::to_lower(text::trim_ows(item.substr(0, semi)));
     if (coding != "gzip" && coding != "*") continue;
     if (semi == std::string_view::npos) return true;
-    auto param = text::to_lower(trim(item.substr(semi + 1)));
+    auto param = text::to_lower(text::trim_ows(item.substr(semi + 1)));
     param.erase(std::remove(param.begin(), param.end(), ' '), param.end());
     bool zero = param == "q=0" ||
                 (param.starts_with("q=0.") && param.find_first_not_of('0', 4) == std::string::npos);
@@ -48,7 +42,7 @@ bool accepts_gzip(const Request& req) {
 
 bool etag_matches(const Request& req, std::string_view etag) {
   auto header = req.header("if-none-match");
-  return header && (trim(*header) == "*" || header->find(etag) != std::string_view::npos);
+  return header && (text::trim_ows(*header) == "*" || header->find(etag) != std::string_view::npos);
 }
 
 void add_security_headers(Response& res) {

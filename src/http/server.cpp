@@ -394,11 +394,9 @@ class ForwardedForStep : public P::Http::Private::Step {
       if (line.size() < kName.size() || !text::iequals(line.substr(0, kName.size()), kName)) {
         continue;
       }
-      auto value = line.substr(kName.size());
-      auto first = value.find_first_not_of(" \t");
-      auto last = value.find_last_not_of(" \t");
-      if (first == std::string_view::npos || last < first) continue;
-      joined_.append(joined_.empty() ? "" : ", ").append(value.substr(first, last - first + 1));
+      auto value = text::trim_ows(line.substr(kName.size()));
+      if (value.empty()) continue;
+      joined_.append(joined_.empty() ? "" : ", ").append(value);
       ++lines_;
     }
   }

@@ -59,3 +59,17 @@ TEST(Text, DomainKeysFoldCaseAndTheCloudonixSuffix) {
 
 }  // namespace
 }  // namespace pbx::text
+
+namespace pbx::text {
+namespace {
+
+TEST(Text, TrimOwsRemovesOnlySpacesAndTabsAround) {
+  EXPECT_EQ(trim_ows(" \t gzip;q=0 \t"), "gzip;q=0");
+  EXPECT_EQ(trim_ows("a b"), "a b");
+  EXPECT_EQ(trim_ows(" \t "), "");
+  EXPECT_EQ(trim_ows(""), "");
+  EXPECT_EQ(trim_ows("\r\nx\r\n"), "\r\nx\r\n");
+}
+
+}  // namespace
+}  // namespace pbx::text
