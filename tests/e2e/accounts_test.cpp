@@ -143,7 +143,13 @@ TEST_F(Accounts, SignOutEverywhereEndsEverySessionOfTheCaller) {
   auto one = session("kim@accounts.example", "kim-password-1");
   auto two = session("kim@accounts.example", "kim-password-1");
   auto other = session("owner@accounts.cloudonix.net", "owner-password-1");
+  // Another instance answers the same tokens, and stops at once too: nothing caches them.
+  ServiceProcess second({"serve"}, *env_);
+  second.wait_healthy();
+  AdminClient two_elsewhere(second.base_url(), two->token());
+  ASSERT_TRUE(signed_in(two_elsewhere));
   EXPECT_EQ(one->post("/api/v1/auth/logout-all", json::object()).status, 204);
+  EXPECT_FALSE(signed_in(two_elsewhere));
   EXPECT_FALSE(signed_in(*one));
   EXPECT_FALSE(signed_in(*two));
   EXPECT_TRUE(signed_in(*other));
