@@ -1,13 +1,12 @@
 // The console's shell: sign-in, navigation by role, and the hash routes of the pages.
 import { render } from './preact.js';
 import { useEffect, useState } from './hooks.js';
-import { Account } from './account.js';
 import { api, clearSession, get, loadSession, onSessionEnd, saveSession } from './api.js';
 import { BusinessHours, Conferences, Extensions, IvrMenus, PhoneNumbers, RingGroups, Users, Voicemail } from './pages.js';
 import { CallRecords, Overview } from './reports.js';
 import { draftsFor } from './resource.js';
 import { Settings } from './settings.js';
-import { ErrorNote, html, useFocus } from './ui.js';
+import { ErrorNote, Loading, html, useFocus } from './ui.js';
 
 const STAFF = ['owner', 'admin', 'user'];
 const MANAGERS = ['owner', 'admin'];
@@ -34,6 +33,17 @@ const PAGES = [
   ['users', 'Users', MANAGERS, Users],
   ['settings', 'Settings', MANAGERS, Settings],
 ];
+// My account is seldom opened: its module is fetched when it is, not with the sign-in page.
+function Account(props) {
+  const [page, setPage] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    import('./account.js').then((m) => setPage(() => m.Account), () => setError(new Error('The page could not be loaded. Reload to try again.')));
+  }, []);
+  if (page) return html`<${page} ...${props} />`;
+  return html`<section><h1 id="page-title">My account</h1><${ErrorNote} error=${error} />${!error && html`<${Loading} what="your account" />`}</section>`;
+}
+
 // Every role's own account: reached from the header, not the page list.
 const ACCOUNT = ['account', 'My account', ALL, Account];
 
