@@ -167,6 +167,12 @@ class Page:
         self.wait(lambda d: root.find_elements(By.XPATH, "." + xpath), what=f"button {text}")
         root.find_element(By.XPATH, "." + xpath).click()
 
+    def row_button(self, first_cell, text):
+        # The row whose first cell is first_cell, once the page's list has loaded it.
+        xpath = f"//tr[td[1][normalize-space(.)='{first_cell}']]//button[normalize-space(.)='{text}']"
+        self.wait(lambda d: d.find_elements(By.XPATH, xpath), what=f"{text} in the row of {first_cell}")
+        self.d.find_element(By.XPATH, xpath).click()
+
     def accept_confirm(self):
         self.wait(EC.alert_is_present(), what="a confirmation").accept()
 
@@ -378,7 +384,7 @@ def create_conference_room(p, token):
           f"phone number to the room through the API: {number}")
     # A room a destination names is not deleted: the 409 names the number.
     p.go("conferences")
-    p.d.find_element(By.XPATH, "//tr[td[1][normalize-space(.)='all-hands']]//button[normalize-space(.)='Delete']").click()
+    p.row_button("all-hands", "Delete")
     p.accept_confirm()
     p.text(".error", "It is used by")
     p.text(".error", ROOM_DID)
@@ -547,7 +553,7 @@ def other_pages(p, token):
     # Deleting an extension that other objects still use: the 409 names them.
     p.go("extensions")
     p.el("table tbody tr .row-actions")
-    p.d.find_element(By.XPATH, "//tr[td[1][normalize-space(.)='101']]//button[normalize-space(.)='Delete']").click()
+    p.row_button("101", "Delete")
     p.accept_confirm()
     p.text(".error", "It is used by")
     p.text(".error", "Browser Group")
@@ -729,7 +735,7 @@ def admin_users_page(p):
     check(row_buttons(p, ADMIN[0]) == ["Edit"], f"an admin's own row offers {row_buttons(p, ADMIN[0])}")
     check(row_buttons(p, OTHER_ADMIN[0]) == ["Edit", "Delete"], f"another admin's row: {row_buttons(p, OTHER_ADMIN[0])}")
 
-    user_row(p, ADMIN[0]).find_element(By.XPATH, ".//button[normalize-space(.)='Edit']").click()
+    p.row_button(ADMIN[0], "Edit")
     p.text("#users-self-note", "My account")
     check(not p.all("#f-password"), "a password field on one's own row")
     check(p.el("#f-email").get_attribute("readonly") is not None, "one's own e-mail is editable on the users page")
@@ -740,7 +746,7 @@ def admin_users_page(p):
     p.gone("form.editor")
     p.text("table", "Adam Admin Jr")
 
-    user_row(p, OTHER_ADMIN[0]).find_element(By.XPATH, ".//button[normalize-space(.)='Edit']").click()
+    p.row_button(OTHER_ADMIN[0], "Edit")
     p.text("#users-admin-note", "Only an owner")
     check(not p.all("#f-password"), "a password field on another admin's row")
     check(p.el("#f-email").get_attribute("readonly") is not None, "another admin's e-mail is editable")
@@ -748,7 +754,7 @@ def admin_users_page(p):
     p.gone("form.editor")
 
     # A plain user's row offers the password; the owner makes that user an admin meanwhile.
-    user_row(p, STAFF_USER[0]).find_element(By.XPATH, ".//button[normalize-space(.)='Edit']").click()
+    p.row_button(STAFF_USER[0], "Edit")
     p.type("#f-password", "ulla-password-9")
     ulla = next(u for u in api_json("GET", "/api/v1/users?limit=500", owner)[1]["data"] if u["email"] == STAFF_USER[0])
     status, _ = api_json("PATCH", f"/api/v1/users/{ulla['id']}", owner, {"role": "admin"})
