@@ -95,10 +95,12 @@ void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::
 
 void add_webhook_routes(http::Router& router, WebhookDeps deps) {
   router.add_async("POST", "/api/webhooks/cloudonix/session-update",
+                   http::Doc{"webhooks", "Call state changes", http::Access::webhook},
                    [deps](http::Request& req, const http::Reply& reply) {
                      handle(Kind::session_update, deps, req, reply);
                    });
   router.add_async("POST", "/api/webhooks/cloudonix/cdr",
+                   http::Doc{"webhooks", "One call detail record", http::Access::webhook},
                    [deps](http::Request& req, const http::Reply& reply) {
                      handle(Kind::cdr, deps, req, reply);
                    });
