@@ -46,12 +46,17 @@ const Operation kOperations[] = {
     {"POST", "/api/v1/settings/requests-key", "settings",
      "New requests API key, shown once (owner)", "admin"},
     {"POST", "/api/v1/settings/webhook-secret", "settings",
-     "New webhook secret, shown once; the previous one stays valid for a grace period (owner)",
+     "New webhook secret, shown once; the previous one stays valid for a grace period and any "
+     "earlier one ends (owner)",
      "admin"},
     {"POST", "/api/v1/settings/webhook-token", "settings",
      "New webhook token and the webhook URLs holding it, shown once; the previous one stays "
      "valid for a grace period (owner)",
      "admin"},
+    {"DELETE", "/api/v1/settings/webhook-secret/previous", "settings",
+     "End the previous webhook secret now; the current one stays (owner)", "admin"},
+    {"DELETE", "/api/v1/settings/webhook-token/previous", "settings",
+     "End the previous webhook token now; the current one stays (owner)", "admin"},
     {"GET", "/api/v1/cdrs", "calls", "Call detail records (filters, cursor, CSV)", "admin"},
     {"GET", "/api/v1/cdrs/{id}", "calls", "One call detail record", "admin"},
     {"GET", "/api/v1/cdrs/stats", "calls", "Totals for the CDR filters", "admin"},
@@ -110,7 +115,8 @@ Json describe(const std::string& method, const std::string& path, const std::str
               const std::string& summary, const std::string& security) {
   Json op = {{"tags", {tag}}, {"summary", summary}, {"responses", Json::object()}};
   bool xml = path.rfind("/api/voice/", 0) == 0;
-  op["responses"]["200"] = {{"description", "OK"}};
+  op["responses"][method == "DELETE" ? "204" : "200"] = {
+      {"description", method == "DELETE" ? "done" : "OK"}};
   if (xml) {
     op["responses"]["200"]["content"] = {{"application/xml", {{"schema", {{"type", "string"}}}}}};
   }

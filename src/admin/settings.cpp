@@ -11,7 +11,7 @@ namespace pbx::admin {
 namespace {
 
 // The previous webhook secret or token stays valid this long after a new one is made, so that
-// senders can be switched over without losing events.
+// senders can be switched over without losing events; only the current one is older than that.
 constexpr const char* kSecretGrace = "24 hours";
 
 // Marks where the webhook token goes in the URLs shown without it.
@@ -194,13 +194,6 @@ std::vector<store::Statement> settings_statements() {
       {"settings_set_requests_key",
        "UPDATE tenants SET requests_key_hash = decode($2, 'hex'), updated_at = now()"
        " WHERE id = $1"},
-      {"settings_expire_secrets",
-       "UPDATE webhook_secrets SET expires_at = now() + $2::interval"
-       " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now() + $2::interval)"},
-      {"settings_add_secret", "INSERT INTO webhook_secrets (tenant_id, secret) VALUES ($1, $2)"},
-      {"settings_expire_tokens",
-       "UPDATE webhook_tokens SET expires_at = now() + $2::interval"
-       " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now() + $2::interval)"},
       {"settings_base_url", "SELECT public_base_url FROM tenants WHERE id = $1"},
   };
 }
@@ -254,8 +247,7 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
     auto secret = crypto::random_token(kWebhookSecretPrefix);
     deps.pg.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      tx.exec_prepared("settings_expire_secrets", p.tenant_id, kSecretGrace);
-      tx.exec_prepared("settings_add_secret", p.tenant_id, secret);
+      store::rotate_webhook_secret(tx, p.tenant_id, secret, kSecretGrace);
       tx.commit();
       return 0;
     });
@@ -269,8 +261,7 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
     auto token = crypto::random_token(kWebhookTokenPrefix);
     auto base = deps.pg.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      tx.exec_prepared("settings_expire_tokens", p.tenant_id, kSecretGrace);
-      store::add_webhook_token(tx, p.tenant_id, crypto::sha256(token));
+      store::rotate_webhook_token(tx, p.tenant_id, crypto::sha256(token), kSecretGrace);
       auto url = tx.exec_prepared1("settings_base_url", p.tenant_id)[0].as<std::string>();
       tx.commit();
       return url;
@@ -284,6 +275,25 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
                                         {"cdr", urls.cdr}}},
                                       {"previous_tokens_valid_for", kSecretGrace}});
   });
+  // Ends the previous secret (token) now, e.g. once every sender has the new one or when the old
+  // one leaked; the current one stays.
+  for (auto [path, revoke] : {std::pair{"/api/v1/settings/webhook-secret/previous",
+                                        &store::revoke_previous_webhook_secret},
+                              std::pair{"/api/v1/settings/webhook-token/previous",
+                                        &store::revoke_previous_webhook_token}}) {
+    router.add("DELETE", path, [deps, revoke](http::Request& req) {
+      auto p = deps.guard(req);
+      require_role(p, kWriters);
+      deps.pg.with([&](pqxx::connection& conn) {
+        pqxx::work tx(conn);
+        revoke(tx, p.tenant_id);
+        tx.commit();
+        return 0;
+      });
+      deps.applied();
+      return http::Response::text(204, "");
+    });
+  }
 }
 
 }  // namespace pbx::admin

@@ -42,14 +42,16 @@ std::vector<Statement> TenantDirectory::statements() {
        "SELECT id::text, name, domain_name, domain_uuid, timezone, public_base_url, webhook_auth,"
        " allow_untimestamped, default_ring_timeout, default_caller_id, config_version,"
        " encode(requests_key_hash, 'hex') FROM tenants WHERE id = $1"},
+      // The newest $2 valid ones (kMaxValidWebhookCredentials), whatever rows there are.
       {"directory_secrets",
        "SELECT secret, extract(epoch FROM expires_at)::bigint FROM webhook_secrets"
        " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"
-       " ORDER BY created_at DESC"},
+       " ORDER BY created_at DESC, id DESC LIMIT $2"},
       {"directory_domain_keys", "SELECT key FROM tenant_domain_keys WHERE tenant_id = $1"},
       {"directory_tokens",
        "SELECT encode(token_hash, 'hex'), extract(epoch FROM expires_at)::bigint"
-       " FROM webhook_tokens WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"},
+       " FROM webhook_tokens WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"
+       " ORDER BY created_at DESC, id DESC LIMIT $2"},
   };
 }
 
@@ -85,7 +87,7 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
   t.config_version = r[10].as<long long>();
   if (!r[11].is_null())
     entry->requests_key_hash = crypto::from_hex(r[11].as<std::string>()).value_or("");
-  for (const auto& s : tx.exec_prepared("directory_secrets", id)) {
+  for (const auto& s : tx.exec_prepared("directory_secrets", id, kMaxValidWebhookCredentials)) {
     WebhookSecret secret{s[0].as<std::string>(), std::nullopt};
     if (!s[1].is_null()) {
       secret.expires_at =
@@ -96,7 +98,7 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
   for (const auto& k : tx.exec_prepared("directory_domain_keys", id)) {
     entry->domain_keys.push_back(k[0].as<std::string>());
   }
-  for (const auto& row : tx.exec_prepared("directory_tokens", id)) {
+  for (const auto& row : tx.exec_prepared("directory_tokens", id, kMaxValidWebhookCredentials)) {
     WebhookToken token{crypto::from_hex(row[0].as<std::string>()).value_or(""), std::nullopt};
     if (!row[1].is_null()) {
       token.expires_at =
