@@ -48,6 +48,9 @@ struct Config {
 
   std::string public_base_url = "http://127.0.0.1:8080";
   std::string state_key;  // raw bytes; empty means "use the one kept in Postgres"
+  // Keys sealing the secrets kept in Postgres (raw, 32 bytes each): the current one first, then
+  // earlier ones that still open values during a rotation. `serve` refuses to start without one.
+  std::vector<std::string> secret_keys;
   std::string log_level = "info";
   std::string log_format = "text";
   bool debug_routes = false;
