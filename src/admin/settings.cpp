@@ -198,7 +198,8 @@ std::vector<store::Statement> settings_statements() {
   };
 }
 
-void add_settings_routes(http::Router& router, ResourceDeps deps) {
+void add_settings_routes(http::Router& router, ResourceDeps deps,
+                         const crypto::SecretBox& secrets) {
   router.add("GET", "/api/v1/settings", [deps](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, kReaders);
@@ -241,13 +242,13 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
     deps.applied();
     return http::Response::json(200, {{"requests_api_key", key}});
   });
-  router.add("POST", "/api/v1/settings/webhook-secret", [deps](http::Request& req) {
+  router.add("POST", "/api/v1/settings/webhook-secret", [deps, &secrets](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, kWriters);
     auto secret = crypto::random_token(kWebhookSecretPrefix);
     deps.pg.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      store::rotate_webhook_secret(tx, p.tenant_id, secret, kSecretGrace);
+      store::rotate_webhook_secret(tx, secrets, p.tenant_id, secret, kSecretGrace);
       tx.commit();
       return 0;
     });

@@ -3,6 +3,7 @@
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "store/sealed_columns.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -44,7 +45,7 @@ std::vector<Statement> TenantDirectory::statements() {
        " encode(requests_key_hash, 'hex') FROM tenants WHERE id = $1"},
       // The newest $2 valid ones (kMaxValidWebhookCredentials), whatever rows there are.
       {"directory_secrets",
-       "SELECT secret, extract(epoch FROM expires_at)::bigint FROM webhook_secrets"
+       "SELECT id::text, secret, extract(epoch FROM expires_at)::bigint FROM webhook_secrets"
        " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"
        " ORDER BY created_at DESC, id DESC LIMIT $2"},
       {"directory_domain_keys", "SELECT key FROM tenant_domain_keys WHERE tenant_id = $1"},
@@ -55,8 +56,8 @@ std::vector<Statement> TenantDirectory::statements() {
   };
 }
 
-TenantDirectory::TenantDirectory(PgPool& pg, SnapshotLoader loader)
-    : pg_(pg), loader_(std::move(loader)), index_(std::make_shared<const Index>()) {}
+TenantDirectory::TenantDirectory(PgPool& pg, const crypto::SecretBox& box, SnapshotLoader loader)
+    : pg_(pg), box_(box), loader_(std::move(loader)), index_(std::make_shared<const Index>()) {}
 
 TenantDirectory::~TenantDirectory() {
   {
@@ -88,10 +89,21 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
   if (!r[11].is_null())
     entry->requests_key_hash = crypto::from_hex(r[11].as<std::string>()).value_or("");
   for (const auto& s : tx.exec_prepared("directory_secrets", id, kMaxValidWebhookCredentials)) {
-    WebhookSecret secret{s[0].as<std::string>(), std::nullopt};
-    if (!s[1].is_null()) {
+    auto secret_id = s[0].as<std::string>();
+    auto opened = box_.open(s[1].as<std::string>(), webhook_secret_context(id, secret_id));
+    if (!opened) {
+      // Plain text (sealed when pbxd next starts), sealed under a key this instance lacks, or
+      // copied from another row: never used as it is.
+      spdlog::warn(
+          "tenant {}: webhook secret {} does not open with PBX_SECRET_KEY or "
+          "PBX_SECRET_KEY_PREVIOUS; left out",
+          id, secret_id);
+      continue;
+    }
+    WebhookSecret secret{std::move(*opened), std::nullopt};
+    if (!s[2].is_null()) {
       secret.expires_at =
-          std::chrono::system_clock::time_point(std::chrono::seconds(s[1].as<long long>()));
+          std::chrono::system_clock::time_point(std::chrono::seconds(s[2].as<long long>()));
     }
     entry->webhook_secrets.push_back(std::move(secret));
   }

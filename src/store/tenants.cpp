@@ -2,6 +2,7 @@
 
 #include "core/config.hpp"
 #include "core/crypto.hpp"
+#include "store/sealed_columns.hpp"
 
 namespace pbx::store {
 
@@ -87,8 +88,8 @@ std::vector<Statement> tenant_statements() {
       {"webhook_tokens_grace", tokens.grace.c_str()},
       // clock_timestamp(): under the tenant's lock, the later rotation is the newer one.
       {"webhook_secret_insert",
-       "INSERT INTO webhook_secrets (tenant_id, secret, created_at)"
-       " VALUES ($1, $2, clock_timestamp())"},
+       "INSERT INTO webhook_secrets (id, tenant_id, secret, created_at)"
+       " VALUES ($1, $2, $3, clock_timestamp())"},
       {"webhook_token_insert",
        "INSERT INTO webhook_tokens (tenant_id, token_hash, created_at)"
        " VALUES ($1, decode($2, 'hex'), clock_timestamp())"},
@@ -121,9 +122,12 @@ void set_requests_key_hash(pqxx::transaction_base& tx, const std::string& tenant
   tx.exec_prepared0("tenant_set_requests_key", tenant_id, crypto::to_hex(key_hash));
 }
 
-void add_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id,
-                        const std::string& secret) {
-  tx.exec_prepared0("webhook_secret_insert", tenant_id, secret);
+void add_webhook_secret(pqxx::transaction_base& tx, const crypto::SecretBox& box,
+                        const std::string& tenant_id, const std::string& secret) {
+  // The id is chosen here because the sealed value is bound to it.
+  auto id = crypto::uuid_v4();
+  tx.exec_prepared0("webhook_secret_insert", id, tenant_id,
+                    box.seal(secret, webhook_secret_context(tenant_id, id)));
 }
 
 void add_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
@@ -131,10 +135,11 @@ void add_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
   tx.exec_prepared0("webhook_token_insert", tenant_id, crypto::to_hex(token_hash));
 }
 
-void rotate_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id,
-                           const std::string& secret, const std::string& grace) {
+void rotate_webhook_secret(pqxx::transaction_base& tx, const crypto::SecretBox& box,
+                           const std::string& tenant_id, const std::string& secret,
+                           const std::string& grace) {
   rotate(tx, "webhook_secrets", tenant_id, grace);
-  add_webhook_secret(tx, tenant_id, secret);
+  add_webhook_secret(tx, box, tenant_id, secret);
 }
 
 void rotate_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
@@ -176,7 +181,7 @@ std::optional<TenantRow> tenant_by_requests_key_hash(pqxx::transaction_base& tx,
 
 std::string service_key(pqxx::connection& conn, const crypto::SecretBox& box,
                         const std::string& name) {
-  const auto context = "service_key:" + name;
+  const auto context = service_key_context(name);
   pqxx::work tx(conn);
   tx.exec_prepared0("service_key_insert", name,
                     crypto::to_hex(box.seal(crypto::random_bytes(32), context)));

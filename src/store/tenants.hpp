@@ -40,10 +40,10 @@ std::vector<Statement> tenant_statements();
 std::string insert_tenant(pqxx::transaction_base& tx, const NewTenant& t);
 void set_requests_key_hash(pqxx::transaction_base& tx, const std::string& tenant_id,
                            const std::string& key_hash);
-// The first webhook secret and token of a new tenant; token_hash is the raw SHA-256 of the token
-// (the token itself is never stored).
-void add_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id,
-                        const std::string& secret);
+// The first webhook secret and token of a new tenant. The secret is stored sealed by `box` (HMAC
+// needs it back); token_hash is the raw SHA-256 of the token (the token itself is never stored).
+void add_webhook_secret(pqxx::transaction_base& tx, const crypto::SecretBox& box,
+                        const std::string& tenant_id, const std::string& secret);
 void add_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
                        const std::string& token_hash);
 
@@ -53,8 +53,9 @@ inline constexpr int kMaxValidWebhookCredentials = 2;
 
 // Makes `secret` the tenant's current webhook secret. The current one becomes the previous one,
 // valid for `grace` more (an SQL interval such as "24 hours"); any earlier one ends at once.
-void rotate_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id,
-                           const std::string& secret, const std::string& grace);
+void rotate_webhook_secret(pqxx::transaction_base& tx, const crypto::SecretBox& box,
+                           const std::string& tenant_id, const std::string& secret,
+                           const std::string& grace);
 // The same for a webhook token, given by its raw SHA-256.
 void rotate_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
                           const std::string& token_hash, const std::string& grace);

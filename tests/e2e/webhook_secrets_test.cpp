@@ -1,6 +1,11 @@
-// Webhook secrets and tokens through the running service: at most two valid at once (the
-// current one and the previous one), the previous one revoked at once on request.
+// Webhook secrets and tokens through the running service: secrets stored sealed (never in plain
+// text, plain ones of an earlier version sealed at start-up, re-sealed under a new
+// PBX_SECRET_KEY by `pbxd secrets reseal`), at most two valid at once (the current one and the
+// previous one), the previous one revoked at once on request.
+#include "core/crypto.hpp"
+#include "core/secret_box.hpp"
 #include "support/admin_client.hpp"
+#include "support/eventually.hpp"
 #include "support/test_env.hpp"
 #include "support/webhook_payloads.hpp"
 
@@ -16,6 +21,17 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kDomain = "rotating.cloudonix.net";
+
+// The status of a CDR for `domain` signed with `secret`, delivered to the service at `base_url`.
+int signed_cdr_to(const std::string& base_url, const std::string& domain,
+                  const std::string& secret) {
+  HttpClient http;
+  auto body = cdr_payload(domain, unique_name("signed-")).dump();
+  return http
+      .request("POST", base_url + "/api/webhooks/cloudonix/cdr", body,
+               signed_webhook_headers(secret, body, domain))
+      .status;
+}
 
 class WebhookSecrets : public ::testing::Test {
  protected:
@@ -38,12 +54,16 @@ class WebhookSecrets : public ::testing::Test {
   }
   // The status of a CDR signed with `secret`.
   static int signed_cdr(const std::string& secret) {
-    HttpClient http;
-    auto body = cdr_payload(kDomain, unique_name("signed-")).dump();
-    return http
-        .request("POST", svc_->base_url() + "/api/webhooks/cloudonix/cdr", body,
-                 signed_webhook_headers(secret, body, kDomain))
-        .status;
+    return signed_cdr_to(svc_->base_url(), kDomain, secret);
+  }
+  // The webhook secrets of a tenant as stored, one per line.
+  static std::string stored_secrets(const std::string& tenant_id) {
+    return scalar("SELECT string_agg(secret, E'\\n') FROM webhook_secrets WHERE tenant_id = '" +
+                  tenant_id + "'");
+  }
+  // How many stored webhook secrets, of any tenant, hold `text`.
+  static std::string rows_holding(const std::string& text) {
+    return scalar("SELECT count(*) FROM webhook_secrets WHERE strpos(secret, '" + text + "') > 0");
   }
   // The status of a CDR that carries only `token` in its URL.
   static int token_cdr(const std::string& token) {
@@ -132,6 +152,134 @@ TEST_F(WebhookSecrets, RevokingThePreviousOneEndsItAtTheNextRequest) {
   EXPECT_EQ(signed_cdr(secret), 200);
   tenant_->webhook_secret = secret;
   tenant_->webhook_token = token;
+}
+
+TEST_F(WebhookSecrets, TheDatabaseHoldsNoPlainSecret) {
+  auto t = bootstrap_tenant(*env_, "sealed.cloudonix.net");
+  auto stored = stored_secrets(t.id);
+  EXPECT_EQ(stored.rfind("pbx1.", 0), 0U) << stored;
+  EXPECT_EQ(stored.find('\n'), std::string::npos) << stored;
+  EXPECT_EQ(rows_holding(t.webhook_secret), "0");
+  EXPECT_EQ(rows_holding(t.webhook_secret.substr(5)), "0");
+  EXPECT_TRUE(eventually([&] {
+    return signed_cdr_to(svc_->base_url(), "sealed.cloudonix.net", t.webhook_secret) == 200;
+  }));
+
+  AdminClient owner(svc_->base_url(), t.admin_token);
+  auto rotated = owner.post("/api/v1/settings/webhook-secret", json::object());
+  ASSERT_EQ(rotated.status, 200);
+  auto secret = rotated.body["webhook_secret"].get<std::string>();
+  EXPECT_EQ(rows_holding(secret), "0");
+  EXPECT_EQ(scalar("SELECT count(*) FROM webhook_secrets WHERE tenant_id = '" + t.id +
+                   "' AND secret NOT LIKE 'pbx1.%'"),
+            "0");
+  EXPECT_EQ(signed_cdr_to(svc_->base_url(), "sealed.cloudonix.net", secret), 200);
+
+  // A sealed secret copied into another tenant's row does not open there.
+  auto other = bootstrap_tenant(*env_, "copied.cloudonix.net");
+  EXPECT_TRUE(eventually([&] {
+    return signed_cdr_to(svc_->base_url(), "copied.cloudonix.net", other.webhook_secret) == 200;
+  }));
+  TestEnv::get().pg().execute(
+      "UPDATE webhook_secrets SET secret = (SELECT secret FROM webhook_secrets WHERE tenant_id = "
+      "'" +
+      t.id + "' ORDER BY created_at DESC LIMIT 1) WHERE tenant_id = '" + other.id + "'");
+  EXPECT_TRUE(eventually([&] {
+    return signed_cdr_to(svc_->base_url(), "copied.cloudonix.net", other.webhook_secret) == 401;
+  }));
+  EXPECT_EQ(signed_cdr_to(svc_->base_url(), "copied.cloudonix.net", secret), 401);
+}
+
+TEST_F(WebhookSecrets, PlainSecretsOfAnEarlierVersionAreSealedAtStartUp) {
+  auto t = bootstrap_tenant(*env_, "legacy.cloudonix.net");
+  const std::string legacy = "pbxw_stored-in-plain-text-by-an-earlier-version";
+  TestEnv::get().pg().execute("UPDATE webhook_secrets SET secret = '" + legacy +
+                              "' WHERE tenant_id = '" + t.id + "'");
+  // A plain value is never used as it is.
+  EXPECT_TRUE(eventually(
+      [&] { return signed_cdr_to(svc_->base_url(), "legacy.cloudonix.net", legacy) == 401; }));
+
+  ServiceProcess started({"serve"}, *env_);
+  started.wait_healthy();
+  auto stored = stored_secrets(t.id);
+  EXPECT_EQ(stored.rfind("pbx1.", 0), 0U) << stored;
+  EXPECT_EQ(rows_holding(legacy), "0");
+  EXPECT_EQ(signed_cdr_to(started.base_url(), "legacy.cloudonix.net", legacy), 200);
+  // The instance that was already running follows.
+  EXPECT_TRUE(eventually(
+      [&] { return signed_cdr_to(svc_->base_url(), "legacy.cloudonix.net", legacy) == 200; }));
+  // A second start-up finds nothing left to seal.
+  ServiceProcess again({"serve"}, *env_);
+  again.wait_healthy();
+  EXPECT_EQ(stored_secrets(t.id), stored);
+}
+
+// A rotation of PBX_SECRET_KEY as the operator runs it, in a database of its own.
+TEST(SecretKeyRotation, ResealWithThePreviousKeyThenTheOldKeyCanGo) {
+  auto& pg = TestEnv::get().pg();
+  pg.execute("CREATE DATABASE rotation");
+  auto env = TestEnv::get().service_env();
+  env["PBX_DATABASE_URL"] = pg.url("rotation");
+  const std::string first(64, '1');
+  const std::string second(64, '2');
+  env["PBX_SECRET_KEY"] = first;
+  auto migrated = ServiceProcess::run({"migrate"}, env);
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.output;
+  const std::string domain = "keys.cloudonix.net";
+  auto t = bootstrap_tenant(env, domain);
+  const std::string secret_sql =
+      "SELECT secret FROM webhook_secrets WHERE tenant_id = '" + t.id + "'";
+  const std::string state_key_sql =
+      "SELECT convert_from(value, 'UTF8') FROM service_keys WHERE name = 'callback_state'";
+  auto id_of = [](const std::string& hex) {
+    return crypto::SecretBox::key_id(crypto::from_hex(hex).value());
+  };
+  {
+    ServiceProcess svc({"serve"}, env);
+    svc.wait_healthy();
+    EXPECT_EQ(signed_cdr_to(svc.base_url(), domain, t.webhook_secret), 200);
+  }
+  auto before = pg.query_scalar(secret_sql, "rotation");
+  ASSERT_EQ(before.rfind("pbx1." + id_of(first) + ".", 0), 0U) << before;
+
+  // The new key, with the old one still accepted: the service keeps verifying.
+  env["PBX_SECRET_KEY"] = second;
+  env["PBX_SECRET_KEY_PREVIOUS"] = first;
+  ServiceProcess during({"serve"}, env);
+  during.wait_healthy();
+  EXPECT_EQ(signed_cdr_to(during.base_url(), domain, t.webhook_secret), 200);
+
+  // Without the old key nothing can be re-sealed, and nothing is touched.
+  auto without_previous = env;
+  without_previous.erase("PBX_SECRET_KEY_PREVIOUS");
+  auto refused = ServiceProcess::run({"secrets", "reseal"}, without_previous);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("webhook_secrets.secret"), std::string::npos) << refused.output;
+  EXPECT_EQ(pg.query_scalar(secret_sql, "rotation"), before);
+
+  auto resealed = ServiceProcess::run({"secrets", "reseal"}, env);
+  EXPECT_EQ(resealed.exit_code, 0) << resealed.output;
+  EXPECT_NE(resealed.output.find("webhook_secrets.secret: 0 sealed, 1 re-sealed"),
+            std::string::npos)
+      << resealed.output;
+  auto after = pg.query_scalar(secret_sql, "rotation");
+  EXPECT_EQ(after.rfind("pbx1." + id_of(second) + ".", 0), 0U) << after;
+  EXPECT_EQ(pg.query_scalar(state_key_sql, "rotation").rfind("pbx1." + id_of(second) + ".", 0), 0U);
+  EXPECT_TRUE(eventually(
+      [&] { return signed_cdr_to(during.base_url(), domain, t.webhook_secret) == 200; }));
+  // Again: everything is current already.
+  auto again = ServiceProcess::run({"secrets", "reseal"}, env);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("webhook_secrets.secret: 0 sealed, 0 re-sealed, 1 already current"),
+            std::string::npos)
+      << again.output;
+  EXPECT_EQ(pg.query_scalar(secret_sql, "rotation"), after);
+
+  // The old key is gone: webhooks still verify.
+  env.erase("PBX_SECRET_KEY_PREVIOUS");
+  ServiceProcess later({"serve"}, env);
+  later.wait_healthy();
+  EXPECT_EQ(signed_cdr_to(later.base_url(), domain, t.webhook_secret), 200);
 }
 
 }  // namespace
