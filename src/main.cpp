@@ -204,11 +204,12 @@ int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existi
               << "webhook_secret=" << r.webhook_secret << "\n"
               << "webhook_token=" << r.webhook_token << "\n";
   } catch (const Error& e) {
-    if (e.status() != 409 || !skip_existing) {
+    const bool exists = e.kind() == Error::Kind::conflict;
+    if (!exists || !skip_existing) {
       std::cerr << "bootstrap: " << e.what();
       if (e.details().contains("fields")) std::cerr << " " << e.details()["fields"].dump();
       std::cerr << "\n";
-      return e.status() == 409 ? 3 : 2;
+      return exists ? 3 : 2;
     }
     std::cout << "exists=" << req.domain << "\n";
   }

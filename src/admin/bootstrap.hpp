@@ -32,9 +32,9 @@ struct BootstrapResult {
 };
 
 // Creates a tenant for a Cloudonix domain with its owner, an admin token, a requests API key,
-// a webhook secret and a webhook token, in one transaction. Error::conflict when the domain or
-// e-mail exists; Error::validation for bad input.
-// The webhook secret is stored sealed by `secrets`.
+// a webhook secret and a webhook token, in one transaction; the admin token lives a day. The
+// webhook secret is stored sealed by `secrets`. Error::conflict when the domain exists;
+// Error::validation for bad input.
 BootstrapResult bootstrap_tenant(pqxx::connection& conn, const crypto::SecretBox& secrets,
                                  const BootstrapRequest& request);
 
