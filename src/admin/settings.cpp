@@ -278,10 +278,12 @@ void add_settings_routes(http::Router& router, ResourceDeps deps,
   });
   // Ends the previous secret (token) now, e.g. once every sender has the new one or when the old
   // one leaked; the current one stays.
-  for (auto [path, revoke] : {std::pair{"/api/v1/settings/webhook-secret/previous",
-                                        &store::revoke_previous_webhook_secret},
-                              std::pair{"/api/v1/settings/webhook-token/previous",
-                                        &store::revoke_previous_webhook_token}}) {
+  using Revoke = void (*)(pqxx::transaction_base&, const std::string&);
+  const std::pair<const char*, Revoke> previous[] = {
+      {"/api/v1/settings/webhook-secret/previous", &store::revoke_previous_webhook_secret},
+      {"/api/v1/settings/webhook-token/previous", &store::revoke_previous_webhook_token}};
+  for (const auto& [path, what] : previous) {
+    Revoke revoke = what;
     router.add("DELETE", path, [deps, revoke](http::Request& req) {
       auto p = deps.guard(req);
       require_role(p, kWriters);

@@ -22,10 +22,10 @@ std::string read_sql(const SealedColumn& c) {
 std::string write_sql(const SealedColumn& c, const char* param) {
   return c.bytea ? std::string("decode(") + param + ", 'hex')" : param;
 }
-std::string from_sql(const SealedColumn& c, std::string text) {
+std::string from_sql(const SealedColumn& c, const std::string& text) {
   return c.bytea ? crypto::from_hex(text).value_or("") : text;
 }
-std::string to_sql(const SealedColumn& c, std::string value) {
+std::string to_sql(const SealedColumn& c, const std::string& value) {
   return c.bytea ? crypto::to_hex(value) : value;
 }
 
