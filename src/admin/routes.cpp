@@ -96,7 +96,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                        return run_idempotent(deps.pg, p, req, fn);
                      },
                      deps.applied};
-  add_settings_routes(router, rdeps);
+  add_settings_routes(router, rdeps, deps.secrets);
   add_report_routes(router, {deps.pg, rdeps.guard});
   for (const auto& resource : routing_resources()) add_resource_routes(router, resource, rdeps);
 }

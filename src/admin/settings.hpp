@@ -1,14 +1,16 @@
 #pragma once
 
 #include "admin/resource.hpp"
+#include "core/secret_box.hpp"
 
 namespace pbx::admin {
 
 std::vector<store::Statement> settings_statements();
 
-// /api/v1/settings (GET, PATCH) and the one-time display of a new requests API key, webhook
-// secret or webhook token (POST /api/v1/settings/requests-key, /webhook-secret,
-// /webhook-token).
-void add_settings_routes(http::Router& router, ResourceDeps deps);
+// /api/v1/settings (GET, PATCH), the one-time display of a new requests API key, webhook secret
+// or webhook token (POST /api/v1/settings/requests-key, /webhook-secret, /webhook-token), and
+// the revocation of the previous webhook secret or token (DELETE .../previous). Webhook secrets
+// are stored sealed by `secrets`.
+void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::SecretBox& secrets);
 
 }  // namespace pbx::admin
