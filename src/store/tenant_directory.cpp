@@ -37,12 +37,11 @@ bool TenantEntry::token_valid_at(std::string_view token_hash,
 }
 
 std::vector<Statement> TenantDirectory::statements() {
+  static const std::string tenant = std::string("SELECT ") + kTenantColumns +
+                                    ", encode(requests_key_hash, 'hex') FROM tenants WHERE id = $1";
   return {
       {"directory_versions", "SELECT id::text, config_version FROM tenants"},
-      {"directory_tenant",
-       "SELECT id::text, name, domain_name, domain_uuid, timezone, public_base_url, webhook_auth,"
-       " allow_untimestamped, default_ring_timeout, default_caller_id, config_version,"
-       " encode(requests_key_hash, 'hex') FROM tenants WHERE id = $1"},
+      {"directory_tenant", tenant.c_str()},
       // The newest $2 valid ones (kMaxValidWebhookCredentials), whatever rows there are.
       {"directory_secrets",
        "SELECT id::text, secret, extract(epoch FROM expires_at)::bigint FROM webhook_secrets"
@@ -74,18 +73,7 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
   if (rows.empty()) return nullptr;
   const auto& r = rows[0];
   auto entry = std::make_shared<TenantEntry>();
-  auto& t = entry->tenant;
-  t.id = r[0].as<std::string>();
-  t.name = r[1].as<std::string>();
-  t.domain_name = r[2].as<std::string>();
-  if (!r[3].is_null()) t.domain_uuid = r[3].as<std::string>();
-  t.timezone = r[4].as<std::string>();
-  t.public_base_url = r[5].as<std::string>();
-  t.webhook_auth = r[6].as<std::string>();
-  t.allow_untimestamped = r[7].as<bool>();
-  t.default_ring_timeout = r[8].as<int>();
-  if (!r[9].is_null()) t.default_caller_id = r[9].as<std::string>();
-  t.config_version = r[10].as<long long>();
+  entry->tenant = tenant_from(r);
   if (!r[11].is_null())
     entry->requests_key_hash = crypto::from_hex(r[11].as<std::string>()).value_or("");
   for (const auto& s : tx.exec_prepared("directory_secrets", id, kMaxValidWebhookCredentials)) {
@@ -118,7 +106,7 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
     }
     entry->webhook_tokens.push_back(std::move(token));
   }
-  if (loader_) entry->routing = loader_(tx, t);
+  if (loader_) entry->routing = loader_(tx, entry->tenant);
   return entry;
 }
 

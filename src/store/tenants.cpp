@@ -6,9 +6,7 @@
 
 namespace pbx::store {
 
-namespace {
-
-constexpr const char* kTenantColumns =
+const char* const kTenantColumns =
     "id::text, name, domain_name, domain_uuid, timezone, public_base_url, webhook_auth,"
     " allow_untimestamped, default_ring_timeout, default_caller_id, config_version";
 
@@ -27,6 +25,8 @@ TenantRow tenant_from(const pqxx::row& r) {
   t.config_version = r[10].as<long long>();
   return t;
 }
+
+namespace {
 
 std::optional<TenantRow> one_tenant(const pqxx::result& r) {
   if (r.empty()) return std::nullopt;

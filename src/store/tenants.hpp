@@ -69,6 +69,11 @@ void insert_admin_token(pqxx::transaction_base& tx, const std::string& tenant_id
                         const std::string& user_id, const std::string& token_hash,
                         std::chrono::seconds lifetime);
 
+// The columns a TenantRow is read from, in order (for a SELECT list), and the reading of them:
+// the first columns of `r`, so a query may select more after them.
+extern const char* const kTenantColumns;
+TenantRow tenant_from(const pqxx::row& r);
+
 std::optional<TenantRow> tenant_by_domain(pqxx::transaction_base& tx, const std::string& domain);
 std::optional<TenantRow> tenant_by_requests_key_hash(pqxx::transaction_base& tx,
                                                      const std::string& key_hash);
