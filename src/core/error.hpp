@@ -51,6 +51,13 @@ class Error : public std::runtime_error {
                         nlohmann::json details = nlohmann::json::object()) {
     return {409, "conflict", message, std::move(details)};
   }
+  // 409: the tenant already holds as many objects of this kind as its quota allows.
+  static Error quota_exceeded(const std::string& resource, long long limit) {
+    return {409,
+            "quota_exceeded",
+            "this tenant may hold at most " + std::to_string(limit) + " " + resource,
+            {{"resource", resource}, {"limit", limit}}};
+  }
   static Error payload_too_large(size_t limit) {
     return {413, "payload_too_large", "request body exceeds " + std::to_string(limit) + " bytes"};
   }
