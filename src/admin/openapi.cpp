@@ -80,6 +80,7 @@ Json schema_of(const Field& f) {
       s = Json::object();
       break;
   }
+  if (f.kind == Kind::text && f.limits.max_length > 0) s["maxLength"] = f.limits.max_length;
   if (!f.required) s["nullable"] = true;
   if (!f.writable) s["readOnly"] = true;
   if (!f.readable) s["writeOnly"] = true;

@@ -56,6 +56,15 @@ TEST_F(LimitsE2E, BusinessHoursSchedulesHaveLimits) {
   EXPECT_EQ(owner_->del("/api/v1/business-hours/" + fine.id()).status, 204);
 }
 
+TEST_F(LimitsE2E, TheOpenApiDocumentShowsTheLengthLimits) {
+  HttpClient http;
+  auto doc = nlohmann::json::parse(http.get(svc_->base_url() + "/api/v1/openapi.json").body);
+  const auto& schemas = doc["components"]["schemas"];
+  EXPECT_EQ(schemas["extensions"]["properties"]["name"]["maxLength"], 100);
+  EXPECT_EQ(schemas["extensions"]["properties"]["forward_to"]["maxLength"], 256);
+  EXPECT_EQ(schemas["users"]["properties"]["email"]["maxLength"], 254);
+}
+
 TEST_F(LimitsE2E, ACreateBeyondTheQuotaAnswers409) {
   set_quota("ivr_menus", count("ivr_menus", a_->id) + 1);
   json menu = {{"name", "Menu"}, {"prompt", {{"say", "Hello"}}}};
