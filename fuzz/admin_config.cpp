@@ -110,6 +110,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
   }
-  for (const auto& [field, message] : errors) PBX_CHECK(!field.empty() && !message.empty());
+  // Every message names the body, a member the body sent, or a declared field (or a path in it).
+  const auto& fields = write->resource ? write->resource->fields : pbx::admin::settings_fields();
+  for (const auto& [field, message] : errors) {
+    PBX_CHECK(!message.empty());
+    bool named = field == "body" || (body.is_object() && body.contains(field));
+    for (const auto& f : fields) named = named || field.rfind(f.name, 0) == 0;
+    PBX_CHECK(named);
+  }
   return 0;
 }
