@@ -21,7 +21,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for f in fuzz/*.cpp; do targets+=("$(basename "$f" .cpp)"); done
 fi
-json_targets=" voice_json json_body webhook_body "
+json_targets=" voice_json json_body webhook_body admin_config "
 fixtures="$ROOT/tests/fixtures"
 
 work=$(mktemp -d)

@@ -24,6 +24,7 @@
 #include "store/tenants.hpp"
 #include "store/webhook_store.hpp"
 #include "webhooks/replay.hpp"
+#include "webhooks/retention.hpp"
 #include "webhooks/routes.hpp"
 #include "webhooks/writer.hpp"
 
@@ -154,7 +155,15 @@ int run_serve(const Config& c, bool migrate_first) {
   directory.refresh();
   directory.start_polling(std::chrono::milliseconds(500));
   webhooks::Writer writer(pg, redis,
-                          {c.webhook_writers, static_cast<size_t>(c.webhook_max_batch), 20000});
+                          {c.webhook_writers,
+                           static_cast<size_t>(c.webhook_max_batch),
+                           20000,
+                           {static_cast<size_t>(c.event_stream_max_bytes),
+                            static_cast<size_t>(c.event_stream_entry_max_bytes)}});
+  // A connection of its own: the retention job never takes one that ingest waits for.
+  store::PgPool retention_pg(pg_options(c, 1), webhooks::Retention::statements());
+  webhooks::Retention retention(retention_pg, {c.webhook_log_retention_days});
+  retention.start();
   http::add_health_routes(router, c, pg, redis);
   admin::add_admin_routes(router,
                           {pg, limiter, writer, secrets, [&directory] { directory.refresh(); },
@@ -175,6 +184,7 @@ int run_serve(const Config& c, bool migrate_first) {
   sigwait(&signals, &sig);
   spdlog::info("signal {} received: draining {} in-flight requests", sig, server.in_flight());
   server.stop(c.shutdown_grace);
+  retention.stop();
   writer.stop();
   rejections.stop();
   spdlog::info("stopped");

@@ -6,6 +6,7 @@
 #include <date/tz.h>
 
 #include <algorithm>
+#include <set>
 #include <string_view>
 
 namespace pbx::admin::checks {
@@ -102,158 +103,256 @@ bool is_email(std::string_view s) {
   return dot != std::string_view::npos && dot + 1 < domain.size();
 }
 
-Check text(size_t max_length, bool allow_empty) {
-  return [=](const Json& v) -> std::optional<std::string> {
-    const auto& s = v.get_ref<const std::string&>();
-    if (!allow_empty && s.empty()) return "must not be empty";
-    if (s.size() > max_length) return "at most " + std::to_string(max_length) + " characters";
-    return std::nullopt;
-  };
+std::optional<std::string> Rule::operator()(const Json& v) const {
+  if (auto message = limits.exceeded_by(v)) return message;
+  if (check) return check(v);
+  return std::nullopt;
 }
 
-Check extension_number() {
-  return [](const Json& v) -> std::optional<std::string> {
-    if (!digits(v.get_ref<const std::string&>(), 2, 8)) return "must be 2 to 8 digits";
-    return std::nullopt;
-  };
-}
-
-Check e164() {
-  return [](const Json& v) -> std::optional<std::string> {
-    if (!is_e164(v.get_ref<const std::string&>()))
-      return "must be an E.164 number such as +12125550100";
-    return std::nullopt;
-  };
-}
-
-Check forward_target() {
-  return [](const Json& v) -> std::optional<std::string> {
-    const auto& s = v.get_ref<const std::string&>();
-    if (s.size() > kMaxSipUri) return "at most " + std::to_string(kMaxSipUri) + " characters";
-    if (is_e164(s) || is_sip_uri(s)) return std::nullopt;
-    return "must be an E.164 number or a SIP URI (sip:user@host)";
-  };
-}
-
-Check integer(long long min, long long max) {
-  return [=](const Json& v) -> std::optional<std::string> {
-    auto n = v.get<long long>();
-    if (n < min || n > max) {
-      return "must be from " + std::to_string(min) + " to " + std::to_string(max);
-    }
-    return std::nullopt;
-  };
-}
-
-Check one_of(std::initializer_list<const char*> values) {
-  std::vector<std::string> allowed(values.begin(), values.end());
-  return [allowed](const Json& v) -> std::optional<std::string> {
-    for (const auto& a : allowed) {
-      if (v.get<std::string>() == a) return std::nullopt;
-    }
-    std::string list;
-    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    return "must be one of: " + list;
-  };
-}
-
-Check url() {
-  return [](const Json& v) -> std::optional<std::string> {
-    if (!is_http_url(v.get_ref<const std::string&>())) return "must be an http(s) URL";
-    return std::nullopt;
-  };
-}
-
-Check email() {
-  return [](const Json& v) -> std::optional<std::string> {
-    if (!is_email(v.get_ref<const std::string&>())) return "must be an e-mail address";
-    return std::nullopt;
-  };
-}
-
-Check password() {
-  return [](const Json& v) -> std::optional<std::string> {
-    auto n = v.get_ref<const std::string&>().size();
-    if (n < kMinPassword || n > kMaxPassword) {
-      return "must be " + std::to_string(kMinPassword) + " to " + std::to_string(kMaxPassword) +
-             " characters";
-    }
-    return std::nullopt;
-  };
-}
-
-Check timezone() {
-  return [](const Json& v) -> std::optional<std::string> {
-    try {
-      date::locate_zone(v.get<std::string>());
+// The length limit is the rule's; the check sees only values within it.
+Rule text(size_t max_length, bool allow_empty) {
+  Check check = nullptr;
+  if (!allow_empty) {
+    check = [](const Json& v) -> std::optional<std::string> {
+      if (v.get_ref<const std::string&>().empty()) return "must not be empty";
       return std::nullopt;
-    } catch (const std::exception&) {
-      return "must be an IANA time zone such as Europe/London";
-    }
-  };
+    };
+  }
+  return {{max_length}, check};
 }
 
-Check conference_name() {
-  return [](const Json& v) -> std::optional<std::string> {
-    const auto& s = v.get_ref<const std::string&>();
-    auto room_char = [](char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; };
-    if (s.empty() || s.size() > 64 || !all_of(s, room_char)) return "letters, digits, _ . - (1-64)";
-    return std::nullopt;
-  };
+Rule extension_number() {
+  return {{8}, [](const Json& v) -> std::optional<std::string> {
+            if (!digits(v.get_ref<const std::string&>(), 2, 8)) return "must be 2 to 8 digits";
+            return std::nullopt;
+          }};
 }
 
-Check destination() {
-  return [](const Json& v) -> std::optional<std::string> {
-    auto d = routing::parse_destination(v);
-    if (!d) {
-      return "must be {\"type\": ...} with \"id\" (or \"number\" for forward, \"name\" for "
-             "conference)";
-    }
-    for (const auto& [key, value] : v.items()) {
-      if (key != "type" && key != "id" && key != "number" && key != "name") {
-        return "unknown member " + key;
-      }
-    }
-    if (d->type == routing::DestinationType::forward) return forward_target()(v["number"]);
-    if (d->type == routing::DestinationType::conference && conference_name()(Json(d->ref))) {
-      return "conference name: letters, digits, _ . - (1-64)";
-    }
-    return std::nullopt;
-  };
+Rule e164() {
+  return {{16}, [](const Json& v) -> std::optional<std::string> {
+            if (!is_e164(v.get_ref<const std::string&>()))
+              return "must be an E.164 number such as +12125550100";
+            return std::nullopt;
+          }};
 }
 
-Check domain_aliases() {
-  return [](const Json& v) -> std::optional<std::string> {
-    if (!v.is_array() || v.size() > kMaxDomainAliases) {
-      return "must be a list of at most " + std::to_string(kMaxDomainAliases) + " domain names";
-    }
-    for (const auto& alias : v) {
-      if (!alias.is_string()) return "each alias must be a string";
-      const auto& s = alias.get_ref<const std::string&>();
-      if (s.empty() || s.size() > 253 || !all_of(s, is_host_char)) {
-        return "each alias must be a domain name (letters, digits, dots and hyphens, at most 253)";
-      }
-    }
-    return std::nullopt;
-  };
+Rule forward_target() {
+  return {{kMaxSipUri}, [](const Json& v) -> std::optional<std::string> {
+            const auto& s = v.get_ref<const std::string&>();
+            if (s.size() > kMaxSipUri) {
+              return "at most " + std::to_string(kMaxSipUri) + " characters";
+            }
+            if (is_e164(s) || is_sip_uri(s)) return std::nullopt;
+            return "must be an E.164 number or a SIP URI (sip:user@host)";
+          }};
 }
 
-Check prompt() {
-  return [](const Json& v) -> std::optional<std::string> {
-    if (!v.is_object()) return "must be {\"say\", \"voice\", \"language\"} or {\"play_url\"}";
-    bool say = v.contains("say"), play = v.contains("play_url");
-    if (say == play) return "needs exactly one of say or play_url";
-    for (const auto& [key, value] : v.items()) {
-      if (key != "say" && key != "voice" && key != "language" && key != "play_url") {
-        return "unknown member " + key;
-      }
-      if (!value.is_string() || value.get_ref<const std::string&>().size() > 2000) {
-        return key + " must be a string of at most 2000 characters";
-      }
-    }
-    if (play) return url()(v["play_url"]);
-    return std::nullopt;
-  };
+Rule integer(long long min, long long max) {
+  return {{}, [=](const Json& v) -> std::optional<std::string> {
+            auto n = v.get<long long>();
+            if (n < min || n > max) {
+              return "must be from " + std::to_string(min) + " to " + std::to_string(max);
+            }
+            return std::nullopt;
+          }};
+}
+
+Rule one_of(std::initializer_list<const char*> values) {
+  std::vector<std::string> allowed(values.begin(), values.end());
+  size_t longest = 0;
+  for (const auto& a : allowed) longest = std::max(longest, a.size());
+  return {{longest}, [allowed](const Json& v) -> std::optional<std::string> {
+            for (const auto& a : allowed) {
+              if (v.get_ref<const std::string&>() == a) return std::nullopt;
+            }
+            std::string list;
+            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+            return "must be one of: " + list;
+          }};
+}
+
+Rule url() {
+  return {{kMaxUrl}, [](const Json& v) -> std::optional<std::string> {
+            if (!is_http_url(v.get_ref<const std::string&>())) return "must be an http(s) URL";
+            return std::nullopt;
+          }};
+}
+
+Rule email() {
+  return {{kMaxEmail}, [](const Json& v) -> std::optional<std::string> {
+            if (!is_email(v.get_ref<const std::string&>())) return "must be an e-mail address";
+            return std::nullopt;
+          }};
+}
+
+Rule password() {
+  return {{kMaxPassword}, [](const Json& v) -> std::optional<std::string> {
+            if (v.get_ref<const std::string&>().size() < kMinPassword) {
+              return "must be " + std::to_string(kMinPassword) + " to " +
+                     std::to_string(kMaxPassword) + " characters";
+            }
+            return std::nullopt;
+          }};
+}
+
+Rule timezone() {
+  return {{64}, [](const Json& v) -> std::optional<std::string> {
+            try {
+              date::locate_zone(v.get<std::string>());
+              return std::nullopt;
+            } catch (const std::exception&) {
+              return "must be an IANA time zone such as Europe/London";
+            }
+          }};
+}
+
+Rule conference_name() {
+  return {{64}, [](const Json& v) -> std::optional<std::string> {
+            const auto& s = v.get_ref<const std::string&>();
+            auto room_char = [](char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; };
+            if (s.empty() || s.size() > 64 || !all_of(s, room_char)) {
+              return "letters, digits, _ . - (1-64)";
+            }
+            return std::nullopt;
+          }};
+}
+
+// {"type", "id"} or {"type", "number"} (a SIP URI of at most kMaxSipUri) or {"type", "name"}.
+Rule destination() {
+  return {
+      {kMaxSipUri + 256, 2}, [](const Json& v) -> std::optional<std::string> {
+        auto d = routing::parse_destination(v);
+        if (!d) {
+          return "must be {\"type\": ...} with \"id\" (or \"number\" for forward, \"name\" "
+                 "for conference)";
+        }
+        for (const auto& [key, value] : v.items()) {
+          if (key != "type" && key != "id" && key != "number" && key != "name") {
+            return "unknown member " + key;
+          }
+        }
+        if (d->type == routing::DestinationType::forward) return forward_target()(v["number"]);
+        if (d->type == routing::DestinationType::conference && conference_name()(Json(d->ref))) {
+          return "conference name: letters, digits, _ . - (1-64)";
+        }
+        return std::nullopt;
+      }};
+}
+
+Rule domain_aliases() {
+  return {{kMaxDomainAliases * 256 + 2, kMaxDomainAliases},
+          [](const Json& v) -> std::optional<std::string> {
+            if (!v.is_array()) {
+              return "must be a list of at most " + std::to_string(kMaxDomainAliases) +
+                     " domain names";
+            }
+            for (const auto& alias : v) {
+              if (!alias.is_string()) return "each alias must be a string";
+              const auto& s = alias.get_ref<const std::string&>();
+              if (s.empty() || s.size() > 253 || !all_of(s, is_host_char)) {
+                return "each alias must be a domain name (letters, digits, dots and hyphens, at "
+                       "most 253)";
+              }
+            }
+            return std::nullopt;
+          }};
+}
+
+Rule prompt() {
+  return {{8192, 3}, [](const Json& v) -> std::optional<std::string> {
+            if (!v.is_object())
+              return "must be {\"say\", \"voice\", \"language\"} or {\"play_url\"}";
+            bool say = v.contains("say"), play = v.contains("play_url");
+            if (say == play) return "needs exactly one of say or play_url";
+            for (const auto& [key, value] : v.items()) {
+              if (key != "say" && key != "voice" && key != "language" && key != "play_url") {
+                return "unknown member " + key;
+              }
+              if (!value.is_string() || value.get_ref<const std::string&>().size() > 2000) {
+                return key + " must be a string of at most 2000 characters";
+              }
+            }
+            if (play) return url()(v["play_url"]);
+            return std::nullopt;
+          }};
+}
+
+Rule ring_group_members() {
+  return {
+      {kMaxRingGroupMembers * 80, kMaxRingGroupMembers},
+      [](const Json& v) -> std::optional<std::string> {
+        if (!v.is_array()) return "must be a list of at most 100 members";
+        for (const auto& m : v) {
+          if (!m.is_object() || !m.contains("extension_id") || !m["extension_id"].is_string()) {
+            return "each member needs an extension_id";
+          }
+          for (const auto& [key, value] : m.items()) {
+            if (key != "extension_id" && key != "priority") return "unknown member field " + key;
+            if (key == "priority" && (!value.is_number_integer() || value.get<long long>() < 0 ||
+                                      value.get<long long>() > 1000)) {
+              return "priority must be an integer from 0 to 1000";
+            }
+          }
+        }
+        return std::nullopt;
+      }};
+}
+
+Rule ivr_options() {
+  return {{kMaxIvrOptions * 640, kMaxIvrOptions}, [](const Json& v) -> std::optional<std::string> {
+            if (!v.is_array()) return "must be a list of at most 20 options";
+            std::set<std::string> digits;
+            for (const auto& o : v) {
+              if (!o.is_object() || o.size() != 2 || !o.contains("digits") ||
+                  !o.contains("destination") || !o["digits"].is_string()) {
+                return "each option is {\"digits\", \"destination\"}";
+              }
+              const auto& d = o["digits"].get_ref<const std::string&>();
+              if (d.empty() || d.size() > 4 ||
+                  d.find_first_not_of("0123456789*") != std::string::npos) {
+                return "digits: 1 to 4 of 0-9 and *";
+              }
+              if (!digits.insert(d).second) return "digits " + d + " used twice";
+              if (auto bad = destination()(o["destination"])) return "digits " + d + ": " + *bad;
+            }
+            return std::nullopt;
+          }};
+}
+
+// Seven days, each a list of ranges of about 30 bytes: room for a few dozen a day.
+Rule weekly_ranges() { return {{8192, 7}, nullptr}; }
+
+// A year of dated exceptions, each with a short name.
+Rule schedule_exceptions() {
+  return {{kMaxScheduleExceptions * 160, kMaxScheduleExceptions}, nullptr};
+}
+
+Field text_field(std::string name, Rule rule, bool required, Json def) {
+  Field f;
+  f.name = std::move(name);
+  f.limits = rule.limits;
+  f.check = std::move(rule.check);
+  f.required = required;
+  f.default_value = std::move(def);
+  return f;
+}
+
+Field int_field(std::string name, long long min, long long max, Json def) {
+  Field f = text_field(std::move(name), integer(min, max), true, std::move(def));
+  f.kind = Kind::integer;
+  return f;
+}
+
+Field bool_field(std::string name, bool def) {
+  Field f = text_field(std::move(name), nullptr, true, def);
+  f.kind = Kind::boolean;
+  return f;
+}
+
+Field json_field(std::string name, Rule rule, bool required, Json def) {
+  Field f = text_field(std::move(name), std::move(rule), required, std::move(def));
+  f.kind = Kind::json;
+  return f;
 }
 
 std::vector<store::Statement> check_statements() {

@@ -27,6 +27,7 @@ Json schema_of(const Field& f) {
       s = Json::object();
       break;
   }
+  if (f.kind == Kind::text && f.limits.max_length > 0) s["maxLength"] = f.limits.max_length;
   // A JSON field has no single type, and OpenAPI 3.0 allows `nullable` only beside one.
   if (!f.required && s.contains("type")) s["nullable"] = true;
   if (!f.writable) s["readOnly"] = true;

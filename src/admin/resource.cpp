@@ -27,6 +27,12 @@ const char* keep(std::string text) {
   return texts.emplace_back(std::move(text)).c_str();
 }
 
+// Characters (code points) of valid UTF-8: every byte but continuation bytes starts one.
+size_t utf8_length(std::string_view s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 std::string stmt(const Resource& r, const char* what) { return "res_" + r.name + "_" + what; }
 
 const char* kIsoUtc = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
@@ -94,41 +100,6 @@ const char* kind_name(Kind kind) {
   return "invalid";
 }
 
-// Request fields onto `merged`, then every field checked against the result.
-void merge_and_check(const Resource& r, const Json& body, Json& merged, bool creating,
-                     Errors& errors) {
-  if (!body.is_object()) {
-    errors.emplace_back("body", "must be a JSON object");
-    return;
-  }
-  for (const auto& [key, value] : body.items()) {
-    const auto* f = r.field(key);
-    if (!f) {
-      errors.emplace_back(key, "unknown field");
-    } else if (!f->writable) {
-      errors.emplace_back(key, "read only");
-    } else if (!value.is_null() && !kind_matches(f->kind, value)) {
-      errors.emplace_back(key, kind_name(f->kind));
-    } else {
-      merged[key] = value;
-    }
-  }
-  for (const auto& f : r.fields) {
-    if (!f.writable) continue;
-    auto it = merged.find(f.name);
-    bool missing = it == merged.end() || it->is_null();
-    if (missing) {
-      if (f.required && (creating || it != merged.end())) errors.emplace_back(f.name, "required");
-      continue;
-    }
-    if (!kind_matches(f.kind, *it)) continue;  // reported above
-    if (f.check) {
-      if (auto message = f.check(*it)) errors.emplace_back(f.name, *message);
-    }
-  }
-  if (r.object_checks) r.object_checks(merged, errors);
-}
-
 Json row_of(const Resource& r, const Json& merged) {
   Json row = Json::object();
   for (const auto& f : r.fields) {
@@ -165,6 +136,16 @@ std::optional<ListPosition> parse_cursor(const http::Request& req, Errors& error
   return position;
 }
 
+// Creates of one kind in one tenant take turns (a transaction-scoped advisory lock) from the
+// count to the commit, so concurrent creates cannot each see room for one more. The count is a
+// statement of its own: it must read a snapshot taken after the lock was granted.
+void enforce_quota(pqxx::transaction_base& tx, const Resource& r, const std::string& tenant) {
+  tx.exec_prepared("res_quota_lock", tenant, r.name);
+  auto row = tx.exec_prepared1(stmt(r, "quota"), tenant);
+  auto limit = row[0].as<long long>();
+  if (row[1].as<long long>() >= limit) throw Error::quota_exceeded(r.name, limit);
+}
+
 [[noreturn]] void write_conflict(const pqxx::unique_violation& e, const Resource& r) {
   throw Error::validation({{unique_field(r, e.what()), "already exists"}});
 }
@@ -196,6 +177,86 @@ const Field* Resource::field(const std::string& n) const {
     if (f.name == n) return &f;
   }
   return nullptr;
+}
+
+std::optional<std::string> Limits::exceeded_by(const Json& v) const {
+  if (max_items > 0 && (v.is_array() || v.is_object()) && v.size() > max_items) {
+    return "at most " + std::to_string(max_items) + " entries";
+  }
+  if (max_length == 0) return std::nullopt;
+  if (v.is_string()) {
+    if (utf8_length(v.get_ref<const std::string&>()) > max_length) {
+      return "at most " + std::to_string(max_length) + " characters";
+    }
+  } else if (v.dump(-1, ' ', false, Json::error_handler_t::replace).size() > max_length) {
+    return "at most " + std::to_string(max_length) + " bytes of JSON";
+  }
+  return std::nullopt;
+}
+
+std::string Limits::describe() const {
+  std::string out;
+  if (max_items > 0) out = std::to_string(max_items) + " entries";
+  if (max_length > 0) {
+    if (!out.empty()) out += ", ";
+    out += std::to_string(max_length) + (max_items > 0 ? " bytes of JSON" : " characters");
+  }
+  return out;
+}
+
+void check_fields(const std::vector<Field>& fields, const Json& body, Json& merged, bool creating,
+                  Errors& errors) {
+  if (!body.is_object()) {
+    errors.emplace_back("body", "must be a JSON object");
+    return;
+  }
+  auto field = [&](const std::string& name) -> const Field* {
+    for (const auto& f : fields) {
+      if (f.name == name) return &f;
+    }
+    return nullptr;
+  };
+  for (const auto& [key, value] : body.items()) {
+    const auto* f = field(key);
+    if (!f) {
+      errors.emplace_back(key, "unknown field");
+    } else if (!f->writable) {
+      errors.emplace_back(key, "read only");
+    } else if (!value.is_null() && !kind_matches(f->kind, value)) {
+      errors.emplace_back(key, kind_name(f->kind));
+    } else {
+      merged[key] = value;
+    }
+  }
+  for (const auto& f : fields) {
+    if (!f.writable) continue;
+    auto it = merged.find(f.name);
+    bool missing = it == merged.end() || it->is_null();
+    if (missing) {
+      if (f.required && (creating || it != merged.end())) errors.emplace_back(f.name, "required");
+      continue;
+    }
+    if (!kind_matches(f.kind, *it)) continue;  // reported above
+    if (auto message = f.limits.exceeded_by(*it)) {
+      errors.emplace_back(f.name, *message);
+      merged.erase(it);
+    } else if (f.check) {
+      if (auto bad = f.check(*it)) errors.emplace_back(f.name, *bad);
+    }
+  }
+}
+
+void check_body(const Resource& r, const Json& body, Json& merged, bool creating, Errors& errors) {
+  check_fields(r.fields, body, merged, creating, errors);
+  if (body.is_object() && r.object_checks) r.object_checks(merged, errors);
+}
+
+Json defaults_of(const Resource& r) {
+  Json merged = Json::object();
+  for (const auto& f : r.fields) {
+    if (!f.default_value.is_null()) merged[f.name] = f.default_value;
+  }
+  return merged;
 }
 
 Json page_json(std::vector<Json> items, std::optional<std::string> next_cursor) {
@@ -258,10 +319,20 @@ std::vector<store::Statement> resource_statements(const std::vector<Resource>& r
                                        " FROM jsonb_populate_record(NULL::" + r.table +
                                        ", $3::jsonb) p WHERE r.tenant_id = $1 AND r.id = $2::uuid" +
                                        scope_sql(r, 4) + " RETURNING r.id::text")});
+    if (r.creatable && r.quota) {
+      out.push_back(
+          {keep(stmt(r, "quota")),
+           keep("SELECT coalesce((SELECT max_count FROM tenant_quotas WHERE tenant_id = $1"
+                " AND resource = '" +
+                r.name + "'), (SELECT max_count FROM quota_defaults WHERE resource = '" + r.name +
+                "'), 0), (SELECT count(*) FROM " + r.table + " WHERE tenant_id = $1)")});
+    }
     out.push_back({keep(stmt(r, "delete")),
                    keep("DELETE FROM " + r.table + " r WHERE r.tenant_id = $1 AND r.id = $2::uuid" +
                         scope_sql(r, 3))});
   }
+  out.push_back({"res_quota_lock",
+                 "SELECT pg_advisory_xact_lock(hashtext('pbx_quota'), hashtext($1 || ':' || $2))"});
   // Everything a destination (or a ring-group membership) can point at an object from.
   out.push_back(
       {"res_references",
@@ -345,18 +416,16 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
       require_role(p, r->write_roles);
       return deps.idempotent(p, req, [&] {
         auto body = http::json_body(req);
-        Json merged = Json::object();
-        for (const auto& f : r->fields) {
-          if (!f.default_value.is_null()) merged[f.name] = f.default_value;
-        }
+        Json merged = defaults_of(*r);
         Errors errors;
-        merge_and_check(*r, body, merged, true, errors);
+        check_body(*r, body, merged, true, errors);
         auto created = deps.pg.with([&](pqxx::connection& conn) {
           pqxx::work tx(conn);
           Json none;
           WriteContext ctx{tx, p, nullptr, none};
           if (errors.empty() && r->db_checks) r->db_checks(ctx, merged, errors);
           if (!errors.empty()) throw Error::validation(errors);
+          if (r->quota) enforce_quota(tx, *r, p.tenant_id);
           try {
             auto row = r->to_row ? r->to_row(ctx, merged) : row_of(*r, merged);
             auto id =
@@ -388,7 +457,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
       if (!current) throw Error::not_found();
       Json merged = *current;
       Errors errors;
-      merge_and_check(*r, body, merged, false, errors);
+      check_body(*r, body, merged, false, errors);
       WriteContext ctx{tx, p, &id, *current};
       if (errors.empty() && r->db_checks) r->db_checks(ctx, merged, errors);
       if (!errors.empty()) throw Error::validation(errors);

@@ -22,6 +22,16 @@ using Errors = Error::FieldErrors;
 
 enum class Kind { text, integer, boolean, json };
 
+// The size a value may have, declared with its field and checked before anything else reads
+// the value, so that no check, parser or stored snapshot ever sees an unbounded one.
+struct Limits {
+  size_t max_length = 0;  // a string's characters; for any other value, its compact JSON's bytes
+  size_t max_items = 0;   // a list's or an object's entries; 0: no count beyond max_length
+  // A message when `v` is larger than allowed.
+  std::optional<std::string> exceeded_by(const Json& v) const;
+  std::string describe() const;  // "100 characters", "20 entries, 32768 bytes of JSON"
+};
+
 // One field of an admin resource. Checks see the whole merged object (defaults or the current
 // row, then the request's fields), so a PATCH is validated as strictly as a POST.
 struct Field {
@@ -30,6 +40,7 @@ struct Field {
   Kind kind = Kind::text;
   bool required = false;         // present and not null after merging
   Json default_value = nullptr;  // applied on create when absent
+  Limits limits;                 // every writable text or JSON field has them
   // Returns a message when the (non-null) value is unacceptable.
   std::function<std::optional<std::string>(const Json&)> check = nullptr;
   bool writable = true;         // false: shown, never accepted from a client
@@ -71,6 +82,9 @@ struct Resource {
   std::function<void(WriteContext&, const std::string& id, const Json& merged)> after_write =
       nullptr;
   std::function<void(WriteContext&)> before_delete = nullptr;
+  // Tenants may hold at most their quota of these objects (tenant_quotas, else quota_defaults,
+  // under this resource's name); checked in the creating transaction.
+  bool quota = true;
   // Adds computed members to a shown object.
   std::function<void(Json&)> decorate = nullptr;
 
@@ -81,6 +95,16 @@ struct Resource {
 };
 
 std::vector<store::Statement> resource_statements(const std::vector<Resource>& resources);
+
+// A request body checked against fields: its members onto `merged` (the defaults on create,
+// the stored object on update), then every field of the result, limits first. A value over its
+// limits is taken out of `merged`, so that no later check reads it.
+void check_fields(const std::vector<Field>& fields, const Json& body, Json& merged, bool creating,
+                  Errors& errors);
+// check_fields, then the resource's checks across fields.
+void check_body(const Resource& r, const Json& body, Json& merged, bool creating, Errors& errors);
+// The object a create starts from: every field's default.
+Json defaults_of(const Resource& r);
 
 struct ResourceDeps {
   store::PgPool& pg;

@@ -15,33 +15,6 @@ using namespace checks;
 const std::vector<std::string> kManagers{"owner", "admin"};
 const std::vector<std::string> kStaff{"owner", "admin", "user"};
 
-Field text_field(std::string name, Check check, bool required = false, Json def = nullptr) {
-  Field f;
-  f.name = std::move(name);
-  f.check = std::move(check);
-  f.required = required;
-  f.default_value = std::move(def);
-  return f;
-}
-
-Field int_field(std::string name, long long min, long long max, Json def) {
-  Field f = text_field(std::move(name), integer(min, max), true, std::move(def));
-  f.kind = Kind::integer;
-  return f;
-}
-
-Field bool_field(std::string name, bool def) {
-  Field f = text_field(std::move(name), nullptr, true, def);
-  f.kind = Kind::boolean;
-  return f;
-}
-
-Field json_field(std::string name, Check check, bool required = false, Json def = nullptr) {
-  Field f = text_field(std::move(name), std::move(check), required, std::move(def));
-  f.kind = Kind::json;
-  return f;
-}
-
 Field read_only(Field f) {
   f.writable = false;
   return f;
@@ -109,25 +82,7 @@ Resource ring_groups() {
   r.read_roles = kStaff;
   r.write_roles = kManagers;
   r.referencable = true;
-  Field members = json_field(
-      "members",
-      [](const Json& v) -> std::optional<std::string> {
-        if (!v.is_array() || v.size() > 100) return "must be a list of at most 100 members";
-        for (const auto& m : v) {
-          if (!m.is_object() || !m.contains("extension_id") || !m["extension_id"].is_string()) {
-            return "each member needs an extension_id";
-          }
-          for (const auto& [key, value] : m.items()) {
-            if (key != "extension_id" && key != "priority") return "unknown member field " + key;
-            if (key == "priority" && (!value.is_number_integer() || value.get<long long>() < 0 ||
-                                      value.get<long long>() > 1000)) {
-              return "priority must be an integer from 0 to 1000";
-            }
-          }
-        }
-        return std::nullopt;
-      },
-      true, Json::array());
+  Field members = json_field("members", ring_group_members(), true, Json::array());
   members.stored = false;
   r.fields = {text_field("name", text(100, false), true),
               text_field("number", extension_number()),
@@ -182,29 +137,7 @@ Resource ivr_menus() {
               int_field("digit_timeout", 1, 60, 5),
               int_field("max_attempts", 1, 10, 3),
               text_field("invalid_prompt", text(1000)),
-              json_field(
-                  "options",
-                  [](const Json& v) -> std::optional<std::string> {
-                    if (!v.is_array() || v.size() > 20)
-                      return "must be a list of at most 20 options";
-                    std::set<std::string> digits;
-                    for (const auto& o : v) {
-                      if (!o.is_object() || o.size() != 2 || !o.contains("digits") ||
-                          !o.contains("destination") || !o["digits"].is_string()) {
-                        return "each option is {\"digits\", \"destination\"}";
-                      }
-                      const auto& d = o["digits"].get_ref<const std::string&>();
-                      if (d.empty() || d.size() > 4 ||
-                          d.find_first_not_of("0123456789*") != std::string::npos) {
-                        return "digits: 1 to 4 of 0-9 and *";
-                      }
-                      if (!digits.insert(d).second) return "digits " + d + " used twice";
-                      if (auto bad = destination()(o["destination"]))
-                        return "digits " + d + ": " + *bad;
-                    }
-                    return std::nullopt;
-                  },
-                  true, Json::array()),
+              json_field("options", ivr_options(), true, Json::array()),
               json_field("timeout_destination", destination()),
               json_field("failover", destination())};
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
@@ -227,8 +160,8 @@ Resource business_hours() {
   r.referencable = true;
   r.fields = {text_field("name", text(100, false), true),
               text_field("timezone", timezone()),
-              json_field("weekly", nullptr, true, Json::object()),
-              json_field("exceptions", nullptr, true, Json::array()),
+              json_field("weekly", weekly_ranges(), true, Json::object()),
+              json_field("exceptions", schedule_exceptions(), true, Json::array()),
               json_field("open_destination", destination(), true),
               json_field("closed_destination", destination(), true)};
   r.extra_select =

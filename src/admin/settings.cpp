@@ -86,50 +86,6 @@ Json read_settings(store::PgPool& pg, const std::string& tenant_id) {
   });
 }
 
-void check_patch(const Json& body, Errors& errors) {
-  if (!body.is_object()) {
-    errors.emplace_back("body", "must be a JSON object");
-    return;
-  }
-  using namespace checks;
-  auto string_check = [&](const std::string& key, const Json& v, const Check& check) {
-    if (!v.is_string()) {
-      errors.emplace_back(key, "must be a string");
-    } else if (auto m = check(v)) {
-      errors.emplace_back(key, *m);
-    }
-  };
-  for (const auto& [key, v] : body.items()) {
-    if (key == "name") {
-      string_check(key, v, text(100, false));
-    } else if (key == "domain_name") {
-      string_check(key, v, text(253, false));
-    } else if (key == "domain_uuid") {
-      if (!v.is_null()) string_check(key, v, text(64, false));
-    } else if (key == "domain_aliases") {
-      if (auto m = domain_aliases()(v)) errors.emplace_back(key, *m);
-    } else if (key == "timezone") {
-      string_check(key, v, timezone());
-    } else if (key == "public_base_url") {
-      string_check(key, v, url());
-    } else if (key == "webhook_auth") {
-      string_check(key, v, one_of({"any", "hmac", "bearer", "url_token", "hmac_or_bearer"}));
-    } else if (key == "default_ring_timeout") {
-      if (!v.is_number_integer()) {
-        errors.emplace_back(key, "must be an integer");
-      } else if (auto m = integer(5, 600)(v)) {
-        errors.emplace_back(key, *m);
-      }
-    } else if (key == "default_caller_id") {
-      if (!v.is_null()) string_check(key, v, e164());
-    } else if (key == "allow_untimestamped") {
-      if (!v.is_boolean()) errors.emplace_back(key, "must be true or false");
-    } else {
-      errors.emplace_back(key, "unknown field");
-    }
-  }
-}
-
 // Domain names, uuids and aliases are one namespace across tenants (tenant_domain_keys), so a
 // tenant can never claim a name that another tenant's traffic is matched by.
 void domains_free(pqxx::transaction_base& tx, const std::string& tenant_id, const Json& body) {
@@ -151,6 +107,28 @@ void domains_free(pqxx::transaction_base& tx, const std::string& tenant_id, cons
 }
 
 }  // namespace
+
+const std::vector<Field>& settings_fields() {
+  using namespace checks;
+  static const std::vector<Field> fields{
+      text_field("name", text(100, false), true),
+      text_field("domain_name", text(253, false), true),
+      text_field("domain_uuid", text(64, false)),
+      json_field("domain_aliases", domain_aliases(), true),
+      text_field("timezone", timezone(), true),
+      text_field("public_base_url", url(), true),
+      text_field("webhook_auth", one_of({"any", "hmac", "bearer", "url_token", "hmac_or_bearer"}),
+                 true),
+      int_field("default_ring_timeout", 5, 600, nullptr),
+      text_field("default_caller_id", e164()),
+      bool_field("allow_untimestamped", false)};
+  return fields;
+}
+
+void check_settings_patch(const Json& body, Errors& errors) {
+  Json merged = Json::object();
+  check_fields(settings_fields(), body, merged, false, errors);
+}
 
 std::vector<store::Statement> settings_statements() {
   return {
@@ -214,7 +192,7 @@ void add_settings_routes(http::Router& router, ResourceDeps deps,
                require_role(p, kWriters);
                auto body = http::json_body(req);
                Errors errors;
-               check_patch(body, errors);
+               check_settings_patch(body, errors);
                if (!errors.empty()) throw Error::validation(errors);
                auto updated = deps.pg.with([&](pqxx::connection& conn) {
                  pqxx::work tx(conn);

@@ -190,6 +190,14 @@ Config load_config(const Environment& env) {
   r.integer("PBX_WEBHOOK_WRITERS", c.webhook_writers, 1, 64);
   r.integer("PBX_WEBHOOK_MAX_BATCH", c.webhook_max_batch, 1, 10000);
   r.integer("PBX_WEBHOOK_REJECTION_SAMPLES", c.webhook_rejection_samples, 0, 100000);
+  r.integer("PBX_EVENT_STREAM_ENTRY_MAX_BYTES", c.event_stream_entry_max_bytes, 1024, 1024 * 1024);
+  r.integer("PBX_EVENT_STREAM_MAX_BYTES", c.event_stream_max_bytes, 65536, 2147483647);
+  if (c.event_stream_max_bytes < c.event_stream_entry_max_bytes) {
+    throw ConfigError(fmt::format(
+        "PBX_EVENT_STREAM_MAX_BYTES: must be at least PBX_EVENT_STREAM_ENTRY_MAX_BYTES ({})",
+        c.event_stream_entry_max_bytes));
+  }
+  r.integer("PBX_WEBHOOK_LOG_RETENTION_DAYS", c.webhook_log_retention_days, 1, 36500);
   r.integer("PBX_ADMIN_RATE_PER_TOKEN", c.admin_rate_per_token, 1, 1000000);
   r.integer("PBX_ADMIN_RATE_PER_IP", c.admin_rate_per_ip, 1, 1000000);
   r.ranges("PBX_TRUSTED_PROXIES", c.trusted_proxies);

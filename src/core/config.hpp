@@ -40,6 +40,13 @@ struct Config {
   // Refused webhooks kept in the webhook log, per minute, per claimed tenant and per source.
   int webhook_rejection_samples = 60;
 
+  // Each tenant's Redis event stream: bytes of fields and values, and of one entry (a larger
+  // event's payload is left out of its entry).
+  int event_stream_max_bytes = 32 * 1024 * 1024;
+  int event_stream_entry_max_bytes = 4096;
+  // Webhook log rows (webhook_events, refused samples included) are removed after this many days.
+  int webhook_log_retention_days = 30;
+
   // Admin API requests per minute, per token and per client address (shared through Redis).
   int admin_rate_per_token = 600;
   int admin_rate_per_ip = 1200;

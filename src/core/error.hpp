@@ -73,6 +73,13 @@ class Error : public std::runtime_error {
                         nlohmann::json details = nlohmann::json::object()) {
     return {Kind::conflict, "conflict", message, std::move(details)};
   }
+  // 409: the tenant already holds as many objects of this kind as its quota allows.
+  static Error quota_exceeded(const std::string& resource, long long limit) {
+    return {Kind::conflict,
+            "quota_exceeded",
+            "this tenant may hold at most " + std::to_string(limit) + " " + resource,
+            {{"resource", resource}, {"limit", limit}}};
+  }
   static Error payload_too_large(size_t limit) {
     return {Kind::too_large, "payload_too_large",
             "request body exceeds " + std::to_string(limit) + " bytes"};

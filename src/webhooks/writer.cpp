@@ -15,7 +15,6 @@ namespace {
 
 // Dedupe markers outlive any retry schedule a sender is likely to have.
 constexpr const char* kMarkerTtlSeconds = "172800";
-constexpr const char* kStreamMaxLen = "100000";
 // Jobs of a batch that may time out alone before the database counts as slow for every job.
 constexpr int kTimeoutsAlone = 2;
 
@@ -219,15 +218,17 @@ void Writer::fan_out(const std::vector<std::shared_ptr<Job>>& batch) {
           job->new_keys.end()) {
         continue;
       }
-      commands.push_back({"XADD", stream_key(job->tenant_id), "MAXLEN", "~", kStreamMaxLen, "*",
-                          "kind", "session_update", "session", u.session_token, "status", u.status,
-                          "data", u.raw});
+      commands.push_back(stream_add(
+          stream_key(job->tenant_id), options_.stream,
+          {{"kind", "session_update"}, {"session", u.session_token}, {"status", u.status}}, u.raw));
     }
     if (job->cdr && job->processed > 0) {
-      commands.push_back({"XADD", stream_key(job->tenant_id), "MAXLEN", "~", kStreamMaxLen, "*",
-                          "kind", "cdr", "session", job->cdr->session_token, "disposition",
-                          std::string(cdr::to_string(job->cdr->disposition)), "data",
-                          job->cdr->raw});
+      commands.push_back(
+          stream_add(stream_key(job->tenant_id), options_.stream,
+                     {{"kind", "cdr"},
+                      {"session", job->cdr->session_token},
+                      {"disposition", std::string(cdr::to_string(job->cdr->disposition))}},
+                     job->cdr->raw));
     }
   }
   if (!redis_.pipeline(commands)) {

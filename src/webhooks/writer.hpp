@@ -3,6 +3,7 @@
 #include "store/pg.hpp"
 #include "store/redis.hpp"
 #include "webhooks/job.hpp"
+#include "webhooks/stream.hpp"
 
 #include <condition_variable>
 #include <deque>
@@ -17,6 +18,7 @@ struct WriterOptions {
   int threads = 2;           // each with its own Postgres connection from the pool
   size_t max_batch = 512;    // jobs per transaction
   size_t max_queue = 20000;  // beyond this, new jobs are refused (the sender retries)
+  StreamBudget stream;       // each tenant's Redis event stream
 };
 
 // Group commit: jobs from all HTTP threads are written many to a transaction, so that the

@@ -76,6 +76,27 @@ TEST(Config, BadValuesNameTheirVariable) {
   expect_error_naming({{"PBX_REDIS_URL", "localhost"}}, "PBX_REDIS_URL");
 }
 
+TEST(Config, EventStreamBudgetAndWebhookLogRetention) {
+  Config defaults = load_config({});
+  EXPECT_EQ(defaults.event_stream_max_bytes, 32 * 1024 * 1024);
+  EXPECT_EQ(defaults.event_stream_entry_max_bytes, 4096);
+  EXPECT_EQ(defaults.webhook_log_retention_days, 30);
+  Config c = load_config({{"PBX_EVENT_STREAM_MAX_BYTES", "1048576"},
+                          {"PBX_EVENT_STREAM_ENTRY_MAX_BYTES", "2048"},
+                          {"PBX_WEBHOOK_LOG_RETENTION_DAYS", "7"}});
+  EXPECT_EQ(c.event_stream_max_bytes, 1048576);
+  EXPECT_EQ(c.event_stream_entry_max_bytes, 2048);
+  EXPECT_EQ(c.webhook_log_retention_days, 7);
+  expect_error_naming({{"PBX_EVENT_STREAM_ENTRY_MAX_BYTES", "512"}},
+                      "PBX_EVENT_STREAM_ENTRY_MAX_BYTES");
+  expect_error_naming({{"PBX_EVENT_STREAM_MAX_BYTES", "100"}}, "PBX_EVENT_STREAM_MAX_BYTES");
+  // A budget smaller than one entry could hold nothing.
+  expect_error_naming(
+      {{"PBX_EVENT_STREAM_MAX_BYTES", "70000"}, {"PBX_EVENT_STREAM_ENTRY_MAX_BYTES", "100000"}},
+      "PBX_EVENT_STREAM_MAX_BYTES");
+  expect_error_naming({{"PBX_WEBHOOK_LOG_RETENTION_DAYS", "0"}}, "PBX_WEBHOOK_LOG_RETENTION_DAYS");
+}
+
 TEST(Config, TrustedProxiesAreAddressesAndRanges) {
   EXPECT_TRUE(load_config({}).trusted_proxies.empty()) << "by default no proxy is trusted";
   Config c = load_config(
