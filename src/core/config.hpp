@@ -40,6 +40,11 @@ struct Config {
   // Refused webhooks kept in the webhook log, per minute, per claimed tenant and per source.
   int webhook_rejection_samples = 60;
 
+  // Threads that run admin, report and replay requests, and how many of those requests may
+  // wait for one (beyond that: 503 at once), so that they never hold up the connection threads.
+  int admin_workers = 2;
+  int admin_queue = 64;
+
   // Admin API requests per minute, per token and per client address (shared through Redis).
   int admin_rate_per_token = 600;
   int admin_rate_per_ip = 1200;
