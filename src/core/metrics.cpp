@@ -66,9 +66,10 @@ std::string Registry::render() const {
   std::string out;
   for (const auto& [name, family] : families_) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name, family.type);
-    auto sample = [&](const std::string& labels, auto value) {
-      out += labels.empty() ? fmt::format("{} {}\n", name, value)
-                            : fmt::format("{}{{{}}} {}\n", name, labels, value);
+    // An init-capture: clang cannot capture a structured binding.
+    auto sample = [&out, &metric = name](const std::string& labels, auto value) {
+      out += labels.empty() ? fmt::format("{} {}\n", metric, value)
+                            : fmt::format("{}{{{}}} {}\n", metric, labels, value);
     };
     for (const auto& [labels, c] : family.counters) sample(labels, c->value());
     for (const auto& [labels, g] : family.gauges) sample(labels, g->value());
