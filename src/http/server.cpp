@@ -727,6 +727,10 @@ void Server::Dispatcher::handle(const P::Http::Request& preq,
   req->body = preq.body();
   req->path_params = std::move(match.params);
   if (runs_on_admin_pool(match.route->method, match.route->pattern)) {
+    // Pistache answers 408 and drops a connection that is not idle once the header timeout has
+    // passed since its request was read: while the request waits for a worker or its export
+    // streams, the connection counts as idle (keep-alive timeout) instead.
+    peer->setIdle(true);
     hand_to_admin_pool(*match.route, req, reply, weak);
   } else {
     run_handler(*match.route, *req, reply);

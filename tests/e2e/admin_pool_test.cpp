@@ -166,6 +166,29 @@ TEST_F(AdminPool, VoiceAnswersAtOnceWhileSlowAdminWorkFillsThePoolAndMoreIsRefus
   }
 }
 
+// An admin request may take longer than the header timeout, waiting for a worker or for
+// Postgres: it is answered, not cut off with a 408.
+TEST_F(AdminPool, SlowAdminWorkOutlastsTheHeaderTimeout) {
+  auto env = *env_;
+  env["PBX_HEADER_TIMEOUT_S"] = "1";
+  env["PBX_DB_STATEMENT_TIMEOUT_MS"] = "30000";
+  ServiceProcess svc({"serve"}, env);
+  svc.wait_healthy();
+  HttpResponse answer;
+  {
+    CdrTableLock lock;
+    std::thread client([&] {
+      HttpClient http;
+      answer = http.request("GET", svc.base_url() + "/api/v1/cdrs/stats", "", bearer(),
+                            std::chrono::seconds(60));
+    });
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    lock.release();
+    client.join();
+  }
+  EXPECT_EQ(answer.status, 200) << answer.body << answer.error;
+}
+
 // Made-up tokens count against the address's limit before they are looked up, so a flood of
 // them is refused with 429 without reaching the database.
 TEST_F(AdminPool, MadeUpTokensAreRateLimitedPerAddressBeforeTheirLookup) {
