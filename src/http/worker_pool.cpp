@@ -2,7 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <exception>
+#include <system_error>
 
 namespace pbx::http {
 
@@ -14,8 +19,9 @@ std::string pool_label(const std::string& name) { return metrics::label("pool", 
 
 }  // namespace
 
-WorkerPool::WorkerPool(const std::string& name, int workers, size_t max_queued)
+WorkerPool::WorkerPool(const std::string& name, int workers, size_t max_queued, int nice)
     : max_queued_(max_queued),
+      nice_(nice),
       idle_(static_cast<size_t>(workers)),
       queued_(metrics::registry().gauge("pbx_worker_pool_queued", "Jobs waiting for a worker",
                                         pool_label(name))),
@@ -78,6 +84,15 @@ bool WorkerPool::on_worker() { return t_on_worker; }
 
 void WorkerPool::work() {
   t_on_worker = true;
+  if (nice_ != 0) {
+    // On Linux a thread has a niceness of its own, set through its thread id.
+    auto tid = static_cast<id_t>(::gettid());
+    errno = 0;
+    int current = ::getpriority(PRIO_PROCESS, tid);
+    if ((current == -1 && errno != 0) || ::setpriority(PRIO_PROCESS, tid, current + nice_) != 0) {
+      spdlog::warn("worker niceness not changed: {}", std::generic_category().message(errno));
+    }
+  }
   std::unique_lock lock(mutex_);
   while (true) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

@@ -27,7 +27,9 @@ class WorkerPool {
   };
 
   // max_queued: how many jobs may wait for a worker beyond those the idle workers take at once.
-  WorkerPool(const std::string& name, int workers, size_t max_queued);
+  // nice: added to the workers' scheduling niceness, so that on a busy machine the threads
+  // that answer calls get the CPU first.
+  WorkerPool(const std::string& name, int workers, size_t max_queued, int nice = 0);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -53,6 +55,7 @@ class WorkerPool {
   void work();
 
   size_t max_queued_;
+  int nice_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Queued> queue_;

@@ -1,6 +1,10 @@
 #include "http/worker_pool.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <atomic>
 #include <future>
@@ -116,6 +120,16 @@ TEST(WorkerPool, CloseCancelsQueuedJobsAndRefusesNewOnes) {
   EXPECT_EQ(ran, 0);
   EXPECT_EQ(cancelled, 3);
   EXPECT_EQ(metric("pbx_worker_pool_queued", "test-close"), "0");
+}
+
+TEST(WorkerPool, WorkersRunAtTheNicenessAsked) {
+  int here = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  WorkerPool pool("test-nice", 1, 1, 5);
+  std::promise<int> seen;
+  ASSERT_TRUE(pool.submit(
+      {[&] { seen.set_value(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()))); }, {}}));
+  EXPECT_EQ(seen.get_future().get(), std::min(here + 5, 19));
+  EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())), here);
 }
 
 TEST(WorkerPool, AThrowingJobDoesNotEndItsWorker) {
