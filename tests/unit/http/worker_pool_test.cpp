@@ -70,7 +70,13 @@ TEST(WorkerPool, RefusesAtOnceBeyondItsQueueAndCountsIt) {
   ASSERT_TRUE(pool.submit(gate.job()));
   gate.wait_entered();
   std::atomic<int> ran{0};
-  auto counted = [&] { return WorkerPool::Job{[&] { ++ran; }, {}}; };
+  std::promise<void> both_ran;
+  auto counted = [&] {
+    return WorkerPool::Job{[&] {
+                             if (++ran == 2) both_ran.set_value();
+                           },
+                           {}};
+  };
   EXPECT_TRUE(pool.submit(counted()));
   EXPECT_TRUE(pool.submit(counted()));
   EXPECT_EQ(metric("pbx_worker_pool_queued", "test-bound"), "2");
@@ -79,6 +85,7 @@ TEST(WorkerPool, RefusesAtOnceBeyondItsQueueAndCountsIt) {
   EXPECT_FALSE(pool.submit(counted()));
   EXPECT_EQ(metric("pbx_worker_pool_rejected_total", "test-bound"), "2");
   gate.open();
+  ASSERT_EQ(both_ran.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
   pool.join();
   EXPECT_EQ(ran, 2);
   EXPECT_EQ(metric("pbx_worker_pool_queued", "test-bound"), "0");
