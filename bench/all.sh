@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every figure of the benchmarks in one table: voice routing (voice.sh), durable webhook
-# ingestion (webhooks.sh) and whole calls mixing them (mixed.sh), each beside its baseline
-# from the same run. Each part runs on its own throw-away Postgres and Redis; their own
+# ingestion (webhooks.sh), whole calls mixing them (mixed.sh) and voice routing while admin
+# reports run (isolation.sh), each beside its baseline from the same run. Each part runs on its own throw-away Postgres and Redis; their own
 # tables go to stderr as they finish, the combined one to stdout at the end.
 #   bench/all.sh [seconds per run, default 10] [repetitions, default 3]
 set -euo pipefail
@@ -11,7 +11,7 @@ REPS=${2:-3}
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 export BENCH_ALL_RESULTS=$BENCH_DIR/all.tsv
 build_bench
-for part in voice webhooks mixed; do
+for part in voice webhooks mixed isolation; do
   echo "== bench/$part.sh $SECONDS_PER_RUN $REPS" >&2
   bash "$(repo_root)/bench/$part.sh" "$SECONDS_PER_RUN" "$REPS" >&2
 done

@@ -97,14 +97,15 @@ build_bench() {
   LOADGEN=$(repo_root)/build/bench/bench/loadgen
 }
 
-# bootstrap DOMAIN -> sets TID, KEY and SECRET (the real path: owner, admin token, hashed
-# API key, webhook secret).
+# bootstrap DOMAIN -> sets TID, KEY, SECRET and ADMIN_TOKEN (the real path: owner, admin
+# token, hashed API key, webhook secret).
 bootstrap() {
   local creds
   creds=$("$PBXD" bootstrap --domain "$1" --owner-email "owner@$1")
   TID=$(echo "$creds" | sed -n 's/^tenant_id=//p')
   KEY=$(echo "$creds" | sed -n 's/^requests_api_key=//p')
   SECRET=$(echo "$creds" | sed -n 's/^webhook_secret=//p')
+  ADMIN_TOKEN=$(echo "$creds" | sed -n 's/^admin_token=//p')
 }
 
 # seed_ivr TID DID: the DID reaches an IVR menu whose option 1 dials extension 101 and
@@ -230,6 +231,33 @@ loadgen_run() {
   local sel=.
   [ -z "${2:-}" ] || sel=".kinds[\"$2\"]"
   jq -r "$sel | \"\\(.rps) \\(.latency_ms.p50) \\(.latency_ms.p99) \\(.latency_ms.max) \\(.errors)\"" <<<"$1"
+}
+
+# wrk's output -> "rps p50_ms p99_ms max_ms errors" (errors: non-2xx answers + socket errors;
+# with parse_wrk 405, answers other than non-2xx ones, the 405s the target should give)
+parse_wrk() {
+  awk -v refused="${1:-}" '
+    function ms(v,  n, u) {
+      n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+      if (u == "us") return n / 1000
+      if (u == "s") return n * 1000
+      if (u == "m") return n * 60000
+      if (u == "h") return n * 3600000
+      return n
+    }
+    $1 == "Latency" && $2 != "Distribution" { max = ms($4) }
+    $1 == "Latency" && $2 == "Distribution" { dist = 1 }
+    dist && $1 == "50%" { p50 = ms($2) }
+    dist && $1 == "99%" { p99 = ms($2) }
+    $1 == "Requests/sec:" { rps = $2 }
+    $2 == "requests" && $3 == "in" { total = $1 }
+    /Non-2xx or 3xx responses:/ { non2xx += $NF }
+    /Socket errors:/ { for (i = 3; i <= NF; i++) { v = $i; gsub(/,/, "", v); if (v ~ /^[0-9]+$/) errs += v } }
+    END {
+      if (rps == "" || p50 == "") { print "unparsable"; exit 1 }
+      errs += refused ? total - non2xx : non2xx
+      printf "%s %.3f %.3f %.3f %d\n", rps, p50, p99, max, errs
+    }'
 }
 
 # figure LABEL FIELD: the median of rps, p50, p99 or max over the runs; errors: their sum.

@@ -79,33 +79,6 @@ SQL
 
 # --- Measuring ---------------------------------------------------------------------------
 
-# wrk's output -> "rps p50_ms p99_ms max_ms errors" (errors: non-2xx answers + socket errors;
-# with parse_wrk 405, answers other than non-2xx ones, the 405s the target should give)
-parse_wrk() {
-  awk -v refused="${1:-}" '
-    function ms(v,  n, u) {
-      n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-      if (u == "us") return n / 1000
-      if (u == "s") return n * 1000
-      if (u == "m") return n * 60000
-      if (u == "h") return n * 3600000
-      return n
-    }
-    $1 == "Latency" && $2 != "Distribution" { max = ms($4) }
-    $1 == "Latency" && $2 == "Distribution" { dist = 1 }
-    dist && $1 == "50%" { p50 = ms($2) }
-    dist && $1 == "99%" { p99 = ms($2) }
-    $1 == "Requests/sec:" { rps = $2 }
-    $2 == "requests" && $3 == "in" { total = $1 }
-    /Non-2xx or 3xx responses:/ { non2xx += $NF }
-    /Socket errors:/ { for (i = 3; i <= NF; i++) { v = $i; gsub(/,/, "", v); if (v ~ /^[0-9]+$/) errs += v } }
-    END {
-      if (rps == "" || p50 == "") { print "unparsable"; exit 1 }
-      errs += refused ? total - non2xx : non2xx
-      printf "%s %.3f %.3f %.3f %d\n", rps, p50, p99, max, errs
-    }'
-}
-
 # cpu_ticks PID: user + system clock ticks used so far by a process and its children (nginx's
 # workers).
 cpu_ticks() {

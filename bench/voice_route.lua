@@ -8,6 +8,14 @@ local to = os.getenv("VOICE_TO") or "+12125550100"
 local key = os.getenv("VOICE_KEY") or ""
 local domain = os.getenv("VOICE_DOMAIN") or "bench.cloudonix.net"
 local get_only = os.getenv("VOICE_GET") == "1"
+-- With VOICE_DELAY_MS, each connection waits that long between an answer and its next request:
+-- a paced load, well below the machine's ceiling, whose latency is the service's own.
+local delay_ms = tonumber(os.getenv("VOICE_DELAY_MS") or "0")
+if delay_ms > 0 then
+  function delay()
+    return delay_ms
+  end
+end
 
 local counter = 0
 local prefix = ""

@@ -175,10 +175,12 @@ int run_serve(const Config& c, bool migrate_first) {
   admin::add_openapi_route(router, admin::routing_resources());
 
   http::Server server({c.host, static_cast<uint16_t>(c.port), c.http_threads, c.max_body_bytes,
-                       c.header_timeout, c.body_timeout, c.keepalive_timeout, c.trusted_proxies},
+                       c.header_timeout, c.body_timeout, c.keepalive_timeout, c.trusted_proxies,
+                       c.admin_workers, static_cast<size_t>(c.admin_queue)},
                       std::move(router));
   server.start();
-  spdlog::info("pbxd listening on {}:{} ({} threads)", c.host, server.port(), c.http_threads);
+  spdlog::info("pbxd listening on {}:{} ({} threads, {} admin workers)", c.host, server.port(),
+               c.http_threads, c.admin_workers);
 
   int sig = 0;
   sigwait(&signals, &sig);

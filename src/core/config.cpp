@@ -198,6 +198,8 @@ Config load_config(const Environment& env) {
         c.event_stream_entry_max_bytes));
   }
   r.integer("PBX_WEBHOOK_LOG_RETENTION_DAYS", c.webhook_log_retention_days, 1, 36500);
+  r.integer("PBX_ADMIN_WORKERS", c.admin_workers, 1, 256);
+  r.integer("PBX_ADMIN_QUEUE", c.admin_queue, 0, 100000);
   r.integer("PBX_ADMIN_RATE_PER_TOKEN", c.admin_rate_per_token, 1, 1000000);
   r.integer("PBX_ADMIN_RATE_PER_IP", c.admin_rate_per_ip, 1, 1000000);
   r.ranges("PBX_TRUSTED_PROXIES", c.trusted_proxies);
@@ -259,11 +261,11 @@ std::string mask_url_password(const std::string& url) {
 
 std::string Config::describe() const {
   return fmt::format(
-      "listen={}:{} threads={} max_body={} db={} db_pool={} redis={} redis_pool={} "
-      "public_base_url={} state_key={} secret_keys={} trusted_proxies={}",
-      host, port, http_threads, max_body_bytes, mask_url_password(database_url), db_pool_size,
-      mask_url_password(redis_url), redis_pool_size, public_base_url,
-      state_key.empty() ? "from-database" : "from-config", secret_keys.size(),
+      "listen={}:{} threads={} admin_workers={} admin_queue={} max_body={} db={} db_pool={} "
+      "redis={} redis_pool={} public_base_url={} state_key={} secret_keys={} trusted_proxies={}",
+      host, port, http_threads, admin_workers, admin_queue, max_body_bytes,
+      mask_url_password(database_url), db_pool_size, mask_url_password(redis_url), redis_pool_size,
+      public_base_url, state_key.empty() ? "from-database" : "from-config", secret_keys.size(),
       trusted_proxies.size());
 }
 

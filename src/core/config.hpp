@@ -46,6 +46,10 @@ struct Config {
   int event_stream_entry_max_bytes = 4096;
   // Webhook log rows (webhook_events, refused samples included) are removed after this many days.
   int webhook_log_retention_days = 30;
+  // Threads that run admin, report and replay requests, and how many of those requests may
+  // wait for one (beyond that: 503 at once), so that they never hold up the connection threads.
+  int admin_workers = 2;
+  int admin_queue = 64;
 
   // Admin API requests per minute, per token and per client address (shared through Redis).
   int admin_rate_per_token = 600;

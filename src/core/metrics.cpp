@@ -44,9 +44,20 @@ Histogram& Registry::histogram(const std::string& name, const std::string& help,
   std::lock_guard lock(mutex_);
   auto& family = families_[name];
   family.help = help;
-  family.is_histogram = true;
+  family.type = "histogram";
   auto& slot = family.histograms[labels];
   if (!slot) slot = std::make_unique<Histogram>();
+  return *slot;
+}
+
+Gauge& Registry::gauge(const std::string& name, const std::string& help,
+                       const std::string& labels) {
+  std::lock_guard lock(mutex_);
+  auto& family = families_[name];
+  family.help = help;
+  family.type = "gauge";
+  auto& slot = family.gauges[labels];
+  if (!slot) slot = std::make_unique<Gauge>();
   return *slot;
 }
 
@@ -54,12 +65,14 @@ std::string Registry::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
   for (const auto& [name, family] : families_) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name,
-                       family.is_histogram ? "histogram" : "counter");
-    for (const auto& [labels, c] : family.counters) {
-      out += labels.empty() ? fmt::format("{} {}\n", name, c->value())
-                            : fmt::format("{}{{{}}} {}\n", name, labels, c->value());
-    }
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name, family.type);
+    // An init-capture: clang cannot capture a structured binding.
+    auto sample = [&out, &metric = name](const std::string& labels, auto value) {
+      out += labels.empty() ? fmt::format("{} {}\n", metric, value)
+                            : fmt::format("{}{{{}}} {}\n", metric, labels, value);
+    };
+    for (const auto& [labels, c] : family.counters) sample(labels, c->value());
+    for (const auto& [labels, g] : family.gauges) sample(labels, g->value());
     for (const auto& [labels, h] : family.histograms) h->render(out, name, labels);
   }
   return out;

@@ -19,6 +19,16 @@ class Counter {
   std::atomic<uint64_t> value_{0};
 };
 
+// A level that goes up and down (a queue's depth, busy workers).
+class Gauge {
+ public:
+  void add(int64_t n) { value_.fetch_add(n, std::memory_order_relaxed); }
+  int64_t value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t> value_{0};
+};
+
 // Latency histogram with fixed buckets (seconds), lock-free to observe.
 class Histogram {
  public:
@@ -41,13 +51,15 @@ class Registry {
                    const std::string& labels = "");
   Histogram& histogram(const std::string& name, const std::string& help,
                        const std::string& labels = "");
+  Gauge& gauge(const std::string& name, const std::string& help, const std::string& labels = "");
   std::string render() const;
 
  private:
   struct Family {
     std::string help;
-    bool is_histogram = false;
+    const char* type = "counter";
     std::map<std::string, std::unique_ptr<Counter>> counters;
+    std::map<std::string, std::unique_ptr<Gauge>> gauges;
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
   };
   mutable std::mutex mutex_;

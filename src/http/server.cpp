@@ -3,6 +3,7 @@
 #include "core/crypto.hpp"
 #include "core/metrics.hpp"
 #include "core/text.hpp"
+#include "http/worker_pool.hpp"
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
@@ -195,6 +196,11 @@ struct RouteMetrics {
 
 }  // namespace
 
+bool runs_on_admin_pool(std::string_view method, std::string_view pattern) {
+  if (pattern.rfind("/api/v1/", 0) != 0) return false;
+  return !(method == "GET" && pattern == "/api/v1/openapi.json");
+}
+
 Response error_response(const Error& error, ErrorStyle style, const std::string& request_id) {
   Response r;
   if (style == ErrorStyle::cxml && error.kind() != Error::Kind::method_not_allowed) {
@@ -279,8 +285,11 @@ class ConnectionTable {
 }  // namespace
 
 struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
-  Dispatcher(Router r, size_t max_body, std::vector<ip::Range> proxies)
-      : router(std::move(r)), max_body_bytes(max_body), trusted_proxies(std::move(proxies)) {
+  Dispatcher(Router r, size_t max_body, std::vector<ip::Range> proxies, WorkerPool& pool)
+      : router(std::move(r)),
+        max_body_bytes(max_body),
+        trusted_proxies(std::move(proxies)),
+        admin_pool(pool) {
     for (const auto& route : router.routes()) {
       auto labels =
           metrics::label("route", route->pattern) + "," + metrics::label("method", route->method);
@@ -297,6 +306,7 @@ struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
   Router router;
   size_t max_body_bytes;
   std::vector<ip::Range> trusted_proxies;
+  WorkerPool& admin_pool;
   std::map<const Route*, std::unique_ptr<RouteMetrics>> route_metrics;
   std::unique_ptr<RouteMetrics> unmatched;
   std::atomic<int> in_flight{0};
@@ -307,7 +317,9 @@ struct Server::Dispatcher : std::enable_shared_from_this<Server::Dispatcher> {
   ConnectionTable connections;
 
   void handle(const P::Http::Request& preq, const std::shared_ptr<P::Tcp::Peer>& peer);
-  void stream_body(const std::shared_ptr<P::Tcp::Peer>& peer, std::string head,
+  void hand_to_admin_pool(const Route& route, const std::shared_ptr<Request>& req,
+                          const Reply& reply, const std::weak_ptr<P::Tcp::Peer>& peer);
+  void stream_body(const std::weak_ptr<P::Tcp::Peer>& peer, std::string head,
                    const std::shared_ptr<Request>& req, RouteMetrics* rm, int status,
                    size_t connection, BodyProducer producer);
   // Access log, metrics and in-flight count, once the whole answer is on its way.
@@ -550,14 +562,15 @@ std::string chunk_frame(std::string_view piece) {
 
 }  // namespace
 
-void Server::Dispatcher::stream_body(const std::shared_ptr<P::Tcp::Peer>& peer, std::string head,
+void Server::Dispatcher::stream_body(const std::weak_ptr<P::Tcp::Peer>& peer, std::string head,
                                      const std::shared_ptr<Request>& req, RouteMetrics* rm,
                                      int status, size_t connection, BodyProducer producer) {
-  // The chunks are produced on a thread of their own: the producer may block, and the transport
-  // only writes when this reactor thread is free again.
+  // The chunks are produced on a worker of the admin pool when the answer comes from one (so
+  // that exports count against its bound), else on a thread of their own: the producer may
+  // block, and the transport only writes when the connection's reactor thread is free again.
   std::weak_ptr<P::Tcp::Peer> weak = peer;
-  std::thread([self = shared_from_this(), weak, head = std::move(head), req, rm, status, connection,
-               producer = std::move(producer)]() mutable {
+  auto run = [self = shared_from_this(), weak, head = std::move(head), req, rm, status, connection,
+              producer = std::move(producer)]() mutable {
     bool complete = false;
     try {
       complete = send_and_wait(weak, std::move(head)) && producer([&](std::string_view piece) {
@@ -580,7 +593,61 @@ void Server::Dispatcher::stream_body(const std::shared_ptr<P::Tcp::Peer>& peer, 
     }
     self->connections.end(connection);
     self->finish(*req, rm, status);
-  }).detach();
+  };
+  if (WorkerPool::on_worker()) {
+    run();
+  } else {
+    std::thread(std::move(run)).detach();
+  }
+}
+
+namespace {
+
+// Runs a route's handler, mapping whatever it throws to the route's error body.
+void run_handler(const Route& route, Request& req, const Reply& reply) {
+  try {
+    route.handler(req, reply);
+  } catch (const Error& e) {
+    if (e.status() >= 500) spdlog::error("rid={} {}: {}", req.request_id, e.code(), e.what());
+    reply(error_response(e, route.style, req.request_id));
+  } catch (const std::exception& e) {
+    spdlog::error("rid={} unhandled: {}", req.request_id, e.what());
+    reply(error_response(Error::internal(), route.style, req.request_id));
+  }
+}
+
+// The client is told to come back when the admin pool's queue is full: admin clients retry,
+// and a request queued behind seconds of work would time out at the client anyway.
+constexpr int kBusyRetryAfterSeconds = 1;
+// Admin work yields the CPU to the connection threads when both want it (10: a tenth of the
+// share, as nice(1) counts).
+constexpr int kAdminWorkerNice = 10;
+
+}  // namespace
+
+void Server::Dispatcher::hand_to_admin_pool(const Route& route, const std::shared_ptr<Request>& req,
+                                            const Reply& reply,
+                                            const std::weak_ptr<P::Tcp::Peer>& peer) {
+  WorkerPool::Job job{[&route, req, reply, peer] {
+                        // A client that gave up while the request waited is not worked for.
+                        if (peer.expired()) {
+                          reply(error_response(Error::unavailable("the client went away"),
+                                               route.style, req->request_id));
+                          return;
+                        }
+                        run_handler(route, *req, reply);
+                      },
+                      [&route, req, reply] {
+                        reply(error_response(Error::unavailable("the service is stopping"),
+                                             route.style, req->request_id));
+                      }};
+  if (!admin_pool.submit(std::move(job))) {
+    spdlog::warn("rid={} admin pool full: {} {} refused", req->request_id, req->method, req->path);
+    reply(
+        error_response(Error::unavailable("too many admin requests are waiting: try again shortly")
+                           .with_header("Retry-After", std::to_string(kBusyRetryAfterSeconds)),
+                       route.style, req->request_id));
+  }
 }
 
 void Server::Dispatcher::handle(const P::Http::Request& preq,
@@ -638,7 +705,10 @@ void Server::Dispatcher::handle(const P::Http::Request& preq,
     for (const auto& [name, value] : res.headers) head.add(name, value);
     head.add_connection(keep_alive && !draining.load());
     if (res.producer) {
-      stream_body(live, std::move(head).chunked(), req, rm, res.status, connection,
+      // The stream holds the peer weakly, as its writes do: a connection closed under it (by
+      // the client, or at shutdown) ends it.
+      live.reset();
+      stream_body(weak, std::move(head).chunked(), req, rm, res.status, connection,
                   std::move(res.producer));
       return;
     }
@@ -651,30 +721,36 @@ void Server::Dispatcher::handle(const P::Http::Request& preq,
     finish(*req, rm, res.status);
   });
 
-  try {
-    if (match.route == nullptr) {
-      throw match.allow.empty() ? Error::not_found("no such resource")
-                                : Error::method_not_allowed(match.allow);
-    }
-    req->body = preq.body();
-    req->path_params = std::move(match.params);
-    match.route->handler(*req, reply);
-  } catch (const Error& e) {
-    if (e.status() >= 500) spdlog::error("rid={} {}: {}", req->request_id, e.code(), e.what());
-    reply(error_response(e, style, req->request_id));
-  } catch (const std::exception& e) {
-    spdlog::error("rid={} unhandled: {}", req->request_id, e.what());
-    reply(error_response(Error::internal(), style, req->request_id));
+  if (match.route == nullptr) {
+    reply(error_response(match.allow.empty() ? Error::not_found("no such resource")
+                                             : Error::method_not_allowed(match.allow),
+                         style, req->request_id));
+    return;
+  }
+  req->body = preq.body();
+  req->path_params = std::move(match.params);
+  if (runs_on_admin_pool(match.route->method, match.route->pattern)) {
+    // Pistache answers 408 and drops a connection that is not idle once the header timeout has
+    // passed since its request was read: while the request waits for a worker or its export
+    // streams, the connection counts as idle (keep-alive timeout) instead.
+    peer->setIdle(true);
+    hand_to_admin_pool(*match.route, req, reply, weak);
+  } else {
+    run_handler(*match.route, *req, reply);
   }
 }
 
 Server::Server(ServerOptions options, Router router)
     : options_(std::move(options)),
+      admin_pool_(std::make_unique<WorkerPool>("admin", options_.admin_workers,
+                                               options_.admin_queue, kAdminWorkerNice)),
       dispatcher_(std::make_shared<Dispatcher>(std::move(router), options_.max_body_bytes,
-                                               options_.trusted_proxies)) {}
+                                               options_.trusted_proxies, *admin_pool_)) {}
 
 Server::~Server() {
+  admin_pool_->close();
   if (endpoint_) endpoint_->shutdown();
+  admin_pool_->join();
 }
 
 void Server::start() {
@@ -722,6 +798,8 @@ void Server::stop(std::chrono::seconds grace) {
     spdlog::warn("shutdown grace period over with {} requests in flight", left);
   }
   dispatcher_->cancelled = true;
+  // Admin requests still queued are answered (503) while their connections are open.
+  admin_pool_->close();
   endpoint_->shutdown();
   endpoint_.reset();
   // A cancelled stream ends within one poll of its write or one statement of its producer.
@@ -732,6 +810,8 @@ void Server::stop(std::chrono::seconds grace) {
   if (int left = dispatcher_->in_flight.load(); left > 0) {
     spdlog::error("{} streamed answers still running at exit", left);
   }
+  // No admin job may outlive the stores it reads: the service destroys them after this.
+  admin_pool_->join();
 }
 
 }  // namespace pbx::http

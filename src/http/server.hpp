@@ -8,10 +8,15 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace Pistache::Http {
 class Endpoint;
+}
+
+namespace pbx::http {
+class WorkerPool;
 }
 
 namespace pbx::http {
@@ -26,7 +31,17 @@ struct ServerOptions {
   std::chrono::seconds keepalive_timeout{75};
   // Peers whose X-Forwarded-For names the client (Request::remote_ip).
   std::vector<ip::Range> trusted_proxies;
+  // The pool that runs admin work (see runs_on_admin_pool): its threads, and how many requests
+  // may wait for one before the next is answered 503 at once.
+  int admin_workers = 2;
+  size_t admin_queue = 64;
 };
+
+// Whether a route's work runs on the admin worker pool rather than on the connection thread
+// that read the request: everything under /api/v1/, which may block on Postgres, Redis,
+// Argon2 or a replay for seconds, except the OpenAPI document (a constant). Voice, webhooks,
+// health, metrics and the console stay on the connection threads and never wait behind it.
+bool runs_on_admin_pool(std::string_view method, std::string_view pattern);
 
 // Renders an Error as docs/api.md's JSON body (or, for Cloudonix routes, as CXML).
 Response error_response(const Error& error, ErrorStyle style, const std::string& request_id);
@@ -51,6 +66,9 @@ class Server {
 
  private:
   ServerOptions options_;
+  // Owned here, not by the dispatcher: its workers hold no reference to the dispatcher, which
+  // may be released on any thread, and it is joined before the stores its jobs use go away.
+  std::unique_ptr<WorkerPool> admin_pool_;
   std::shared_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };

@@ -47,6 +47,16 @@ TEST(Config, ReadsEveryKind) {
   EXPECT_EQ(c.log_format, "json");
 }
 
+TEST(Config, AdminWorkerPoolHasSaneDefaultsAndBounds) {
+  Config defaults = load_config({});
+  EXPECT_EQ(defaults.admin_workers, 2);
+  EXPECT_EQ(defaults.admin_queue, 64);
+  Config c = load_config({{"PBX_ADMIN_WORKERS", "6"}, {"PBX_ADMIN_QUEUE", "0"}});
+  EXPECT_EQ(c.admin_workers, 6);
+  EXPECT_EQ(c.admin_queue, 0);  // no waiting: busy workers mean 503 at once
+  EXPECT_NE(c.describe().find("admin_workers=6 admin_queue=0"), std::string::npos) << c.describe();
+}
+
 void expect_error_naming(const Environment& env, const std::string& name) {
   try {
     load_config(env);
@@ -74,6 +84,11 @@ TEST(Config, BadValuesNameTheirVariable) {
       "PBX_SECRET_KEY_PREVIOUS");
   expect_error_naming({{"PBX_DATABASE_URL", "mysql:x"}}, "PBX_DATABASE_URL");
   expect_error_naming({{"PBX_REDIS_URL", "localhost"}}, "PBX_REDIS_URL");
+  expect_error_naming({{"PBX_ADMIN_WORKERS", "0"}}, "PBX_ADMIN_WORKERS");
+  expect_error_naming({{"PBX_ADMIN_WORKERS", "257"}}, "PBX_ADMIN_WORKERS");
+  expect_error_naming({{"PBX_ADMIN_WORKERS", "two"}}, "PBX_ADMIN_WORKERS");
+  expect_error_naming({{"PBX_ADMIN_QUEUE", "-1"}}, "PBX_ADMIN_QUEUE");
+  expect_error_naming({{"PBX_ADMIN_QUEUE", "100001"}}, "PBX_ADMIN_QUEUE");
 }
 
 TEST(Config, EventStreamBudgetAndWebhookLogRetention) {

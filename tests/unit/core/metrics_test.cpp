@@ -21,6 +21,18 @@ TEST(Metrics, CounterAndHistogramRenderInPrometheusText) {
   EXPECT_NE(text.find("t_seconds_count{route=\"/x\"} 2\n"), std::string::npos);
 }
 
+TEST(Metrics, GaugeGoesUpAndDown) {
+  Registry r;
+  auto& g = r.gauge("t_depth", "queued", label("pool", "p"));
+  g.add(3);
+  g.add(-1);
+  EXPECT_EQ(&g, &r.gauge("t_depth", "queued", label("pool", "p")));  // same series
+  EXPECT_NE(r.render().find("# TYPE t_depth gauge\nt_depth{pool=\"p\"} 2\n"), std::string::npos)
+      << r.render();
+  g.add(-2);
+  EXPECT_NE(r.render().find("t_depth{pool=\"p\"} 0\n"), std::string::npos);
+}
+
 TEST(Metrics, LabelValuesAreEscaped) {
   EXPECT_EQ(label("p", "a\"b\\c\nd"), "p=\"a\\\"b\\\\c\\nd\"");
 }
