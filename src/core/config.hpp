@@ -47,6 +47,8 @@ struct Config {
   std::vector<ip::Range> trusted_proxies;
 
   std::string public_base_url = "http://127.0.0.1:8080";
+  // Cloudonix's REST API (the double's address in tests), without a trailing slash.
+  std::string cloudonix_api_url = "https://api.cloudonix.io";
   std::string state_key;  // raw bytes; empty means "use the one kept in Postgres"
   std::string log_level = "info";
   std::string log_format = "text";
