@@ -1,6 +1,7 @@
 // pbxd: the Cloudonix PBX call-routing service and its administration commands.
 #include "admin/auth.hpp"
 #include "admin/bootstrap.hpp"
+#include "admin/cloudonix_settings.hpp"
 #include "admin/demo.hpp"
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
@@ -112,11 +113,13 @@ int run_serve(const Config& c, bool migrate_first) {
       });
   directory.refresh();
   directory.start_polling(std::chrono::milliseconds(500));
+  crypto::SecretBox secrets;
+  admin::CloudonixLink cloudonix(pg, secrets, c.cloudonix_api_url, {});
   webhooks::Writer writer(pg, redis,
                           {c.webhook_writers, static_cast<size_t>(c.webhook_max_batch), 20000});
   http::add_health_routes(router, c, pg, redis);
   admin::add_admin_routes(router, {pg, limiter, writer, [&directory] { directory.refresh(); },
-                                   c.admin_rate_per_token, c.admin_rate_per_ip});
+                                   c.admin_rate_per_token, c.admin_rate_per_ip, &cloudonix});
   webhooks::RejectionLog rejections(pg, c.webhook_rejection_samples, c.webhook_rejection_samples);
   webhooks::add_webhook_routes(router, {directory, writer, rejections});
   http::add_voice_routes(router, {directory, pg, redis, codec});

@@ -77,6 +77,11 @@ class Error : public std::runtime_error {
     e.timed_out_ = true;
     return e;
   }
+  // A service we call on the tenant's behalf (Cloudonix) refused or failed the work.
+  static Error upstream(const std::string& message,
+                        nlohmann::json details = nlohmann::json::object()) {
+    return {502, "upstream_failed", message, std::move(details)};
+  }
   static Error internal() { return {500, "internal", "internal error"}; }
 
  private:
