@@ -50,9 +50,17 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
   router.add("GET", "/api/v1/auth/me", [deps](http::Request& req) {
     return http::Response::json(200, me(deps.pg, guard(deps, req)));
   });
+  router.add("PATCH", "/api/v1/auth/me", [deps](http::Request& req) {
+    auto p = guard(deps, req);
+    return http::Response::json(200, update_me(deps.pg, deps.limiter, LoginLimits{}, p, req));
+  });
   router.add("POST", "/api/v1/auth/logout", [deps](http::Request& req) {
     guard(deps, req);
     revoke(deps.pg, req);
+    return http::Response::text(204, "");
+  });
+  router.add("POST", "/api/v1/auth/logout-all", [deps](http::Request& req) {
+    revoke_all(deps.pg, guard(deps, req));
     return http::Response::text(204, "");
   });
   router.add("POST", "/api/v1/dead-letters/{id}/replay", [deps](http::Request& req) {
