@@ -356,9 +356,11 @@ Json CloudonixLink::pair(const std::string& tenant_id) {
     if (step.failure && step.failure->retry_after) {
       details["retry_after"] = step.failure->retry_after->count();
     }
-    throw Error::upstream("Cloudonix pairing failed at step " + std::to_string(step.number) + " (" +
-                              step.name + "): " + step.detail,
-                          details);
+    auto message = "Cloudonix pairing failed at step " + std::to_string(step.number) + " (" +
+                   step.name + "): " + step.detail;
+    // Worth trying again later (503), or not until something changes (409).
+    if (step.failure && step.failure->retryable) throw Error::unavailable(message, details);
+    throw Error::conflict(message, details);
   };
 
   cloudonix::Client client({api_url_, row.domain_name, *row.api_key},

@@ -69,8 +69,9 @@ class CloudonixLink {
   // GET: {configured, paired, domain, voice_application, profile, drift, drift_source,
   // checked_at, last_error}.
   Json status(const std::string& tenant_id);
-  // POST .../pair: {"paired": true, "steps": [...]}; when a step fails, Error::upstream with
-  // the steps (and whether trying again may help) in its details.
+  // POST .../pair: {"paired": true, "steps": [...]}. When a step fails, Error::unavailable
+  // (503) if trying again later may help (429, 5xx, no answer), else Error::conflict (409: the
+  // key is refused, or Cloudonix refuses what we send), with the steps in its details.
   Json pair(const std::string& tenant_id);
   // Pushes the managed profile values (after a new requests key or webhook token) to a paired
   // tenant's domain. Never throws: a failure is kept as last_error and answered.

@@ -60,6 +60,16 @@ const Operation kOperations[] = {
      "New webhook token and the webhook URLs holding it, shown once; the previous one stays "
      "valid for a grace period (owner)",
      "admin"},
+    {"GET", "/api/v1/settings/cloudonix", "settings",
+     "The Cloudonix connection: configured, paired, domain, voice application, managed profile "
+     "values, drift (owner)",
+     "admin"},
+    {"PUT", "/api/v1/settings/cloudonix", "settings",
+     "Store the Cloudonix domain API key, sealed at rest (owner)", "admin"},
+    {"POST", "/api/v1/settings/cloudonix/pair", "settings",
+     "Pair with the Cloudonix domain: verify, profile, voice application, default application, "
+     "numbers; idempotent, each step's outcome (owner)",
+     "admin"},
     {"GET", "/api/v1/cdrs", "calls", "Call detail records (filters, cursor, CSV)", "admin"},
     {"GET", "/api/v1/cdrs/{id}", "calls", "One call detail record", "admin"},
     {"GET", "/api/v1/cdrs/stats", "calls", "Totals for the CDR filters", "admin"},

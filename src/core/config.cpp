@@ -261,18 +261,11 @@ std::string mask_url_password(const std::string& url) {
 std::string Config::describe() const {
   return fmt::format(
       "listen={}:{} threads={} max_body={} db={} db_pool={} redis={} redis_pool={} "
-<<<<<<< HEAD
-      "public_base_url={} cloudonix_api_url={} state_key={} trusted_proxies={}",
+      "public_base_url={} cloudonix_api_url={} state_key={} secret_keys={} trusted_proxies={}",
       host, port, http_threads, max_body_bytes, mask_url_password(database_url), db_pool_size,
       mask_url_password(redis_url), redis_pool_size, public_base_url, cloudonix_api_url,
-      state_key.empty() ? "from-database" : "from-config", trusted_proxies.size());
-=======
-      "public_base_url={} state_key={} secret_keys={} trusted_proxies={}",
-      host, port, http_threads, max_body_bytes, mask_url_password(database_url), db_pool_size,
-      mask_url_password(redis_url), redis_pool_size, public_base_url,
       state_key.empty() ? "from-database" : "from-config", secret_keys.size(),
       trusted_proxies.size());
->>>>>>> main
 }
 
 }  // namespace pbx

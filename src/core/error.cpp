@@ -37,8 +37,6 @@ int Error::status() const {
     case Kind::unavailable:
     case Kind::timed_out:
       return 503;
-    case Kind::upstream:
-      return 502;
     case Kind::internal:
       return 500;
   }

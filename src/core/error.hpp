@@ -31,7 +31,6 @@ class Error : public std::runtime_error {
     unavailable,  // a dependency failed; the same request may succeed later
     timed_out,    // ran past its time limit while the dependency answered: may succeed in
                   // smaller parts, or later
-    upstream,     // a service called on the tenant's behalf refused or failed the work
     internal,
   };
 
@@ -97,11 +96,6 @@ class Error : public std::runtime_error {
   }
   static Error timeout(const std::string& message) {
     return {Kind::timed_out, "unavailable", message};
-  }
-  // A service called on the tenant's behalf (Cloudonix) refused or failed the work.
-  static Error upstream(const std::string& message,
-                        nlohmann::json details = nlohmann::json::object()) {
-    return {Kind::upstream, "upstream_failed", message, std::move(details)};
   }
   static Error internal() { return {Kind::internal, "internal", "internal error"}; }
 

@@ -699,6 +699,12 @@ Json CloudonixDouble::switches() const {
 void CloudonixDouble::set_switches(const Json& changes) {
   std::lock_guard lock(mu_);
   apply_switches(switches_, changes);
+  // A changed limit counts from now on.
+  for (const char* k : {"rate_limit", "rate_limit_requests", "rate_limit_window_ms"}) {
+    if (changes.contains(k)) {
+      for (auto& d : domains_) d.recent.clear();
+    }
+  }
 }
 
 }  // namespace pbx::simulator

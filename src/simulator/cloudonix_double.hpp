@@ -29,7 +29,8 @@ struct DoubleDomain {
 };
 
 // What the double does beyond the plain API, all changeable while it runs (PUT
-// /_double/switches with any subset of these members).
+// /_double/switches with any subset of these members; a change to the rate limit starts its
+// count afresh).
 struct DoubleSwitches {
   bool empty_list_404 = true;        // "empty_list": "404" (as documented) or "[]"
   bool profile_put_replace = false;  // "profile_put": "merge" or "replace"

@@ -24,7 +24,6 @@ TEST(Error, EachFactoryHasItsKindAndStatus) {
       {Error::validation({{"name", "required"}}), Error::Kind::invalid, 422},
       {Error::rate_limited(3), Error::Kind::rate_limited, 429},
       {Error::internal(), Error::Kind::internal, 500},
-      {Error::upstream("m"), Error::Kind::upstream, 502},
       {Error::unavailable("m"), Error::Kind::unavailable, 503},
       {Error::timeout("m"), Error::Kind::timed_out, 503},
   };

@@ -272,6 +272,10 @@ TEST_F(DoubleTest, RateLimitIsTenRequestsPerThreeSecondsPerDomain) {
   ASSERT_EQ(with_header.status, 429);
   ASSERT_EQ(with_header.headers.size(), 1U);
   EXPECT_EQ(with_header.headers[0].first, "Retry-After");
+  // A new limit counts afresh.
+  cx_.set_switches({{"rate_limit_requests", 1}});
+  EXPECT_EQ(call("GET", kP).status, 200);
+  EXPECT_EQ(call("GET", kP).status, 429);
   cx_.set_switches({{"rate_limit", false}});
   EXPECT_EQ(call("GET", kP).status, 200);
 }
