@@ -72,6 +72,16 @@ Json failure_json(const cloudonix::Failure& f) {
   return out;
 }
 
+// The status with what the last look at Cloudonix saw (when there was one).
+Json with_remote(Json out, const Json& remote) {
+  if (!remote.is_null()) {
+    out["domain"] = remote["domain"];
+    out["voice_application"] = remote["application"];
+    if (remote["drift"].is_array()) out["drift"] = remote["drift"];
+  }
+  return out;
+}
+
 PairingStep failed_step(int number, const std::string& name, const cloudonix::Failure& f) {
   return {number, name, "failed", f.describe(), f};
 }
@@ -268,7 +278,7 @@ std::optional<cloudonix::Client> CloudonixLink::client_for(const std::string& te
 
 bool CloudonixLink::paired(const std::string& tenant_id) { return load(tenant_id).paired; }
 
-Json CloudonixLink::status(const std::string& tenant_id) {
+Json CloudonixLink::status(const std::string& tenant_id, bool live) {
   auto row = load(tenant_id);
   Json out = {{"configured", row.configured},
               {"paired", row.paired},
@@ -296,6 +306,10 @@ Json CloudonixLink::status(const std::string& tenant_id) {
     out["profile"] = shown;
   }
 
+  if (!live) {
+    if (!row.remote.is_null()) out["drift_source"] = "last_known";
+    return with_remote(out, row.remote);
+  }
   cloudonix::Client client({api_url_, row.domain_name, *row.api_key},
                            http::curl_transport(timeouts_.status));
   auto domain = client.get_domain();
@@ -321,12 +335,7 @@ Json CloudonixLink::status(const std::string& tenant_id) {
     out["live_error"] = f.describe();
     if (!row.remote.is_null()) out["drift_source"] = "last_known";
   }
-  if (!row.remote.is_null()) {
-    out["domain"] = row.remote["domain"];
-    out["voice_application"] = row.remote["application"];
-    if (row.remote["drift"].is_array()) out["drift"] = row.remote["drift"];
-  }
-  return out;
+  return with_remote(out, row.remote);
 }
 
 Json CloudonixLink::pair(const std::string& tenant_id) {
@@ -520,7 +529,7 @@ void add_cloudonix_settings_routes(http::Router& router, const ResourceDeps& dep
   router.add("GET", "/api/v1/settings/cloudonix", [deps, &link](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, kOwner);
-    return http::Response::json(200, link.status(p.tenant_id));
+    return http::Response::json(200, link.status(p.tenant_id, true));
   });
   router.add("PUT", "/api/v1/settings/cloudonix", [deps, &link](http::Request& req) {
     auto p = deps.guard(req);
@@ -543,7 +552,7 @@ void add_cloudonix_settings_routes(http::Router& router, const ResourceDeps& dep
     }
     if (!errors.empty()) throw Error::validation(errors);
     link.set_api_key(p.tenant_id, body["api_key"].get<std::string>());
-    return http::Response::json(200, link.status(p.tenant_id));
+    return http::Response::json(200, link.status(p.tenant_id, false));
   });
   router.add("POST", "/api/v1/settings/cloudonix/pair", [deps, &link](http::Request& req) {
     auto p = deps.guard(req);

@@ -67,8 +67,9 @@ class CloudonixLink {
   // PUT: stores the key sealed; a different key than before makes the tenant unpaired.
   void set_api_key(const std::string& tenant_id, const std::string& api_key);
   // GET: {configured, paired, domain, voice_application, profile, drift, drift_source,
-  // checked_at, last_error}.
-  Json status(const std::string& tenant_id);
+  // checked_at, last_error}, from a live look at Cloudonix when `live` (and it answers), else
+  // from the last one.
+  Json status(const std::string& tenant_id, bool live);
   // POST .../pair: {"paired": true, "steps": [...]}. When a step fails, Error::unavailable
   // (503) if trying again later may help (429, 5xx, no answer), else Error::conflict (409: the
   // key is refused, or Cloudonix refuses what we send), with the steps in its details.

@@ -219,6 +219,7 @@ TEST_F(CloudonixPairingE2E, D_PairingMakesExactlyTheDocumentedCallsAndASecondCha
 
 TEST_F(CloudonixPairingE2E, E_DriftOnCloudonixShowsAndPairingRepairsIt) {
   pair_fresh();
+  cx_->switches({{"rate_limit", false}});
   ASSERT_EQ(cx_->api("PATCH", kP, kKey,
                      {{"profile", {{"call-timeout", 99}, {"redirect-unknown-to-border", true}}}})
                 .status,
@@ -287,6 +288,7 @@ TEST_F(CloudonixPairingE2E, F_ServerErrorsAndRateLimitsAreReportedPerStep) {
 
 TEST_F(CloudonixPairingE2E, G_RotatingTheRequestsKeyOrWebhookTokenPushesTheNewValues) {
   pair_fresh();
+  cx_->switches({{"rate_limit", false}});
   auto key = owner_->post("/api/v1/settings/requests-key", Json::object());
   ASSERT_EQ(key.status, 200) << key.body.dump();
   auto new_key = key.body["requests_api_key"].get<std::string>();
