@@ -222,7 +222,7 @@ void apply_switches(DoubleSwitches& s, const Json& changes) {
   s = next;
 }
 
-CloudonixDouble::CloudonixDouble(std::vector<DoubleDomain> domains, DoubleSwitches switches)
+CloudonixDouble::CloudonixDouble(const std::vector<DoubleDomain>& domains, DoubleSwitches switches)
     : switches_(std::move(switches)) {
   for (const auto& d : domains) add_domain(d);
 }

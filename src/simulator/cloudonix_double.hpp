@@ -76,7 +76,7 @@ class CloudonixDouble {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit CloudonixDouble(std::vector<DoubleDomain> domains, DoubleSwitches switches = {});
+  explicit CloudonixDouble(const std::vector<DoubleDomain>& domains, DoubleSwitches switches = {});
 
   // One request of the Cloudonix API. Thread-safe.
   DoubleAnswer handle(const DoubleRequest& req, Clock::time_point now = Clock::now());
