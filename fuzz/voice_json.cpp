@@ -5,8 +5,8 @@
 
 #include "call_checks.hpp"
 #include "check.hpp"
+#include "core/json.hpp"
 #include "routing/call.hpp"
-#include "webhooks/body.hpp"
 
 namespace {
 
@@ -23,7 +23,7 @@ const std::string* last_param(const pbx::http::Params& params, std::string_view 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto body = pbx::fuzz::bytes(data, size);
   auto params = pbx::routing::params_from_json(body);
-  auto doc = pbx::webhooks::parse_json(body);
+  auto doc = pbx::json::parse_untrusted(body);
   if (!params.empty()) PBX_CHECK(doc && doc->is_object());
   if (doc && doc->is_object() && !doc->contains("SessionData.token")) {
     for (const auto& [key, value] : doc->items()) {

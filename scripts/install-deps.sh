@@ -7,6 +7,7 @@
 #   scripts/install-deps.sh --fuzz     what building needs, plus clang and libFuzzer (fuzz.sh)
 # Building also installs the web console's pinned npm packages (web/package-lock.json) when npm
 # is there; without them pbxd still builds, serving a page that says the console was not built.
+# The whole suite also installs the OpenAPI linter's (tools/openapi-lint/package-lock.json).
 set -euo pipefail
 
 runtime_pkgs=(
@@ -29,22 +30,32 @@ console_pkgs=()
 command -v npm >/dev/null 2>&1 || console_pkgs=(nodejs npm)
 browser_pkgs=(chromium chromium-driver python3-selenium)
 
-# `npm ci` installs exactly the lockfile's packages; a failure (no network, no npm) leaves the
-# console out of the build rather than failing it.
-install_console_packages() {
-  local web
-  web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
-  [ -f "$web/package-lock.json" ] || return 0
-  if ! command -v npm >/dev/null 2>&1; then
-    echo "npm not found: pbxd builds without the web console" >&2
-    return 0
-  fi
-  if [ -f "$web/node_modules/.package-lock.json" ] &&
-     [ "$web/node_modules/.package-lock.json" -nt "$web/package-lock.json" ]; then
-    return 0
-  fi
-  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) ||
-    echo "npm ci failed: pbxd builds without the web console" >&2
+# `npm ci` installs exactly each lockfile's packages: the web console's (web/) and, with the
+# whole suite, the OpenAPI linter's (tools/openapi-lint/). A failure (no network, no npm) leaves
+# the console out of the build, or the linter's test skipped, rather than failing.
+install_npm_packages() {
+  local root dir
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  for dir in "$@"; do
+    dir="$root/$dir"
+    [ -f "$dir/package-lock.json" ] || continue
+    if ! command -v npm >/dev/null 2>&1; then
+      echo "npm not found: no npm packages for ${dir#"$root"/}" >&2
+      return 0
+    fi
+    if [ -f "$dir/node_modules/.package-lock.json" ] &&
+       [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+      continue
+    fi
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ||
+      echo "npm ci failed in ${dir#"$root"/}: going on without it" >&2
+  done
+}
+install_npm_projects() {
+  case "${1:-}" in
+    --build) install_npm_packages web ;;
+    "") install_npm_packages web tools/openapi-lint ;;
+  esac
 }
 
 want=()
@@ -62,7 +73,7 @@ for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  case "${1:-}" in --build | "") install_console_packages ;; esac
+  install_npm_projects "${1:-}"
   exit 0
 fi
 
@@ -77,4 +88,4 @@ if printf '%s\n' "${missing[@]}" | grep -qx postgresql && [ ! -f /etc/postgresql
   echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
 fi
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-case "${1:-}" in --build | "") install_console_packages ;; esac
+install_npm_projects "${1:-}"

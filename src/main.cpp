@@ -134,8 +134,8 @@ int run_serve(const Config& c, bool migrate_first) {
   webhooks::RejectionLog rejections(pg, c.webhook_rejection_samples, c.webhook_rejection_samples);
   webhooks::add_webhook_routes(router, {directory, writer, rejections});
   http::add_voice_routes(router, {directory, pg, redis, codec});
-  admin::add_openapi_route(router, admin::routing_resources());
   http::add_console_routes(router, http::embedded_console());
+  admin::add_openapi_route(router, admin::routing_resources());
 
   http::Server server({c.host, static_cast<uint16_t>(c.port), c.http_threads, c.max_body_bytes,
                        c.header_timeout, c.body_timeout, c.keepalive_timeout, c.trusted_proxies},

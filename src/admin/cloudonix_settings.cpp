@@ -526,41 +526,54 @@ PairingStep CloudonixLink::push_profile(const std::string& tenant_id) {
 
 void add_cloudonix_settings_routes(http::Router& router, const ResourceDeps& deps,
                                    CloudonixLink& link) {
-  router.add("GET", "/api/v1/settings/cloudonix", [deps, &link](http::Request& req) {
-    auto p = deps.guard(req);
-    require_role(p, kOwner);
-    return http::Response::json(200, link.status(p.tenant_id, true));
-  });
-  router.add("PUT", "/api/v1/settings/cloudonix", [deps, &link](http::Request& req) {
-    auto p = deps.guard(req);
-    require_role(p, kOwner);
-    auto body = http::json_body(req);
-    Errors errors;
-    if (!body.is_object()) {
-      errors.emplace_back("body", "must be a JSON object");
-    } else {
-      for (const auto& [k, v] : body.items()) {
-        if (k != "api_key") errors.emplace_back(k, "unknown field");
-      }
-      const auto& key = body.contains("api_key") ? body["api_key"] : Json();
-      if (!key.is_string() || key.get<std::string>().empty()) {
-        errors.emplace_back("api_key", "must be a non-empty string");
-      } else if (key.get<std::string>().size() > kMaxApiKey ||
-                 key.get<std::string>().find_first_of(" \t\r\n") != std::string::npos) {
-        errors.emplace_back("api_key", "must be one word of at most 200 characters");
-      }
-    }
-    if (!errors.empty()) throw Error::validation(errors);
-    link.set_api_key(p.tenant_id, body["api_key"].get<std::string>());
-    return http::Response::json(200, link.status(p.tenant_id, false));
-  });
-  router.add("POST", "/api/v1/settings/cloudonix/pair", [deps, &link](http::Request& req) {
-    auto p = deps.guard(req);
-    require_role(p, kOwner);
-    auto out = link.pair(p.tenant_id);
-    deps.applied();
-    return http::Response::json(200, out);
-  });
+  router.add("GET", "/api/v1/settings/cloudonix",
+             http::Doc{"settings",
+                       "The Cloudonix connection: configured, paired, domain, voice application, "
+                       "managed profile values, drift (owner)",
+                       http::Access::admin},
+             [deps, &link](http::Request& req) {
+               auto p = deps.guard(req);
+               require_role(p, kOwner);
+               return http::Response::json(200, link.status(p.tenant_id, true));
+             });
+  router.add("PUT", "/api/v1/settings/cloudonix",
+             http::Doc{"settings", "Store the Cloudonix domain API key, sealed at rest (owner)",
+                       http::Access::admin},
+             [deps, &link](http::Request& req) {
+               auto p = deps.guard(req);
+               require_role(p, kOwner);
+               auto body = http::json_body(req);
+               Errors errors;
+               if (!body.is_object()) {
+                 errors.emplace_back("body", "must be a JSON object");
+               } else {
+                 for (const auto& [k, v] : body.items()) {
+                   if (k != "api_key") errors.emplace_back(k, "unknown field");
+                 }
+                 const auto& key = body.contains("api_key") ? body["api_key"] : Json();
+                 if (!key.is_string() || key.get<std::string>().empty()) {
+                   errors.emplace_back("api_key", "must be a non-empty string");
+                 } else if (key.get<std::string>().size() > kMaxApiKey ||
+                            key.get<std::string>().find_first_of(" \t\r\n") != std::string::npos) {
+                   errors.emplace_back("api_key", "must be one word of at most 200 characters");
+                 }
+               }
+               if (!errors.empty()) throw Error::validation(errors);
+               link.set_api_key(p.tenant_id, body["api_key"].get<std::string>());
+               return http::Response::json(200, link.status(p.tenant_id, false));
+             });
+  router.add("POST", "/api/v1/settings/cloudonix/pair",
+             http::Doc{"settings",
+                       "Pair with the Cloudonix domain: verify, profile, voice application, "
+                       "default application, numbers; idempotent, each step's outcome (owner)",
+                       http::Access::admin},
+             [deps, &link](http::Request& req) {
+               auto p = deps.guard(req);
+               require_role(p, kOwner);
+               auto out = link.pair(p.tenant_id);
+               deps.applied();
+               return http::Response::json(200, out);
+             });
 }
 
 }  // namespace pbx::admin

@@ -54,47 +54,62 @@ std::vector<store::Statement> report_statements() {
 void add_report_routes(http::Router& router, ReportDeps deps) {
   auto& pg = deps.pg;
   auto guard = deps.guard;
-  router.add("GET", "/api/v1/cdrs", [&pg, guard](http::Request& req) {
-    auto p = guard(req);
-    require_role(p, kCallReaders);
-    auto q = cdr::parse_cdr_list_query(req.query);
-    if (wants_csv(req, q)) {
-      refuse_paging(req.query);
-      return csv_response(pg, p.tenant_id, std::move(q));
-    }
-    return http::Response::json(200, cdr::list_cdrs(pg, p.tenant_id, q));
-  });
-  router.add("GET", "/api/v1/cdrs/stats", [&pg, guard](http::Request& req) {
-    auto p = guard(req);
-    require_role(p, kCallReaders);
-    return http::Response::json(
-        200, cdr::cdr_stats(pg, p.tenant_id, cdr::parse_cdr_stats_query(req.query)));
-  });
-  router.add("GET", "/api/v1/cdrs/{id}", [&pg, guard](http::Request& req) {
-    auto p = guard(req);
-    require_role(p, kCallReaders);
-    return http::Response::json(200, cdr::get_cdr(pg, p.tenant_id, req.path_param("id")));
-  });
-  router.add("GET", "/api/v1/calls/active", [&pg, guard](http::Request& req) {
-    auto p = guard(req);
-    require_role(p, kCallReaders);
-    return http::Response::json(200, active_calls(pg, p.tenant_id, req.query));
-  });
-  router.add("GET", "/api/v1/calls/{session}", [&pg, guard](http::Request& req) {
-    auto p = guard(req);
-    require_role(p, kCallReaders);
-    return http::Response::json(200, call_detail(pg, p.tenant_id, req.path_param("session")));
-  });
-  router.add("GET", "/api/v1/webhook-events", [&pg, guard](http::Request& req) {
-    auto p = guard(req);
-    require_role(p, {"owner", "admin", "reporter"});
-    return http::Response::json(200, webhook_events(pg, p.tenant_id, req.query));
-  });
-  router.add("GET", "/api/v1/dead-letters", [&pg, guard](http::Request& req) {
-    auto p = guard(req);
-    require_role(p, {"owner", "admin"});
-    return http::Response::json(200, dead_letters(pg, p.tenant_id, req.query));
-  });
+  router.add("GET", "/api/v1/cdrs",
+             http::Doc{"calls", "Call detail records (filters, cursor, CSV)", http::Access::admin},
+             [&pg, guard](http::Request& req) {
+               auto p = guard(req);
+               require_role(p, kCallReaders);
+               auto q = cdr::parse_cdr_list_query(req.query);
+               if (wants_csv(req, q)) {
+                 refuse_paging(req.query);
+                 return csv_response(pg, p.tenant_id, std::move(q));
+               }
+               return http::Response::json(200, cdr::list_cdrs(pg, p.tenant_id, q));
+             });
+  router.add("GET", "/api/v1/cdrs/stats",
+             http::Doc{"calls", "Totals for the CDR filters", http::Access::admin},
+             [&pg, guard](http::Request& req) {
+               auto p = guard(req);
+               require_role(p, kCallReaders);
+               return http::Response::json(
+                   200, cdr::cdr_stats(pg, p.tenant_id, cdr::parse_cdr_stats_query(req.query)));
+             });
+  router.add(
+      "GET", "/api/v1/cdrs/{id}", http::Doc{"calls", "One call detail record", http::Access::admin},
+      [&pg, guard](http::Request& req) {
+        auto p = guard(req);
+        require_role(p, kCallReaders);
+        return http::Response::json(200, cdr::get_cdr(pg, p.tenant_id, req.path_param("id")));
+      });
+  router.add("GET", "/api/v1/calls/active",
+             http::Doc{"calls", "Calls live now", http::Access::admin},
+             [&pg, guard](http::Request& req) {
+               auto p = guard(req);
+               require_role(p, kCallReaders);
+               return http::Response::json(200, active_calls(pg, p.tenant_id, req.query));
+             });
+  router.add("GET", "/api/v1/calls/{session}",
+             http::Doc{"calls", "One call: state, history and CDR", http::Access::admin},
+             [&pg, guard](http::Request& req) {
+               auto p = guard(req);
+               require_role(p, kCallReaders);
+               return http::Response::json(200,
+                                           call_detail(pg, p.tenant_id, req.path_param("session")));
+             });
+  router.add("GET", "/api/v1/webhook-events",
+             http::Doc{"webhooks", "Received webhooks and their outcome", http::Access::admin},
+             [&pg, guard](http::Request& req) {
+               auto p = guard(req);
+               require_role(p, {"owner", "admin", "reporter"});
+               return http::Response::json(200, webhook_events(pg, p.tenant_id, req.query));
+             });
+  router.add("GET", "/api/v1/dead-letters",
+             http::Doc{"webhooks", "Payloads that could not be processed", http::Access::admin},
+             [&pg, guard](http::Request& req) {
+               auto p = guard(req);
+               require_role(p, {"owner", "admin"});
+               return http::Response::json(200, dead_letters(pg, p.tenant_id, req.query));
+             });
 }
 
 }  // namespace pbx::admin

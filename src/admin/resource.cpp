@@ -1,5 +1,6 @@
 #include "admin/resource.hpp"
 
+#include "admin/openapi.hpp"
 #include "cdr/query.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
@@ -295,7 +296,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
   auto r = std::make_shared<const Resource>(resource);
   auto item = r->path + "/{id}";
 
-  router.add("GET", r->path, [r, deps](http::Request& req) {
+  router.add("GET", r->path, resource_doc(*r, "GET", false), [r, deps](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, r->read_roles);
     Errors errors;
@@ -325,7 +326,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
     });
   });
 
-  router.add("GET", item, [r, deps](http::Request& req) {
+  router.add("GET", item, resource_doc(*r, "GET", true), [r, deps](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, r->read_roles);
     const auto& id = req.path_param("id");
@@ -339,7 +340,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
   });
 
   if (r->creatable) {
-    router.add("POST", r->path, [r, deps](http::Request& req) {
+    router.add("POST", r->path, resource_doc(*r, "POST", false), [r, deps](http::Request& req) {
       auto p = deps.guard(req);
       require_role(p, r->write_roles);
       return deps.idempotent(p, req, [&] {
@@ -374,7 +375,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
     });
   }
 
-  router.add("PATCH", item, [r, deps](http::Request& req) {
+  router.add("PATCH", item, resource_doc(*r, "PATCH", true), [r, deps](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, r->write_roles.empty() ? r->read_roles : r->write_roles);
     const auto& id = req.path_param("id");
@@ -406,7 +407,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
     return updated;
   });
 
-  router.add("DELETE", item, [r, deps](http::Request& req) {
+  router.add("DELETE", item, resource_doc(*r, "DELETE", true), [r, deps](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, r->write_roles.empty() ? r->read_roles : r->write_roles);
     const auto& id = req.path_param("id");

@@ -43,33 +43,54 @@ std::vector<store::Statement> admin_statements() {
 }
 
 void add_admin_routes(http::Router& router, AdminDeps deps) {
-  router.add("POST", "/api/v1/auth/login", [deps](http::Request& req) {
-    return http::Response::json(
-        200, login(deps.pg, deps.limiter, LoginLimits{}, req, kLoginTokenLifetime));
-  });
-  router.add("GET", "/api/v1/auth/me", [deps](http::Request& req) {
-    return http::Response::json(200, me(deps.pg, guard(deps, req)));
-  });
-  router.add("PATCH", "/api/v1/auth/me", [deps](http::Request& req) {
-    auto p = guard(deps, req);
-    return http::Response::json(200, update_me(deps.pg, deps.limiter, LoginLimits{}, p, req));
-  });
-  router.add("POST", "/api/v1/auth/logout", [deps](http::Request& req) {
-    guard(deps, req);
-    revoke(deps.pg, req);
-    return http::Response::text(204, "");
-  });
-  router.add("POST", "/api/v1/auth/logout-all", [deps](http::Request& req) {
-    revoke_all(deps.pg, guard(deps, req));
-    return http::Response::text(204, "");
-  });
-  router.add("POST", "/api/v1/dead-letters/{id}/replay", [deps](http::Request& req) {
-    auto p = guard(deps, req);
-    require_role(p, {"owner", "admin"});
-    return http::Response::json(
-        200, webhooks::replay_dead_letter(deps.pg, deps.writer, p.tenant_id, req.path_param("id"),
-                                          req.request_id));
-  });
+  router.add(
+      "POST", "/api/v1/auth/login",
+      http::Doc{
+          "auth",
+          "Log in with e-mail and password (and the domain, for an e-mail used in several tenants)",
+          http::Access::none},
+      [deps](http::Request& req) {
+        return http::Response::json(
+            200, login(deps.pg, deps.limiter, LoginLimits{}, req, kLoginTokenLifetime));
+      });
+  router.add("GET", "/api/v1/auth/me",
+             http::Doc{"auth", "The caller and its tenant", http::Access::admin},
+             [deps](http::Request& req) {
+               return http::Response::json(200, me(deps.pg, guard(deps, req)));
+             });
+  router.add(
+      "PATCH", "/api/v1/auth/me",
+      http::Doc{
+          "auth",
+          "Change your own name, e-mail or password (the latter two with the current password)",
+          http::Access::admin},
+      [deps](http::Request& req) {
+        auto p = guard(deps, req);
+        return http::Response::json(200, update_me(deps.pg, deps.limiter, LoginLimits{}, p, req));
+      });
+  router.add("POST", "/api/v1/auth/logout",
+             http::Doc{"auth", "Revoke the token of this request", http::Access::admin},
+             [deps](http::Request& req) {
+               guard(deps, req);
+               revoke(deps.pg, req);
+               return http::Response::text(204, "");
+             });
+  router.add("POST", "/api/v1/auth/logout-all",
+             http::Doc{"auth", "Revoke every token of the caller (sign out everywhere)",
+                       http::Access::admin},
+             [deps](http::Request& req) {
+               revoke_all(deps.pg, guard(deps, req));
+               return http::Response::text(204, "");
+             });
+  router.add("POST", "/api/v1/dead-letters/{id}/replay",
+             http::Doc{"webhooks", "Process a dead letter again", http::Access::admin},
+             [deps](http::Request& req) {
+               auto p = guard(deps, req);
+               require_role(p, {"owner", "admin"});
+               return http::Response::json(
+                   200, webhooks::replay_dead_letter(deps.pg, deps.writer, p.tenant_id,
+                                                     req.path_param("id"), req.request_id));
+             });
 
   ResourceDeps rdeps{deps.pg, [deps](const http::Request& req) { return guard(deps, req); },
                      [deps](const Principal& p, const http::Request& req,

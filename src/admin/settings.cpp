@@ -202,88 +202,107 @@ std::vector<store::Statement> settings_statements() {
 }
 
 void add_settings_routes(http::Router& router, ResourceDeps deps, CloudonixLink* cloudonix) {
-  router.add("GET", "/api/v1/settings", [deps](http::Request& req) {
-    auto p = deps.guard(req);
-    require_role(p, kReaders);
-    return http::Response::json(200, read_settings(deps.pg, p.tenant_id));
-  });
-  router.add("PATCH", "/api/v1/settings", [deps](http::Request& req) {
-    auto p = deps.guard(req);
-    require_role(p, kWriters);
-    auto body = http::json_body(req);
-    Errors errors;
-    check_patch(body, errors);
-    if (!errors.empty()) throw Error::validation(errors);
-    auto updated = deps.pg.with([&](pqxx::connection& conn) {
-      pqxx::work tx(conn);
-      domains_free(tx, p.tenant_id, body);
-      try {
-        tx.exec_prepared("settings_update", p.tenant_id, body.dump());
-      } catch (const pqxx::unique_violation&) {
-        // Another tenant took one of the names between the check above and this update.
-        throw Error::validation({{"domain_name", "already used by another tenant"}});
-      }
-      auto s = settings_of(tx, p.tenant_id);
-      tx.commit();
-      return s;
-    });
-    deps.applied();
-    return http::Response::json(200, updated);
-  });
-  router.add("POST", "/api/v1/settings/requests-key", [deps, cloudonix](http::Request& req) {
-    auto p = deps.guard(req);
-    require_role(p, kWriters);
-    auto key = crypto::random_token(kRequestsKeyPrefix);
-    deps.pg.with([&](pqxx::connection& conn) {
-      pqxx::work tx(conn);
-      tx.exec_prepared("settings_set_requests_key", p.tenant_id,
-                       crypto::to_hex(crypto::sha256(key)));
-      if (cloudonix != nullptr) cloudonix->remember_requests_key(tx, p.tenant_id, key);
-      tx.commit();
-      return 0;
-    });
-    deps.applied();
-    if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
-    return http::Response::json(200, {{"requests_api_key", key}});
-  });
-  router.add("POST", "/api/v1/settings/webhook-secret", [deps](http::Request& req) {
-    auto p = deps.guard(req);
-    require_role(p, kWriters);
-    auto secret = crypto::random_token(kWebhookSecretPrefix);
-    deps.pg.with([&](pqxx::connection& conn) {
-      pqxx::work tx(conn);
-      tx.exec_prepared("settings_expire_secrets", p.tenant_id, kSecretGrace);
-      tx.exec_prepared("settings_add_secret", p.tenant_id, secret);
-      tx.commit();
-      return 0;
-    });
-    deps.applied();
-    return http::Response::json(
-        200, {{"webhook_secret", secret}, {"previous_secrets_valid_for", kSecretGrace}});
-  });
-  router.add("POST", "/api/v1/settings/webhook-token", [deps, cloudonix](http::Request& req) {
-    auto p = deps.guard(req);
-    require_role(p, kWriters);
-    auto token = crypto::random_token(kWebhookTokenPrefix);
-    auto base = deps.pg.with([&](pqxx::connection& conn) {
-      pqxx::work tx(conn);
-      tx.exec_prepared("settings_expire_tokens", p.tenant_id, kSecretGrace);
-      store::add_webhook_token(tx, p.tenant_id, crypto::sha256(token));
-      if (cloudonix != nullptr) cloudonix->remember_webhook_token(tx, p.tenant_id, token);
-      auto url = tx.exec_prepared1("settings_base_url", p.tenant_id)[0].as<std::string>();
-      tx.commit();
-      return url;
-    });
-    deps.applied();
-    if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
-    auto urls = urls_of(base, token);
-    return http::Response::json(200, {{"webhook_token", token},
-                                      {"webhook_urls",
-                                       {{"voice_route", urls.voice_route},
-                                        {"session_update", urls.session_update},
-                                        {"cdr", urls.cdr}}},
-                                      {"previous_tokens_valid_for", kSecretGrace}});
-  });
+  router.add("GET", "/api/v1/settings",
+             http::Doc{"settings", "Tenant settings and webhook URLs", http::Access::admin},
+             [deps](http::Request& req) {
+               auto p = deps.guard(req);
+               require_role(p, kReaders);
+               return http::Response::json(200, read_settings(deps.pg, p.tenant_id));
+             });
+  router.add("PATCH", "/api/v1/settings",
+             http::Doc{"settings", "Change tenant settings (owner)", http::Access::admin},
+             [deps](http::Request& req) {
+               auto p = deps.guard(req);
+               require_role(p, kWriters);
+               auto body = http::json_body(req);
+               Errors errors;
+               check_patch(body, errors);
+               if (!errors.empty()) throw Error::validation(errors);
+               auto updated = deps.pg.with([&](pqxx::connection& conn) {
+                 pqxx::work tx(conn);
+                 domains_free(tx, p.tenant_id, body);
+                 try {
+                   tx.exec_prepared("settings_update", p.tenant_id, body.dump());
+                 } catch (const pqxx::unique_violation&) {
+                   // Another tenant took one of the names between the check above and this update.
+                   throw Error::validation({{"domain_name", "already used by another tenant"}});
+                 }
+                 auto s = settings_of(tx, p.tenant_id);
+                 tx.commit();
+                 return s;
+               });
+               deps.applied();
+               return http::Response::json(200, updated);
+             });
+  router.add("POST", "/api/v1/settings/requests-key",
+             http::Doc{"settings", "New requests API key, shown once (owner)", http::Access::admin},
+             [deps, cloudonix](http::Request& req) {
+               auto p = deps.guard(req);
+               require_role(p, kWriters);
+               auto key = crypto::random_token(kRequestsKeyPrefix);
+               deps.pg.with([&](pqxx::connection& conn) {
+                 pqxx::work tx(conn);
+                 tx.exec_prepared("settings_set_requests_key", p.tenant_id,
+                                  crypto::to_hex(crypto::sha256(key)));
+                 if (cloudonix != nullptr) cloudonix->remember_requests_key(tx, p.tenant_id, key);
+                 tx.commit();
+                 return 0;
+               });
+               deps.applied();
+               if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
+               return http::Response::json(200, {{"requests_api_key", key}});
+             });
+  router.add(
+      "POST", "/api/v1/settings/webhook-secret",
+      http::Doc{
+          "settings",
+          "New webhook secret, shown once; the previous one stays valid for a grace period (owner)",
+          http::Access::admin},
+      [deps](http::Request& req) {
+        auto p = deps.guard(req);
+        require_role(p, kWriters);
+        auto secret = crypto::random_token(kWebhookSecretPrefix);
+        deps.pg.with([&](pqxx::connection& conn) {
+          pqxx::work tx(conn);
+          tx.exec_prepared("settings_expire_secrets", p.tenant_id, kSecretGrace);
+          tx.exec_prepared("settings_add_secret", p.tenant_id, secret);
+          tx.commit();
+          return 0;
+        });
+        deps.applied();
+        return http::Response::json(
+            200, {{"webhook_secret", secret}, {"previous_secrets_valid_for", kSecretGrace}});
+      });
+  router.add("POST", "/api/v1/settings/webhook-token",
+             http::Doc{"settings",
+                       "New webhook token and the webhook URLs holding it, shown once; the "
+                       "previous one stays valid for a grace period (owner)",
+                       http::Access::admin},
+             [deps, cloudonix](http::Request& req) {
+               auto p = deps.guard(req);
+               require_role(p, kWriters);
+               auto token = crypto::random_token(kWebhookTokenPrefix);
+               auto base = deps.pg.with([&](pqxx::connection& conn) {
+                 pqxx::work tx(conn);
+                 tx.exec_prepared("settings_expire_tokens", p.tenant_id, kSecretGrace);
+                 store::add_webhook_token(tx, p.tenant_id, crypto::sha256(token));
+                 if (cloudonix != nullptr)
+                   cloudonix->remember_webhook_token(tx, p.tenant_id, token);
+                 auto url =
+                     tx.exec_prepared1("settings_base_url", p.tenant_id)[0].as<std::string>();
+                 tx.commit();
+                 return url;
+               });
+               deps.applied();
+               if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
+               auto urls = urls_of(base, token);
+               return http::Response::json(200, {{"webhook_token", token},
+                                                 {"webhook_urls",
+                                                  {{"voice_route", urls.voice_route},
+                                                   {"session_update", urls.session_update},
+                                                   {"cdr", urls.cdr}}},
+                                                 {"previous_tokens_valid_for", kSecretGrace}});
+             });
 }
 
 }  // namespace pbx::admin

@@ -116,8 +116,13 @@ Response console_asset(const ConsoleBundle& bundle, const Request& req) {
 }
 
 void add_console_routes(Router& router, const ConsoleBundle& bundle) {
-  router.add("GET", "/", [&bundle](Request& req) { return console_index(bundle, req); });
+  router.add("GET", "/", Doc{"console", "The web console (HTML)"},
+             [&bundle](Request& req) { return console_index(bundle, req); });
   router.add("GET", "/console/{version}/{file}",
+             Doc{"console",
+                 "A file of the web console, cached for as long as its version lives",
+                 Access::none,
+                 {{"responses", {{"404", {{"description", "no such file in this version"}}}}}}},
              [&bundle](Request& req) { return console_asset(bundle, req); });
 }
 

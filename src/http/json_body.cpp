@@ -1,6 +1,7 @@
 #include "http/json_body.hpp"
 
 #include "core/error.hpp"
+#include "core/json.hpp"
 #include "core/text.hpp"
 
 #include <algorithm>
@@ -8,8 +9,6 @@
 namespace pbx::http {
 
 namespace {
-
-constexpr int kMaxDepth = 64;
 
 // Stored text ends up in CXML and in PostgreSQL, which cannot hold such characters.
 bool has_control(const std::string& s) {
@@ -45,30 +44,19 @@ bool is_json_media_type(const std::string& media_type) {
 nlohmann::json json_body(const Request& req) {
   if (!is_json_media_type(req.media_type()))
     throw Error::unsupported_media_type("application/json");
-  bool too_deep = false;
-  nlohmann::json::parser_callback_t limit = [&](int d, nlohmann::json::parse_event_t event,
-                                                nlohmann::json&) {
-    if (event == nlohmann::json::parse_event_t::object_start ||
-        event == nlohmann::json::parse_event_t::array_start) {
-      if (d >= kMaxDepth) too_deep = true;
-    }
-    return !too_deep;
-  };
-  // The parser takes a NUL byte for the end of the text: "{}\0junk" would pass.
-  if (req.body.find('\0') != std::string::npos) {
-    throw Error::bad_request("invalid_json", "the body is not valid JSON");
+  auto parsed = json::parse_untrusted(req.body);
+  if (!parsed) {
+    throw Error::bad_request("invalid_json", "the body is not valid JSON (or nests deeper than " +
+                                                 std::to_string(json::kMaxDepth) + " levels)");
   }
-  auto parsed = nlohmann::json::parse(req.body, limit, false);
-  if (too_deep) throw Error::bad_request("invalid_json", "JSON nested too deeply");
-  if (parsed.is_discarded()) throw Error::bad_request("invalid_json", "the body is not valid JSON");
   Error::FieldErrors errors;
-  find_control(parsed, "", errors);
+  find_control(*parsed, "", errors);
   if (!errors.empty()) {
     std::sort(errors.begin(), errors.end());
     errors.erase(std::unique(errors.begin(), errors.end()), errors.end());
     throw Error::validation(errors);
   }
-  return parsed;
+  return std::move(*parsed);
 }
 
 }  // namespace pbx::http

@@ -40,19 +40,21 @@ void Reply::operator()(Response response) const {
   if (auto sink = std::exchange(*sink_, nullptr)) sink(std::move(response));
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler, ErrorStyle style) {
+void Router::add(std::string method, std::string pattern, Doc doc, Handler handler,
+                 ErrorStyle style) {
   add_async(
-      std::move(method), std::move(pattern),
+      std::move(method), std::move(pattern), std::move(doc),
       [h = std::move(handler)](Request& req, const Reply& reply) { reply(h(req)); }, style);
 }
 
-void Router::add_async(std::string method, std::string pattern, AsyncHandler handler,
+void Router::add_async(std::string method, std::string pattern, Doc doc, AsyncHandler handler,
                        ErrorStyle style) {
   auto route = std::make_unique<Route>();
   route->method = std::move(method);
   route->segments = split_path(pattern);
   route->pattern = std::move(pattern);
   route->style = style;
+  route->doc = std::move(doc);
   route->handler = std::move(handler);
   routes_.push_back(std::move(route));
 }

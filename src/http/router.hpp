@@ -24,6 +24,20 @@ class Reply {
   std::shared_ptr<Sink> sink_;
 };
 
+// Who may call a route, as the API document states it.
+enum class Access { none, admin, requests_key, webhook };
+
+// What the API document says of a route. It is given where the route is registered and the
+// document is built from the router's routes, so the two cannot drift apart.
+struct Doc {
+  std::string tag;
+  std::string summary;
+  Access access = Access::none;
+  // OpenAPI operation fields laid over the generated ones (requestBody, responses, parameters,
+  // operationId), for what the method, path and access do not tell.
+  nlohmann::json details = nlohmann::json::object();
+};
+
 using Handler = std::function<Response(Request&)>;
 // For handlers that answer later (for example after a group commit); a pbx::Error thrown
 // before the Reply is taken is mapped like any other.
@@ -33,6 +47,7 @@ struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/extensions/{id}"
   ErrorStyle style = ErrorStyle::json;
+  Doc doc;
   AsyncHandler handler;
   std::vector<std::string> segments;
 };
@@ -46,9 +61,9 @@ struct Match {
 // Routes are fixed before serving starts and only read afterwards, from every thread.
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler,
+  void add(std::string method, std::string pattern, Doc doc, Handler handler,
            ErrorStyle style = ErrorStyle::json);
-  void add_async(std::string method, std::string pattern, AsyncHandler handler,
+  void add_async(std::string method, std::string pattern, Doc doc, AsyncHandler handler,
                  ErrorStyle style = ErrorStyle::json);
   Match match(std::string_view method, std::string_view path) const;
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }

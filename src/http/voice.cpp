@@ -113,15 +113,23 @@ struct Voice {
 void add_voice_routes(Router& router, VoiceDeps deps) {
   auto voice = std::make_shared<Voice>(deps);
   using Kind = std::optional<routing::Callback>;
-  for (auto [path, kind] :
-       {std::pair{"/api/voice/route", Kind()},
-        std::pair{"/api/voice/gather", Kind(routing::Callback::gather)},
-        std::pair{"/api/voice/dial-status", Kind(routing::Callback::dial_status)},
-        std::pair{"/api/voice/voicemail", Kind(routing::Callback::voicemail)}}) {
+  struct Path {
+    const char* path;
+    Kind kind;
+    const char* summary;
+  };
+  for (const auto& [path, kind, summary] :
+       {Path{"/api/voice/route", Kind(), "A new call: CXML for the dialled destination"},
+        Path{"/api/voice/gather", Kind(routing::Callback::gather), "IVR digits (Gather action)"},
+        Path{"/api/voice/dial-status", Kind(routing::Callback::dial_status),
+             "A Dial finished (Dial action)"},
+        Path{"/api/voice/voicemail", Kind(routing::Callback::voicemail),
+             "A voicemail recording finished"}}) {
     // Cloudonix fetches with either method: parameters in the query string on GET.
     for (const char* method : {"GET", "POST"}) {
       router.add(
-          method, path, [voice, kind = kind](Request& req) { return voice->handle(req, kind); },
+          method, path, Doc{"execution", summary, Access::requests_key},
+          [voice, kind = kind](Request& req) { return voice->handle(req, kind); },
           ErrorStyle::cxml);
     }
   }

@@ -1,5 +1,6 @@
 #include "routing/call.hpp"
 
+#include "core/json.hpp"
 #include "core/text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -58,7 +59,7 @@ namespace {
 // Collects what params_from_json keeps while the parser walks the text.
 class ScalarCollector : public nlohmann::json_sax<nlohmann::json> {
  public:
-  static constexpr size_t kMaxDepth = 64;
+  static constexpr auto kMaxDepth = static_cast<size_t>(json::kMaxDepth);
   http::Params params;
 
   bool null() override { return true; }

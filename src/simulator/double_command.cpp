@@ -34,20 +34,20 @@ std::string header_or_empty(const http::Request& req, std::string_view name) {
 
 http::Router double_router(CloudonixDouble& cx) {
   http::Router router;
-  router.add("GET", "/_double/health", [](http::Request&) {
+  router.add("GET", "/_double/health", http::Doc{}, [](http::Request&) {
     return http::Response::json(200, {{"ok", true}});
   });
-  router.add("GET", "/_double/state",
+  router.add("GET", "/_double/state", http::Doc{},
              [&cx](http::Request&) { return http::Response::json(200, cx.state()); });
-  router.add("GET", "/_double/log",
+  router.add("GET", "/_double/log", http::Doc{},
              [&cx](http::Request&) { return http::Response::json(200, cx.log()); });
-  router.add("DELETE", "/_double/log", [&cx](http::Request&) {
+  router.add("DELETE", "/_double/log", http::Doc{}, [&cx](http::Request&) {
     cx.clear_log();
     return http::Response::text(204, "");
   });
-  router.add("GET", "/_double/switches",
+  router.add("GET", "/_double/switches", http::Doc{},
              [&cx](http::Request&) { return http::Response::json(200, cx.switches()); });
-  router.add("PUT", "/_double/switches", [&cx](http::Request& req) {
+  router.add("PUT", "/_double/switches", http::Doc{}, [&cx](http::Request& req) {
     try {
       cx.set_switches(Json::parse(req.body));
     } catch (const std::exception& e) {
@@ -55,7 +55,7 @@ http::Router double_router(CloudonixDouble& cx) {
     }
     return http::Response::json(200, cx.switches());
   });
-  router.add("POST", "/_double/domains", [&cx](http::Request& req) {
+  router.add("POST", "/_double/domains", http::Doc{}, [&cx](http::Request& req) {
     auto body = Json::parse(req.body, nullptr, false);
     if (!body.is_object() || !body.value("domain", Json()).is_string() ||
         !body.value("key", Json()).is_string()) {
@@ -65,7 +65,7 @@ http::Router double_router(CloudonixDouble& cx) {
     cx.add_domain({body["domain"].get<std::string>(), body["key"].get<std::string>()});
     return http::Response::json(200, {{"domain", body["domain"]}});
   });
-  router.add("POST", "/_double/reset", [&cx](http::Request&) {
+  router.add("POST", "/_double/reset", http::Doc{}, [&cx](http::Request&) {
     cx.reset();
     return http::Response::text(204, "");
   });
@@ -92,7 +92,7 @@ http::Router double_router(CloudonixDouble& cx) {
   for (int depth = 1; depth <= kMaxSegments; ++depth) {
     pattern += "/{s" + std::to_string(depth) + "}";
     for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
-      router.add_async(method, pattern, api);
+      router.add_async(method, pattern, http::Doc{}, api);
     }
   }
   return router;

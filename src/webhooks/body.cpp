@@ -44,33 +44,6 @@ std::string dump_lenient(const nlohmann::json& value) {
 
 }  // namespace
 
-std::optional<nlohmann::json> parse_json(std::string_view raw) {
-  // Brackets inside strings do not nest; a backslash escapes the next byte there. A NUL byte
-  // is never JSON, but the parser would take it for the end of the text and ignore the rest.
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '\0') return std::nullopt;
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return std::nullopt;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  auto parsed = nlohmann::json::parse(raw, nullptr, false);
-  if (parsed.is_discarded()) return std::nullopt;
-  return parsed;
-}
-
 std::string dump_for_storage(const nlohmann::json& value) {
   auto text = dump_lenient(value);
   // The escape only appears when some string holds a NUL (or literally spells it, which the

@@ -1,6 +1,6 @@
 #pragma once
 
-// Raw webhook bodies: parsing them safely and making them storable in PostgreSQL.
+// Raw webhook bodies made storable in PostgreSQL (core/json.hpp parses them).
 
 #include <nlohmann/json.hpp>
 
@@ -9,12 +9,6 @@
 #include <string_view>
 
 namespace pbx::webhooks {
-
-// Parses a raw webhook body without throwing: nullopt for invalid JSON (bad UTF-8, numbers
-// beyond double range, trailing bytes) and for nesting deeper than kMaxJsonDepth, which
-// would otherwise make the recursive dump()/destruction of the tree a stack-overflow risk.
-inline constexpr int kMaxJsonDepth = 64;
-std::optional<nlohmann::json> parse_json(std::string_view raw);
 
 // JSON text that PostgreSQL accepts as jsonb: jsonb rejects the \u0000 escape, so NUL
 // characters in strings and keys become U+FFFD; invalid UTF-8 is replaced likewise.

@@ -1,6 +1,7 @@
 #include "webhooks/replay.hpp"
 
 #include "core/error.hpp"
+#include "core/json.hpp"
 #include "core/text.hpp"
 #include "core/uuid_v7.hpp"
 #include "webhooks/body.hpp"
@@ -36,7 +37,7 @@ nlohmann::json replay_dead_letter(store::PgPool& pg, Writer& writer, const std::
   job->kind = row->first == "cdr" ? Kind::cdr : Kind::session_update;
   job->tenant_id = tenant_id;
   job->request_id = request_id;
-  fill_job(*job, row->second, parse_json(row->second));
+  fill_job(*job, row->second, json::parse_untrusted(row->second));
 
   std::string outcome;
   std::string error;

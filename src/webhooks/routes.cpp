@@ -1,5 +1,6 @@
 #include "webhooks/routes.hpp"
 
+#include "core/json.hpp"
 #include "core/metrics.hpp"
 #include "core/uuid_v7.hpp"
 #include "http/json_body.hpp"
@@ -62,7 +63,7 @@ void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::
     reject(kind, deps, req, std::nullopt, error, error.code());
     throw error;
   }
-  auto body = parse_json(req.body);
+  auto body = json::parse_untrusted(req.body);
   auto auth = authenticate(req, body, deps.directory, std::chrono::system_clock::now());
   if (!auth.accepted()) {
     auto error = auth.error();
@@ -95,10 +96,12 @@ void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::
 
 void add_webhook_routes(http::Router& router, WebhookDeps deps) {
   router.add_async("POST", "/api/webhooks/cloudonix/session-update",
+                   http::Doc{"webhooks", "Call state changes", http::Access::webhook},
                    [deps](http::Request& req, const http::Reply& reply) {
                      handle(Kind::session_update, deps, req, reply);
                    });
   router.add_async("POST", "/api/webhooks/cloudonix/cdr",
+                   http::Doc{"webhooks", "One call detail record", http::Access::webhook},
                    [deps](http::Request& req, const http::Reply& reply) {
                      handle(Kind::cdr, deps, req, reply);
                    });

@@ -31,6 +31,10 @@ WORK = os.environ["PBX_WORK_DIR"]
 DOWNLOADS = os.path.join(WORK, "downloads")
 OWNER = (os.environ["PBX_OWNER_EMAIL"], os.environ["PBX_OWNER_PASSWORD"])
 REPORTER = ("reporter@console.example", "reporter-password-1")
+ADMIN = ("admin@console.example", "admin-password-1")
+ADMIN_NEW_PASSWORD = "admin-password-2"
+OTHER_ADMIN = ("admin2@console.example", "admin2-password-1")
+STAFF_USER = ("ulla@console.example", "ulla-password-1")
 DID = "+12025550177"
 ROOM_DID = "+12025550178"
 
@@ -143,8 +147,14 @@ class Page:
         Select(self.el(css)).select_by_visible_text(label)
 
     def choose_containing(self, css, fragment):
+        # The options may come from lists the page is still loading.
         s = Select(self.el(css))
-        option = next((o for o in s.options if fragment in o.text), None)
+        find = lambda: next((o for o in s.options if fragment in o.text), None)
+        try:
+            WebDriverWait(self.d, 20).until(lambda d: find())
+        except TimeoutException:
+            pass
+        option = find()
         check(option is not None, f"no option with “{fragment}” in {css}: {[o.text for o in s.options]}")
         s.select_by_visible_text(option.text)
 
@@ -156,6 +166,12 @@ class Page:
         root = self.el(scope)
         self.wait(lambda d: root.find_elements(By.XPATH, "." + xpath), what=f"button {text}")
         root.find_element(By.XPATH, "." + xpath).click()
+
+    def row_button(self, first_cell, text):
+        # The row whose first cell is first_cell, once the page's list has loaded it.
+        xpath = f"//tr[td[1][normalize-space(.)='{first_cell}']]//button[normalize-space(.)='{text}']"
+        self.wait(lambda d: d.find_elements(By.XPATH, xpath), what=f"{text} in the row of {first_cell}")
+        self.d.find_element(By.XPATH, xpath).click()
 
     def accept_confirm(self):
         self.wait(EC.alert_is_present(), what="a confirmation").accept()
@@ -368,7 +384,7 @@ def create_conference_room(p, token):
           f"phone number to the room through the API: {number}")
     # A room a destination names is not deleted: the 409 names the number.
     p.go("conferences")
-    p.d.find_element(By.XPATH, "//tr[td[1][normalize-space(.)='all-hands']]//button[normalize-space(.)='Delete']").click()
+    p.row_button("all-hands", "Delete")
     p.accept_confirm()
     p.text(".error", "It is used by")
     p.text(".error", ROOM_DID)
@@ -537,7 +553,7 @@ def other_pages(p, token):
     # Deleting an extension that other objects still use: the 409 names them.
     p.go("extensions")
     p.el("table tbody tr .row-actions")
-    p.d.find_element(By.XPATH, "//tr[td[1][normalize-space(.)='101']]//button[normalize-space(.)='Delete']").click()
+    p.row_button("101", "Delete")
     p.accept_confirm()
     p.text(".error", "It is used by")
     p.text(".error", "Browser Group")
@@ -688,6 +704,155 @@ def session_end(p):
     log("a refused token returns to sign-in with the reason")
 
 
+def browser_token(p):
+    return p.d.execute_script("return JSON.parse(sessionStorage.getItem('pbx.session') || 'null')?.token")
+
+
+def user_row(p, email):
+    rows = p.d.find_elements(By.XPATH, f"//tr[td[1][normalize-space(.)='{email}']]")
+    check(len(rows) == 1, f"one row for {email} on the users page")
+    return rows[0]
+
+
+def row_buttons(p, email):
+    return [b.text for b in user_row(p, email).find_elements(By.TAG_NAME, "button")]
+
+
+def admin_users_page(p):
+    # An administrator on the users page: their own row offers no e-mail, password or role (My
+    # account does those), another administrator's row neither, the owner's row nothing; and a
+    # 403 that happens anyway is shown as such.
+    owner = login(*OWNER)
+    for (email, password), name, role in ((ADMIN, "Adam Admin", "admin"), (OTHER_ADMIN, "Ada Admin", "admin"),
+                                          (STAFF_USER, "Ulla User", "user")):
+        status, body = api_json("POST", "/api/v1/users", owner,
+                                {"email": email, "password": password, "name": name, "role": role})
+        check(status == 201, f"creating {email}: {status} {body}")
+    p.sign_in(*ADMIN)
+    p.go("users")
+    p.text("table", STAFF_USER[0])
+    check(row_buttons(p, OWNER[0]) == [], f"an admin is offered {row_buttons(p, OWNER[0])} on the owner's row")
+    check(row_buttons(p, ADMIN[0]) == ["Edit"], f"an admin's own row offers {row_buttons(p, ADMIN[0])}")
+    check(row_buttons(p, OTHER_ADMIN[0]) == ["Edit", "Delete"], f"another admin's row: {row_buttons(p, OTHER_ADMIN[0])}")
+
+    p.row_button(ADMIN[0], "Edit")
+    p.text("#users-self-note", "My account")
+    check(not p.all("#f-password"), "a password field on one's own row")
+    check(p.el("#f-email").get_attribute("readonly") is not None, "one's own e-mail is editable on the users page")
+    check(not p.el("#f-role").is_enabled(), "one's own role is editable")
+    p.shot("21-users-own-row")
+    p.type("#f-name", "Adam Admin Jr")
+    p.click("#save")
+    p.gone("form.editor")
+    p.text("table", "Adam Admin Jr")
+
+    p.row_button(OTHER_ADMIN[0], "Edit")
+    p.text("#users-admin-note", "Only an owner")
+    check(not p.all("#f-password"), "a password field on another admin's row")
+    check(p.el("#f-email").get_attribute("readonly") is not None, "another admin's e-mail is editable")
+    p.click_button("Cancel", "form.editor")
+    p.gone("form.editor")
+
+    # A plain user's row offers the password; the owner makes that user an admin meanwhile.
+    p.row_button(STAFF_USER[0], "Edit")
+    p.type("#f-password", "ulla-password-9")
+    ulla = next(u for u in api_json("GET", "/api/v1/users?limit=500", owner)[1]["data"] if u["email"] == STAFF_USER[0])
+    status, _ = api_json("PATCH", f"/api/v1/users/{ulla['id']}", owner, {"role": "admin"})
+    check(status == 200, f"promoting {STAFF_USER[0]}: {status}")
+    p.click("#save")
+    p.text("form.editor .error", "Not allowed")
+    p.text("form.editor .error", "only an owner")
+    p.shot("22-users-forbidden")
+    login(*STAFF_USER)  # the password is unchanged
+    p.click_button("Cancel", "form.editor")
+    p.gone("form.editor")
+    log("users page as an admin: own row points to My account, other admins' credentials and the "
+        "owner are not offered, and a 403 is shown as not allowed")
+
+
+def my_account(p):
+    # The admin changes their password in My account: a wrong current password is marked at its
+    # field; then the change signs out the other session, keeps this one, and only the new
+    # password signs in.
+    other = login(*ADMIN)
+    p.click("#account-link")
+    p.text("#page-title", "My account")
+    check(p.el("#f-email").get_attribute("value") == ADMIN[0], "My account's e-mail")
+    check(p.el("#f-name").get_attribute("value") == "Adam Admin Jr", "My account shows the name as at sign-in")
+    p.shot("23-my-account")
+    p.type("#f-name", "Adam Admin")
+    p.click("#save-name")
+    p.text("#account-name .notice", "name was saved")
+    me = api_json("GET", "/api/v1/auth/me", browser_token(p))[1]
+    check(me["user"]["name"] == "Adam Admin", f"the name through the API: {me['user']}")
+    check(api_json("GET", "/api/v1/auth/me", other)[0] == 200, "a new name signed out the other session")
+
+    p.type("#f-password", ADMIN_NEW_PASSWORD)
+    p.type("#f-repeat", ADMIN_NEW_PASSWORD + "x")
+    p.click("#save-credentials")
+    p.el("#f-repeat-error")
+    p.type("#f-repeat", ADMIN_NEW_PASSWORD)
+    p.type("#f-current_password", "not-my-password")
+    p.click("#save-credentials")
+    p.text("#f-current_password-error", "not your password")
+    p.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", p.el("#f-current_password"))
+    check(p.el("#f-password").get_attribute("value") == ADMIN_NEW_PASSWORD, "the new password was lost after a 422")
+    p.shot("24-my-account-wrong-password")
+    check(api_json("GET", "/api/v1/auth/me", other)[0] == 200, "a refused change signed out the other session")
+
+    p.type("#f-current_password", ADMIN[1])
+    p.click("#save-credentials")
+    p.text("#credentials-notice", "other session")
+    check(p.el("#f-password").get_attribute("value") == "", "the password fields kept the password")
+    p.shot("25-my-account-password-changed")
+    check(api_json("GET", "/api/v1/auth/me", other)[0] == 401, "the other session still works after the change")
+    check(api_json("GET", "/api/v1/auth/me", browser_token(p))[0] == 200, "this session ended with the change")
+    status, _ = api_json("POST", "/api/v1/auth/login", body={"email": ADMIN[0], "password": ADMIN[1]})
+    check(status == 401, f"the old password still signs in: {status}")
+    login(ADMIN[0], ADMIN_NEW_PASSWORD)
+    p.go("users")
+    p.text("table", STAFF_USER[0])
+    log("My account: password changed with the current one; the other session ended, this one stayed, "
+        "the old password is refused and the new one signs in")
+
+
+def sign_out_everywhere(p):
+    first = browser_token(p)
+    second = login(ADMIN[0], ADMIN_NEW_PASSWORD)
+    p.click("#account-link")
+    p.click("#signout-all")
+    p.wait(EC.alert_is_present(), what="a confirmation").dismiss()
+    check(api_json("GET", "/api/v1/auth/me", first)[0] == 200, "dismissing the confirmation signed out")
+    p.el("#signout-all")
+    p.click("#signout-all")
+    p.accept_confirm()
+    p.text("#signin-reason", "signed out everywhere")
+    p.shot("26-signed-out-everywhere")
+    check(p.d.execute_script("return sessionStorage.getItem('pbx.session')") is None, "session kept")
+    check(api_json("GET", "/api/v1/auth/me", first)[0] == 401, "this session's token works after signing out everywhere")
+    check(api_json("GET", "/api/v1/auth/me", second)[0] == 401, "another session's token works after signing out everywhere")
+    log("sign out everywhere: confirmed, back to sign-in, and every token of the user refused")
+
+
+def reporter_account(p):
+    p.sign_in(*REPORTER)
+    p.click("#account-link")
+    p.text("#page-title", "My account")
+    p.type("#f-name", "Rita R. Reporter")
+    p.click("#save-name")
+    p.text("#account-name .notice", "name was saved")
+    p.shot("27-reporter-account")
+    me = api_json("GET", "/api/v1/auth/me", browser_token(p))[1]
+    check(me["user"]["name"] == "Rita R. Reporter", f"the reporter's name through the API: {me['user']}")
+    p.d.set_window_size(390, 844)
+    p.el("#account-link")
+    p.shot("28-phone-account")
+    p.d.set_window_size(1280, 900)
+    p.click("#signout")
+    p.text("#signin-reason", "signed out")
+    log("a reporter reaches My account and changes their name")
+
+
 def csp_clean(p):
     entries = p.d.get_log("browser")
     # The API's 4xx answers that the scenarios provoke are logged by Chromium too; anything
@@ -722,6 +887,11 @@ def main():
         sign_out(p, token)
         reporter(p)
         session_end(p)
+        admin_users_page(p)
+        my_account(p)
+        sign_out_everywhere(p)
+        reporter_account(p)
+        csp_clean(p)
     finally:
         log("screenshots in " + SHOTS + ": " + ", ".join(shots))
         driver.quit()

@@ -6,7 +6,7 @@ import { BusinessHours, Conferences, Extensions, IvrMenus, PhoneNumbers, RingGro
 import { CallRecords, Overview } from './reports.js';
 import { draftsFor } from './resource.js';
 import { Settings } from './settings.js';
-import { ErrorNote, html, useFocus } from './ui.js';
+import { ErrorNote, Loading, html, useFocus } from './ui.js';
 
 const STAFF = ['owner', 'admin', 'user'];
 const MANAGERS = ['owner', 'admin'];
@@ -33,6 +33,19 @@ const PAGES = [
   ['users', 'Users', MANAGERS, Users],
   ['settings', 'Settings', MANAGERS, Settings],
 ];
+// My account is seldom opened: its module is fetched when it is, not with the sign-in page.
+function Account(props) {
+  const [page, setPage] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    import('./account.js').then((m) => setPage(() => m.Account), () => setError(new Error('The page could not be loaded. Reload to try again.')));
+  }, []);
+  if (page) return html`<${page} ...${props} />`;
+  return html`<section><h1 id="page-title">My account</h1><${ErrorNote} error=${error} />${!error && html`<${Loading} what="your account" />`}</section>`;
+}
+
+// Every role's own account: reached from the header, not the page list.
+const ACCOUNT = ['account', 'My account', ALL, Account];
 
 function SignIn({ reason, onSignedIn }) {
   const [email, setEmail] = useState('');
@@ -81,7 +94,7 @@ function SignIn({ reason, onSignedIn }) {
 
 const currentRoute = () => (location.hash.replace(/^#\/?/, '') || 'overview').split('?')[0];
 
-function Shell({ session, onSignOut }) {
+function Shell({ session, onSignOut, onSignOutEverywhere, onSession }) {
   const [route, setRoute] = useState(currentRoute());
   const [menuOpen, setMenuOpen] = useState(false);
   const role = session.user.role;
@@ -95,7 +108,7 @@ function Shell({ session, onSignOut }) {
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
-  const page = pages.find(([p]) => p === route) || pages[0];
+  const page = route === ACCOUNT[0] ? ACCOUNT : pages.find(([p]) => p === route) || pages[0];
   const Page = page[3];
   useEffect(() => {
     document.title = `${page[1]} · pbxd`;
@@ -106,12 +119,14 @@ function Shell({ session, onSignOut }) {
       <button type="button" class="menu-toggle secondary" aria-expanded=${menuOpen ? 'true' : 'false'} aria-controls="nav" onClick=${() => setMenuOpen(!menuOpen)}>Menu</button>
       <span class="brand">pbxd</span>
       <span class="who" id="who">${session.user.email} · ${role}${session.tenant ? ` · ${session.tenant.name}` : ''}</span>
+      <a class="account-link" id="account-link" href="#/account" aria-current=${page === ACCOUNT ? 'page' : undefined}>My account</a>
       <button type="button" class="secondary" id="signout" onClick=${onSignOut}>Sign out</button>
     </header>
     <nav id="nav" class=${menuOpen ? 'open' : ''} aria-label="Pages">
       <ul>${pages.map(([p, label]) => html`<li><a href=${`#/${p}`} id=${`nav-${p}`} aria-current=${p === page[0] ? 'page' : undefined}>${label}</a></li>`)}</ul>
     </nav>
-    <main id="main" tabindex="-1"><${Page} key=${page[0]} can=${can} tenant=${session.tenant} role=${role} /></main>
+    <main id="main" tabindex="-1"><${Page} key=${page[0]} can=${can} tenant=${session.tenant} role=${role} user=${session.user}
+      onSaved=${onSession} onSignOutEverywhere=${onSignOutEverywhere} /></main>
   </div>`;
 }
 
@@ -141,9 +156,16 @@ function App() {
       end(err.status === 401 ? 'You signed out.' : `You signed out here, but the server could not be told (${err.message}).`);
     }
   };
+  // My account changed the user (or the tenant's summary): the header and later pages follow.
+  const updateSession = (me) => {
+    const next = { ...session, user: me.user, tenant: me.tenant || session.tenant };
+    saveSession(next);
+    setSession(next);
+  };
   if (!session) return html`<${SignIn} reason=${reason} onSignedIn=${(s) => { setReason(''); setSession(s); }} />`;
   draftsFor(session.user.id);
-  return html`<${Shell} session=${session} onSignOut=${signOut} />`;
+  return html`<${Shell} session=${session} onSignOut=${signOut} onSession=${updateSession}
+    onSignOutEverywhere=${() => end('You signed out everywhere: every session of your account has ended.')} />`;
 }
 
 const root = document.getElementById('app');

@@ -291,16 +291,34 @@ export function BusinessHours({ can }) {
 
 const ROLES = [['owner', 'Owner'], ['admin', 'Administrator'], ['user', 'User'], ['reporter', 'Reporter']];
 
-function UserForm({ form, set, errors, isNew }) {
-  return html`
-    <${Input} form=${form} set=${set} errors=${errors} name="email" label="E-mail" type="email" autocomplete="off" />
-    <${Input} form=${form} set=${set} errors=${errors} name="name" label="Name" />
-    <${Select} form=${form} set=${set} errors=${errors} name="role" label="Role" options=${ROLES} />
-    <${Input} form=${form} set=${set} errors=${errors} name="password" label=${isNew ? 'Password' : 'New password'} type="password" autocomplete="new-password"
-      hint=${isNew ? 'At least 10 characters' : 'Leave empty to keep the current one'} />`;
+// Why a user's e-mail, password and role cannot be changed here: 'self' (My account does it)
+// or 'admin' (only an owner changes another administrator's), else ''.
+function credentialsLock(item, me, role) {
+  if (!item) return '';
+  if (item.id === me.id) return 'self';
+  return role !== 'owner' && item.role === 'admin' ? 'admin' : '';
 }
 
-export function Users({ can }) {
+function UserForm({ form, set, errors, isNew, item, me, role }) {
+  const lock = credentialsLock(item, me, role);
+  // Only an owner grants owner; an administrator is not offered it.
+  const roles = role === 'owner' || form.role === 'owner' ? ROLES : ROLES.filter(([r]) => r !== 'owner');
+  return html`
+    ${lock === 'self' && html`<p class="notice" id="users-self-note">
+      This is your own account: change your e-mail or password in <a href="#/account" id="users-account-link">My account</a>. No one changes their own role.
+    </p>`}
+    ${lock === 'admin' && html`<p class="warning" id="users-admin-note">Only an owner may change another administrator’s e-mail, password or role.</p>`}
+    <${Input} form=${form} set=${set} errors=${errors} name="email" label="E-mail" type="email" autocomplete="off" readonly=${!!lock} />
+    <${Input} form=${form} set=${set} errors=${errors} name="name" label="Name" />
+    <${Select} form=${form} set=${set} errors=${errors} name="role" label="Role" options=${roles} disabled=${!!lock} />
+    ${!lock && html`<${Input} form=${form} set=${set} errors=${errors} name="password" label=${isNew ? 'Password' : 'New password'} type="password" autocomplete="new-password"
+      hint=${isNew ? 'At least 10 characters' : 'Leave empty to keep the current one'} />`}`;
+}
+
+export function Users({ can, user, role }) {
+  // What the API refuses is not offered: an administrator changes no owner (403), and no one
+  // deletes themselves (409).
+  const mayChange = (it) => role === 'owner' || it.role !== 'owner';
   return html`<${ResourcePage} title="Users" singular="User" path="/api/v1/users" canWrite=${can('manage')} needsObjects=${false}
     writable=${['email', 'name', 'role']}
     defaults=${() => ({ email: '', name: '', role: 'user', password: '' })}
@@ -309,6 +327,9 @@ export function Users({ can }) {
       if (!out.password) delete out.password;
       return out;
     }}
+    canEdit=${mayChange}
+    canDelete=${(it) => mayChange(it) && it.id !== user.id}
+    formProps=${{ me: user, role }}
     columns=${[
       { label: 'E-mail', value: (x) => x.email },
       { label: 'Name', value: (x) => x.name },

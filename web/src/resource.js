@@ -18,7 +18,12 @@ function pick(item, keys) {
   return out;
 }
 
-export function ResourcePage({ title, singular, noun = singular.toLowerCase(), path, columns, writable, defaults, Form, canWrite, toForm, toBody, needsObjects = true }) {
+// canEdit and canDelete (optional) take a row: its buttons show only where they return true.
+// formProps go to Form as they are, with the row being edited as `item`.
+export function ResourcePage({
+  title, singular, noun = singular.toLowerCase(), path, columns, writable, defaults, Form, canWrite, toForm, toBody, needsObjects = true,
+  canEdit = () => true, canDelete = () => true, formProps = {},
+}) {
   const [items, setItems] = useState(null);
   const [loadError, setLoadError] = useState(null);
   const [search, setSearch] = useState('');
@@ -43,7 +48,7 @@ export function ResourcePage({ title, singular, noun = singular.toLowerCase(), p
     const key = `${path}:${item ? item.id : 'new'}`;
     const draft = drafts.get(key);
     const form = draft || (item ? (toForm || ((x) => x))(pick(item, writable)) : { ...defaults() });
-    setEditing({ id: item ? item.id : null, key, form });
+    setEditing({ id: item ? item.id : null, key, form, item });
     setErrors({});
     setSaveError(null);
     setNotice(draft ? 'Your unsaved changes were restored.' : '');
@@ -105,7 +110,7 @@ export function ResourcePage({ title, singular, noun = singular.toLowerCase(), p
     html`<form class="editor" onSubmit=${save} novalidate aria-labelledby="editor-title">
       <h2 id="editor-title" tabindex="-1" ref=${heading}>${editing.id ? `Edit ${noun}` : `New ${noun}`}</h2>
       <${ErrorNote} error=${saveError} />
-      <${Form} form=${editing.form} set=${setForm} errors=${errors} objects=${objects} isNew=${!editing.id} />
+      <${Form} form=${editing.form} set=${setForm} errors=${errors} objects=${objects} isNew=${!editing.id} item=${editing.item} ...${formProps} />
       <div class="actions">
         <button type="submit" id="save" disabled=${saving}>${saving ? 'Saving…' : 'Save'}</button>
         <button type="button" class="secondary" onClick=${close}>Cancel</button>
@@ -128,8 +133,8 @@ export function ResourcePage({ title, singular, noun = singular.toLowerCase(), p
                 ${columns.map((c) => html`<td data-label=${c.label}>${c.value(it, objects)}</td>`)}
                 ${canWrite &&
                 html`<td class="row-actions">
-                  <button type="button" class="secondary" onClick=${() => open(it)}>Edit</button>
-                  <button type="button" class="danger" onClick=${() => remove(it)}>Delete</button>
+                  ${canEdit(it) && html`<button type="button" class="secondary" onClick=${() => open(it)}>Edit</button>`}
+                  ${canDelete(it) && html`<button type="button" class="danger" onClick=${() => remove(it)}>Delete</button>`}
                 </td>`}
               </tr>`,
             )}

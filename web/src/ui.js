@@ -34,7 +34,7 @@ export function ErrorNote({ error }) {
   if (!error) return null;
   const refs = error.details && error.details.referenced_by;
   return html`<div class="error" role="alert">
-    <p>${error.message}</p>
+    <p>${error.status === 403 ? 'Not allowed: ' : ''}${error.message}</p>
     ${Array.isArray(refs) && refs.length > 0 &&
     html`<p>It is used by:</p>
       <ul>
@@ -71,12 +71,12 @@ export function Input({ form, set, name, label, errors, type = 'text', hint, ...
   </${Field}>`;
 }
 
-export function Select({ form, set, name, label, errors, options, hint }) {
+export function Select({ form, set, name, label, errors, options, hint, ...rest }) {
   const id = `f-${name}`;
   const err = errors && errors[name];
   return html`<${Field} label=${label} errors=${err} hint=${hint} id=${id}>
     <select id=${id} name=${name} value=${form[name] == null ? '' : form[name]}
-      onChange=${(e) => set({ ...form, [name]: e.target.value })} aria-invalid=${err ? 'true' : 'false'}>
+      onChange=${(e) => set({ ...form, [name]: e.target.value })} aria-invalid=${err ? 'true' : 'false'} ...${rest}>
       ${options.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
     </select>
   </${Field}>`;

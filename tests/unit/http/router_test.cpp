@@ -10,9 +10,9 @@ Response ok(Request&) { return Response::json(200, {{"ok", true}}); }
 
 TEST(Router, MatchesLiteralAndParameterSegments) {
   Router r;
-  r.add("GET", "/api/v1/cdrs/{id}", ok);
-  r.add("GET", "/api/v1/cdrs/stats", ok);
-  r.add("POST", "/api/v1/dead-letters/{id}/replay", ok);
+  r.add("GET", "/api/v1/cdrs/{id}", {}, ok);
+  r.add("GET", "/api/v1/cdrs/stats", {}, ok);
+  r.add("POST", "/api/v1/dead-letters/{id}/replay", {}, ok);
 
   auto m = r.match("GET", "/api/v1/cdrs/abc");
   ASSERT_NE(m.route, nullptr);
@@ -30,9 +30,9 @@ TEST(Router, MatchesLiteralAndParameterSegments) {
 
 TEST(Router, UnknownPathIsNotFoundAndOtherMethodListsAllow) {
   Router r;
-  r.add("GET", "/health", ok);
-  r.add("POST", "/things", ok);
-  r.add("GET", "/things", ok);
+  r.add("GET", "/health", {}, ok);
+  r.add("POST", "/things", {}, ok);
+  r.add("GET", "/things", {}, ok);
   auto m = r.match("GET", "/nothing");
   EXPECT_EQ(m.route, nullptr);
   EXPECT_TRUE(m.allow.empty());

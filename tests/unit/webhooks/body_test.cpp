@@ -9,26 +9,6 @@
 namespace pbx::webhooks {
 namespace {
 
-TEST(SessionUpdateBody, NulByteIsNotTheEndOfTheText) {
-  // Found by fuzzing: the parser stopped at a NUL byte and accepted whatever followed.
-  EXPECT_FALSE(parse_json(std::string(R"({"token":"t"})") + '\0' + "junk"));
-  EXPECT_FALSE(parse_json(std::string("7\0", 2)));
-  EXPECT_TRUE(parse_json(R"({"token":"a\u0000b"})"));  // the escape is fine
-}
-
-TEST(SessionUpdateBody, ParseJsonNeverThrows) {
-  EXPECT_TRUE(parse_json(R"([{"token":"t"}])"));
-  // Brackets inside strings, escaped quotes included, do not count as nesting.
-  EXPECT_TRUE(parse_json(R"({"s":"\"[)" + std::string(100, '[') + R"("})"));
-  for (std::string bad :
-       {std::string("{"), std::string("{\"a\":1e400}"), std::string("{\"a\":\"\xff\"}"),
-        std::string("{} x"), std::string(""), std::string(100000, '[')}) {
-    EXPECT_FALSE(parse_json(bad)) << bad.substr(0, 20);
-  }
-  std::string deep_ok = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
-  EXPECT_TRUE(parse_json(deep_ok));
-}
-
 TEST(SessionUpdateStorage, NulCharactersNeverReachJsonb) {
   nlohmann::json element{{"token", "t"}, {std::string("k\0", 2), std::string("a\0b", 3)}};
   auto item = parse_session_update(element);
