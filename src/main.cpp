@@ -21,6 +21,7 @@
 #include "store/rate_limiter.hpp"
 #include "store/redis.hpp"
 #include "store/routing_store.hpp"
+#include "store/sealed_columns.hpp"
 #include "store/tenant_directory.hpp"
 #include "store/tenants.hpp"
 #include "store/webhook_store.hpp"
@@ -93,6 +94,33 @@ std::string state_key(const Config& c, store::PgPool& pg, const crypto::SecretBo
   });
 }
 
+// Seals what an earlier version stored in plain text (`all`: also re-seals every value under the
+// current key), and says so; the number of values none of the keys opens.
+size_t seal_stored_secrets(pqxx::connection& conn, const crypto::SecretBox& secrets, bool all) {
+  size_t unreadable = 0;
+  for (const auto& r : store::seal_columns(conn, secrets, all)) {
+    unreadable += r.unreadable.size();
+    if (all || r.sealed > 0) {
+      spdlog::info("{}: {} sealed, {} re-sealed, {} already current, {} unreadable", r.column,
+                   r.sealed, r.resealed, r.kept, r.unreadable.size());
+    }
+    for (const auto& id : r.unreadable) {
+      spdlog::error("{} of row {} does not open with PBX_SECRET_KEY or PBX_SECRET_KEY_PREVIOUS",
+                    r.column, id);
+    }
+  }
+  return unreadable;
+}
+
+// `pbxd secrets reseal`: every sealed value under the current key, once PBX_SECRET_KEY is the new
+// key and PBX_SECRET_KEY_PREVIOUS holds the old one. Exit 1 when a value does not open.
+int run_reseal(const Config& c) {
+  require_database(c);
+  const auto secrets = secret_box(c);
+  pqxx::connection conn(store::connection_string(pg_options(c, 1)));
+  return seal_stored_secrets(conn, secrets, true) == 0 ? 0 : 1;
+}
+
 int run_serve(const Config& c, bool migrate_first) {
   require_database(c);
   const auto secrets = secret_box(c);
@@ -112,6 +140,7 @@ int run_serve(const Config& c, bool migrate_first) {
                     pending.size(), pending.front());
       return 1;
     }
+    seal_stored_secrets(conn, secrets, false);
   }
   store::PgPool pg(pg_options(c, c.db_pool_size), all_statements());
   store::RedisPool redis({c.redis_url, c.redis_pool_size, c.redis_timeout});
@@ -120,7 +149,8 @@ int run_serve(const Config& c, bool migrate_first) {
   store::RateLimiter limiter(redis);
   routing::StateCodec codec(state_key(c, pg, secrets));
   store::TenantDirectory directory(
-      pg, [base = c.public_base_url](pqxx::transaction_base& tx, const store::TenantRow& t) {
+      pg, secrets,
+      [base = c.public_base_url](pqxx::transaction_base& tx, const store::TenantRow& t) {
         return store::load_snapshot(tx, t, base);
       });
   directory.refresh();
@@ -129,8 +159,9 @@ int run_serve(const Config& c, bool migrate_first) {
   webhooks::Writer writer(pg, redis,
                           {c.webhook_writers, static_cast<size_t>(c.webhook_max_batch), 20000});
   http::add_health_routes(router, c, pg, redis);
-  admin::add_admin_routes(router, {pg, limiter, writer, [&directory] { directory.refresh(); },
-                                   c.admin_rate_per_token, c.admin_rate_per_ip, &cloudonix});
+  admin::add_admin_routes(router,
+                          {pg, limiter, writer, secrets, [&directory] { directory.refresh(); },
+                           c.admin_rate_per_token, c.admin_rate_per_ip, &cloudonix});
   webhooks::RejectionLog rejections(pg, c.webhook_rejection_samples, c.webhook_rejection_samples);
   webhooks::add_webhook_routes(router, {directory, writer, rejections});
   http::add_voice_routes(router, {directory, pg, redis, codec});
@@ -162,9 +193,11 @@ void seed_demo(store::PgPool& pg, const std::string& domain) {
 int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existing, bool demo) {
   require_database(c);
   if (req.public_base_url.empty()) req.public_base_url = c.public_base_url;
+  const auto secrets = secret_box(c);
   store::PgPool pg(pg_options(c, 1), all_statements());
   try {
-    auto r = pg.with([&](pqxx::connection& conn) { return admin::bootstrap_tenant(conn, req); });
+    auto r = pg.with(
+        [&](pqxx::connection& conn) { return admin::bootstrap_tenant(conn, secrets, req); });
     std::cout << "tenant_id=" << r.tenant_id << "\n"
               << "domain=" << req.domain << "\n"
               << "owner_email=" << req.owner_email << "\n";
@@ -222,6 +255,12 @@ int main(int argc, char** argv) {
   bool demo = false;
   boot->add_flag("--demo", demo,
                  "also seed the demo PBX (IVR, ring group, voicemail) unless it exists");
+
+  auto* secrets = app.add_subcommand("secrets", "manage the secrets kept sealed in the database");
+  secrets->require_subcommand(1);
+  secrets->add_subcommand("reseal",
+                          "seal every stored secret again under PBX_SECRET_KEY (the old key in "
+                          "PBX_SECRET_KEY_PREVIOUS); exit 1 if one does not open");
 
   app.add_subcommand("version", "print the version");
 
@@ -316,6 +355,7 @@ int main(int argc, char** argv) {
       return run_serve(config, migrate_first);
     }
     if (app.got_subcommand("migrate")) return run_migrate(config);
+    if (app.got_subcommand("secrets")) return run_reseal(config);
     if (!domain_uuid.empty()) req.domain_uuid = domain_uuid;
     if (!password.empty()) req.owner_password = password;
     return run_bootstrap(config, req, skip_existing, demo);

@@ -41,7 +41,8 @@ void validate(const BootstrapRequest& r) {
 
 }  // namespace
 
-BootstrapResult bootstrap_tenant(pqxx::connection& conn, const BootstrapRequest& request) {
+BootstrapResult bootstrap_tenant(pqxx::connection& conn, const crypto::SecretBox& secrets,
+                                 const BootstrapRequest& request) {
   validate(request);
   BootstrapResult result;
   std::string password = request.owner_password.value_or("");
@@ -63,7 +64,7 @@ BootstrapResult bootstrap_tenant(pqxx::connection& conn, const BootstrapRequest&
   try {
     result.tenant_id = store::insert_tenant(tx, t);
     store::set_requests_key_hash(tx, result.tenant_id, crypto::sha256(result.requests_api_key));
-    store::add_webhook_secret(tx, result.tenant_id, result.webhook_secret);
+    store::add_webhook_secret(tx, secrets, result.tenant_id, result.webhook_secret);
     store::add_webhook_token(tx, result.tenant_id, crypto::sha256(result.webhook_token));
     auto user_id = store::insert_user(tx, result.tenant_id, request.owner_email, request.owner_name,
                                       "owner", crypto::hash_password(password));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/secret_box.hpp"
+
 #include <pqxx/pqxx>
 
 #include <optional>
@@ -30,9 +32,11 @@ struct BootstrapResult {
 };
 
 // Creates a tenant for a Cloudonix domain with its owner, an admin token, a requests API key,
-// a webhook secret and a webhook token, in one transaction; the admin token lives a day.
-// Error::conflict when the domain exists; Error::validation for bad input.
-BootstrapResult bootstrap_tenant(pqxx::connection& conn, const BootstrapRequest& request);
+// a webhook secret and a webhook token, in one transaction; the admin token lives a day. The
+// webhook secret is stored sealed by `secrets`. Error::conflict when the domain exists;
+// Error::validation for bad input.
+BootstrapResult bootstrap_tenant(pqxx::connection& conn, const crypto::SecretBox& secrets,
+                                 const BootstrapRequest& request);
 
 constexpr const char* kAdminTokenPrefix = "pbxa_";
 constexpr const char* kRequestsKeyPrefix = "pbxk_";

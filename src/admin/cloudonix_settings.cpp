@@ -24,6 +24,9 @@ const std::vector<std::string> kSecretProfileKeys{"authorization-api-key",
 
 constexpr size_t kMaxApiKey = 200;
 
+// The webhook token in use before the first pairing stays valid this long (as after a rotation).
+constexpr const char* kTokenGrace = "24 hours";
+
 std::string api_key_context(const std::string& tenant_id) {
   return "cloudonix_api_key:" + tenant_id;
 }
@@ -403,7 +406,7 @@ Json CloudonixLink::pair(const std::string& tenant_id) {
       }
       if (!row.webhook_token) {
         row.webhook_token = crypto::random_token(kWebhookTokenPrefix);
-        store::add_webhook_token(tx, tenant_id, crypto::sha256(*row.webhook_token));
+        store::rotate_webhook_token(tx, tenant_id, crypto::sha256(*row.webhook_token), kTokenGrace);
         remember_webhook_token(tx, tenant_id, *row.webhook_token);
       }
       tx.commit();

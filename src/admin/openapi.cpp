@@ -99,7 +99,10 @@ Json operation(const http::Route& route) {
   Json op = {{"tags", {doc.tag}},
              {"summary", doc.summary},
              {"operationId", operation_id(route.method, route.pattern)},
-             {"responses", {{"200", {{"description", "OK"}}}}}};
+             {"responses", Json::object()}};
+  // A DELETE answers 204 with no body; everything else 200.
+  op["responses"][route.method == "DELETE" ? "204" : "200"] = {
+      {"description", route.method == "DELETE" ? "done" : "OK"}};
   if (route.style == http::ErrorStyle::cxml) {
     op["responses"]["200"]["content"] = {{"application/xml", {{"schema", {{"type", "string"}}}}}};
   }
@@ -224,8 +227,7 @@ http::Doc resource_doc(const Resource& r, std::string_view method, bool item) {
           "Delete",
           http::Access::admin,
           {{"responses",
-            {{"200", nullptr},
-             {"204", {{"description", "deleted"}}},
+            {{"204", {{"description", "deleted"}}},
              {"404", missing},
              {"409", error_response("still referenced: details.referenced_by")}}}}};
 }

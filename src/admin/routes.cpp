@@ -98,7 +98,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                        return run_idempotent(deps.pg, p, req, fn);
                      },
                      deps.applied};
-  add_settings_routes(router, rdeps, deps.cloudonix);
+  add_settings_routes(router, rdeps, deps.secrets, deps.cloudonix);
   if (deps.cloudonix != nullptr) add_cloudonix_settings_routes(router, rdeps, *deps.cloudonix);
   add_report_routes(router, {deps.pg, rdeps.guard});
   for (const auto& resource : routing_resources()) add_resource_routes(router, resource, rdeps);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/secret_box.hpp"
 #include "http/router.hpp"
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
@@ -15,8 +16,9 @@ struct AdminDeps {
   store::PgPool& pg;
   store::RateLimiter& limiter;
   webhooks::Writer& writer;
-  std::function<void()> applied;  // as ResourceDeps::applied
-  int rate_per_token = 600;       // admin requests per minute
+  const crypto::SecretBox& secrets;  // seals what the admin API stores and must read back
+  std::function<void()> applied;     // as ResourceDeps::applied
+  int rate_per_token = 600;          // admin requests per minute
   int rate_per_ip = 1200;
   CloudonixLink* cloudonix = nullptr;  // the settings/cloudonix routes, when given
 };

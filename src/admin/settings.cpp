@@ -12,7 +12,7 @@ namespace pbx::admin {
 namespace {
 
 // The previous webhook secret or token stays valid this long after a new one is made, so that
-// senders can be switched over without losing events.
+// senders can be switched over without losing events; only the current one is older than that.
 constexpr const char* kSecretGrace = "24 hours";
 
 // Marks where the webhook token goes in the URLs shown without it.
@@ -190,18 +190,12 @@ std::vector<store::Statement> settings_statements() {
       {"settings_set_requests_key",
        "UPDATE tenants SET requests_key_hash = decode($2, 'hex'), updated_at = now()"
        " WHERE id = $1"},
-      {"settings_expire_secrets",
-       "UPDATE webhook_secrets SET expires_at = now() + $2::interval"
-       " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now() + $2::interval)"},
-      {"settings_add_secret", "INSERT INTO webhook_secrets (tenant_id, secret) VALUES ($1, $2)"},
-      {"settings_expire_tokens",
-       "UPDATE webhook_tokens SET expires_at = now() + $2::interval"
-       " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now() + $2::interval)"},
       {"settings_base_url", "SELECT public_base_url FROM tenants WHERE id = $1"},
   };
 }
 
-void add_settings_routes(http::Router& router, ResourceDeps deps, CloudonixLink* cloudonix) {
+void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::SecretBox& secrets,
+                         CloudonixLink* cloudonix) {
   router.add("GET", "/api/v1/settings",
              http::Doc{"settings", "Tenant settings and webhook URLs", http::Access::admin},
              [deps](http::Request& req) {
@@ -252,57 +246,84 @@ void add_settings_routes(http::Router& router, ResourceDeps deps, CloudonixLink*
                if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
                return http::Response::json(200, {{"requests_api_key", key}});
              });
-  router.add(
-      "POST", "/api/v1/settings/webhook-secret",
-      http::Doc{
-          "settings",
-          "New webhook secret, shown once; the previous one stays valid for a grace period (owner)",
-          http::Access::admin},
-      [deps](http::Request& req) {
-        auto p = deps.guard(req);
-        require_role(p, kWriters);
-        auto secret = crypto::random_token(kWebhookSecretPrefix);
-        deps.pg.with([&](pqxx::connection& conn) {
-          pqxx::work tx(conn);
-          tx.exec_prepared("settings_expire_secrets", p.tenant_id, kSecretGrace);
-          tx.exec_prepared("settings_add_secret", p.tenant_id, secret);
-          tx.commit();
-          return 0;
-        });
-        deps.applied();
-        return http::Response::json(
-            200, {{"webhook_secret", secret}, {"previous_secrets_valid_for", kSecretGrace}});
-      });
-  router.add("POST", "/api/v1/settings/webhook-token",
+  router.add("POST", "/api/v1/settings/webhook-secret",
              http::Doc{"settings",
-                       "New webhook token and the webhook URLs holding it, shown once; the "
-                       "previous one stays valid for a grace period (owner)",
+                       "New webhook secret, shown once; the previous one stays valid for a grace "
+                       "period and any earlier one ends (owner)",
                        http::Access::admin},
-             [deps, cloudonix](http::Request& req) {
+             [deps, &secrets](http::Request& req) {
                auto p = deps.guard(req);
                require_role(p, kWriters);
-               auto token = crypto::random_token(kWebhookTokenPrefix);
-               auto base = deps.pg.with([&](pqxx::connection& conn) {
+               auto secret = crypto::random_token(kWebhookSecretPrefix);
+               deps.pg.with([&](pqxx::connection& conn) {
                  pqxx::work tx(conn);
-                 tx.exec_prepared("settings_expire_tokens", p.tenant_id, kSecretGrace);
-                 store::add_webhook_token(tx, p.tenant_id, crypto::sha256(token));
-                 if (cloudonix != nullptr)
-                   cloudonix->remember_webhook_token(tx, p.tenant_id, token);
-                 auto url =
-                     tx.exec_prepared1("settings_base_url", p.tenant_id)[0].as<std::string>();
+                 store::rotate_webhook_secret(tx, secrets, p.tenant_id, secret, kSecretGrace);
                  tx.commit();
-                 return url;
+                 return 0;
                });
                deps.applied();
-               if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
-               auto urls = urls_of(base, token);
-               return http::Response::json(200, {{"webhook_token", token},
-                                                 {"webhook_urls",
-                                                  {{"voice_route", urls.voice_route},
-                                                   {"session_update", urls.session_update},
-                                                   {"cdr", urls.cdr}}},
-                                                 {"previous_tokens_valid_for", kSecretGrace}});
+               return http::Response::json(
+                   200, {{"webhook_secret", secret}, {"previous_secrets_valid_for", kSecretGrace}});
              });
+  router.add(
+      "POST", "/api/v1/settings/webhook-token",
+      http::Doc{"settings",
+                "New webhook token and the webhook URLs holding it, shown once; the previous one "
+                "stays valid for a grace period and any earlier one ends (owner)",
+                http::Access::admin},
+      [deps, cloudonix](http::Request& req) {
+        auto p = deps.guard(req);
+        require_role(p, kWriters);
+        auto token = crypto::random_token(kWebhookTokenPrefix);
+        auto base = deps.pg.with([&](pqxx::connection& conn) {
+          pqxx::work tx(conn);
+          store::rotate_webhook_token(tx, p.tenant_id, crypto::sha256(token), kSecretGrace);
+          if (cloudonix != nullptr) cloudonix->remember_webhook_token(tx, p.tenant_id, token);
+          auto url = tx.exec_prepared1("settings_base_url", p.tenant_id)[0].as<std::string>();
+          tx.commit();
+          return url;
+        });
+        deps.applied();
+        if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
+        auto urls = urls_of(base, token);
+        return http::Response::json(200, {{"webhook_token", token},
+                                          {"webhook_urls",
+                                           {{"voice_route", urls.voice_route},
+                                            {"session_update", urls.session_update},
+                                            {"cdr", urls.cdr}}},
+                                          {"previous_tokens_valid_for", kSecretGrace}});
+      });
+  // Ends the previous secret (token) now, e.g. once every sender has the new one or when the old
+  // one leaked; the current one stays.
+  using Revoke = void (*)(pqxx::transaction_base&, const std::string&);
+  struct Previous {
+    const char* path;
+    const char* summary;
+    Revoke revoke;
+  };
+  const Previous previous[] = {
+      {"/api/v1/settings/webhook-secret/previous",
+       "End the previous webhook secret now; the current one stays (owner)",
+       &store::revoke_previous_webhook_secret},
+      {"/api/v1/settings/webhook-token/previous",
+       "End the previous webhook token now; the current one stays (owner)",
+       &store::revoke_previous_webhook_token}};
+  for (const auto& each : previous) {
+    Revoke revoke = each.revoke;
+    router.add("DELETE", each.path, http::Doc{"settings", each.summary, http::Access::admin},
+               [deps, revoke](http::Request& req) {
+                 auto p = deps.guard(req);
+                 require_role(p, kWriters);
+                 deps.pg.with([&](pqxx::connection& conn) {
+                   pqxx::work tx(conn);
+                   revoke(tx, p.tenant_id);
+                   tx.commit();
+                   return 0;
+                 });
+                 deps.applied();
+                 return http::Response::text(204, "");
+               });
+  }
 }
 
 }  // namespace pbx::admin

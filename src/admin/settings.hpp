@@ -1,6 +1,7 @@
 #pragma once
 
 #include "admin/resource.hpp"
+#include "core/secret_box.hpp"
 
 namespace pbx::admin {
 
@@ -15,12 +16,12 @@ WebhookUrls urls_of(const std::string& base, const std::string& token);
 
 std::vector<store::Statement> settings_statements();
 
-// /api/v1/settings (GET, PATCH) and the one-time display of a new requests API key, webhook
-// secret or webhook token (POST /api/v1/settings/requests-key, /webhook-secret,
-// /webhook-token).
-// A new requests key or webhook token on a tenant paired with Cloudonix is pushed to its domain
-// profile through `cloudonix` (when given).
-void add_settings_routes(http::Router& router, ResourceDeps deps,
+// /api/v1/settings (GET, PATCH), the one-time display of a new requests API key, webhook secret
+// or webhook token (POST /api/v1/settings/requests-key, /webhook-secret, /webhook-token), and
+// the revocation of the previous webhook secret or token (DELETE .../previous). Webhook secrets
+// are stored sealed by `secrets`. A new requests key or webhook token on a tenant paired with
+// Cloudonix is pushed to its domain profile through `cloudonix` (when given).
+void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::SecretBox& secrets,
                          CloudonixLink* cloudonix = nullptr);
 
 }  // namespace pbx::admin

@@ -3,6 +3,7 @@
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "store/sealed_columns.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -42,19 +43,21 @@ std::vector<Statement> TenantDirectory::statements() {
        "SELECT id::text, name, domain_name, domain_uuid, timezone, public_base_url, webhook_auth,"
        " allow_untimestamped, default_ring_timeout, default_caller_id, config_version,"
        " encode(requests_key_hash, 'hex') FROM tenants WHERE id = $1"},
+      // The newest $2 valid ones (kMaxValidWebhookCredentials), whatever rows there are.
       {"directory_secrets",
-       "SELECT secret, extract(epoch FROM expires_at)::bigint FROM webhook_secrets"
+       "SELECT id::text, secret, extract(epoch FROM expires_at)::bigint FROM webhook_secrets"
        " WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"
-       " ORDER BY created_at DESC"},
+       " ORDER BY created_at DESC, id DESC LIMIT $2"},
       {"directory_domain_keys", "SELECT key FROM tenant_domain_keys WHERE tenant_id = $1"},
       {"directory_tokens",
        "SELECT encode(token_hash, 'hex'), extract(epoch FROM expires_at)::bigint"
-       " FROM webhook_tokens WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"},
+       " FROM webhook_tokens WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"
+       " ORDER BY created_at DESC, id DESC LIMIT $2"},
   };
 }
 
-TenantDirectory::TenantDirectory(PgPool& pg, SnapshotLoader loader)
-    : pg_(pg), loader_(std::move(loader)), index_(std::make_shared<const Index>()) {}
+TenantDirectory::TenantDirectory(PgPool& pg, const crypto::SecretBox& box, SnapshotLoader loader)
+    : pg_(pg), box_(box), loader_(std::move(loader)), index_(std::make_shared<const Index>()) {}
 
 TenantDirectory::~TenantDirectory() {
   {
@@ -85,18 +88,29 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
   t.config_version = r[10].as<long long>();
   if (!r[11].is_null())
     entry->requests_key_hash = crypto::from_hex(r[11].as<std::string>()).value_or("");
-  for (const auto& s : tx.exec_prepared("directory_secrets", id)) {
-    WebhookSecret secret{s[0].as<std::string>(), std::nullopt};
-    if (!s[1].is_null()) {
+  for (const auto& s : tx.exec_prepared("directory_secrets", id, kMaxValidWebhookCredentials)) {
+    auto secret_id = s[0].as<std::string>();
+    auto opened = box_.open(s[1].as<std::string>(), webhook_secret_context(id, secret_id));
+    if (!opened) {
+      // Plain text (sealed when pbxd next starts), sealed under a key this instance lacks, or
+      // copied from another row: never used as it is.
+      spdlog::warn(
+          "tenant {}: webhook secret {} does not open with PBX_SECRET_KEY or "
+          "PBX_SECRET_KEY_PREVIOUS; left out",
+          id, secret_id);
+      continue;
+    }
+    WebhookSecret secret{std::move(*opened), std::nullopt};
+    if (!s[2].is_null()) {
       secret.expires_at =
-          std::chrono::system_clock::time_point(std::chrono::seconds(s[1].as<long long>()));
+          std::chrono::system_clock::time_point(std::chrono::seconds(s[2].as<long long>()));
     }
     entry->webhook_secrets.push_back(std::move(secret));
   }
   for (const auto& k : tx.exec_prepared("directory_domain_keys", id)) {
     entry->domain_keys.push_back(k[0].as<std::string>());
   }
-  for (const auto& row : tx.exec_prepared("directory_tokens", id)) {
+  for (const auto& row : tx.exec_prepared("directory_tokens", id, kMaxValidWebhookCredentials)) {
     WebhookToken token{crypto::from_hex(row[0].as<std::string>()).value_or(""), std::nullopt};
     if (!row[1].is_null()) {
       token.expires_at =

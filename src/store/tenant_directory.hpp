@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/secret_box.hpp"
 #include "store/pg.hpp"
 #include "store/tenants.hpp"
 
@@ -23,7 +24,7 @@ struct TenantSnapshot;
 namespace pbx::store {
 
 struct WebhookSecret {
-  std::string secret;
+  std::string secret;  // opened: the directory holds secrets in memory only
   std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
@@ -62,7 +63,8 @@ class TenantDirectory {
   using SnapshotLoader = std::function<std::shared_ptr<const routing::TenantSnapshot>(
       pqxx::transaction_base&, const TenantRow&)>;
 
-  TenantDirectory(PgPool& pg, SnapshotLoader loader);
+  // `box` opens the sealed webhook secrets; a secret it cannot open is left out (and logged).
+  TenantDirectory(PgPool& pg, const crypto::SecretBox& box, SnapshotLoader loader);
   ~TenantDirectory();
   TenantDirectory(const TenantDirectory&) = delete;
   TenantDirectory& operator=(const TenantDirectory&) = delete;
@@ -95,6 +97,7 @@ class TenantDirectory {
   std::shared_ptr<const TenantEntry> load_entry(pqxx::transaction_base& tx, const std::string& id);
 
   PgPool& pg_;
+  const crypto::SecretBox& box_;
   SnapshotLoader loader_;
   std::atomic<std::shared_ptr<const Index>> index_;
   std::atomic<bool> loaded_{false};

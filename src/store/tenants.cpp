@@ -2,6 +2,7 @@
 
 #include "core/config.hpp"
 #include "core/crypto.hpp"
+#include "store/sealed_columns.hpp"
 
 namespace pbx::store {
 
@@ -32,6 +33,36 @@ std::optional<TenantRow> one_tenant(const pqxx::result& r) {
   return tenant_from(r[0]);
 }
 
+// Webhook secrets and webhook tokens rotate alike; `table` is one of the two.
+struct RotationSql {
+  std::string keep_current, grace;
+};
+
+RotationSql rotation_sql(const std::string& table) {
+  // The current credential is the newest valid one.
+  return {"DELETE FROM " + table +
+              " WHERE tenant_id = $1 AND id IS DISTINCT FROM (SELECT id FROM " + table +
+              "  WHERE tenant_id = $1 AND (expires_at IS NULL OR expires_at > now())"
+              "  ORDER BY created_at DESC, id DESC LIMIT 1)",
+          "UPDATE " + table +
+              " SET expires_at = clock_timestamp() + $2::interval WHERE tenant_id = $1"
+              " AND (expires_at IS NULL OR expires_at > clock_timestamp() + $2::interval)"};
+}
+
+void rotate(pqxx::transaction_base& tx, const std::string& table, const std::string& tenant_id,
+            const std::string& grace) {
+  // One rotation of a tenant at a time: two at once would each keep their own "current" one.
+  tx.exec_prepared1("tenant_lock", tenant_id);
+  tx.exec_prepared0(table + "_keep_current", tenant_id);
+  tx.exec_prepared0(table + "_grace", tenant_id, grace);
+}
+
+void revoke_previous(pqxx::transaction_base& tx, const std::string& table,
+                     const std::string& tenant_id) {
+  tx.exec_prepared1("tenant_lock", tenant_id);
+  tx.exec_prepared0(table + "_keep_current", tenant_id);
+}
+
 }  // namespace
 
 std::vector<Statement> tenant_statements() {
@@ -41,6 +72,8 @@ std::vector<Statement> tenant_statements() {
       "  WHERE key = pbx_domain_key($1))";
   static const std::string by_key = std::string("SELECT ") + kTenantColumns +
                                     " FROM tenants WHERE requests_key_hash = decode($1, 'hex')";
+  static const auto secrets = rotation_sql("webhook_secrets");
+  static const auto tokens = rotation_sql("webhook_tokens");
   return {
       {"tenant_insert",
        "INSERT INTO tenants (name, domain_name, domain_uuid, timezone, public_base_url)"
@@ -48,9 +81,18 @@ std::vector<Statement> tenant_statements() {
       {"tenant_set_requests_key",
        "UPDATE tenants SET requests_key_hash = decode($2, 'hex'), updated_at = now() WHERE id = "
        "$1"},
-      {"webhook_secret_insert", "INSERT INTO webhook_secrets (tenant_id, secret) VALUES ($1, $2)"},
+      {"tenant_lock", "SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE"},
+      {"webhook_secrets_keep_current", secrets.keep_current.c_str()},
+      {"webhook_secrets_grace", secrets.grace.c_str()},
+      {"webhook_tokens_keep_current", tokens.keep_current.c_str()},
+      {"webhook_tokens_grace", tokens.grace.c_str()},
+      // clock_timestamp(): under the tenant's lock, the later rotation is the newer one.
+      {"webhook_secret_insert",
+       "INSERT INTO webhook_secrets (id, tenant_id, secret, created_at)"
+       " VALUES ($1, $2, $3, clock_timestamp())"},
       {"webhook_token_insert",
-       "INSERT INTO webhook_tokens (tenant_id, token_hash) VALUES ($1, decode($2, 'hex'))"},
+       "INSERT INTO webhook_tokens (tenant_id, token_hash, created_at)"
+       " VALUES ($1, decode($2, 'hex'), clock_timestamp())"},
       {"user_insert",
        "INSERT INTO users (tenant_id, email, name, role, password_hash)"
        " VALUES ($1, $2, $3, $4, $5) RETURNING id::text"},
@@ -80,14 +122,38 @@ void set_requests_key_hash(pqxx::transaction_base& tx, const std::string& tenant
   tx.exec_prepared0("tenant_set_requests_key", tenant_id, crypto::to_hex(key_hash));
 }
 
-void add_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id,
-                        const std::string& secret) {
-  tx.exec_prepared0("webhook_secret_insert", tenant_id, secret);
+void add_webhook_secret(pqxx::transaction_base& tx, const crypto::SecretBox& box,
+                        const std::string& tenant_id, const std::string& secret) {
+  // The id is chosen here because the sealed value is bound to it.
+  auto id = crypto::uuid_v4();
+  tx.exec_prepared0("webhook_secret_insert", id, tenant_id,
+                    box.seal(secret, webhook_secret_context(tenant_id, id)));
 }
 
 void add_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
                        const std::string& token_hash) {
   tx.exec_prepared0("webhook_token_insert", tenant_id, crypto::to_hex(token_hash));
+}
+
+void rotate_webhook_secret(pqxx::transaction_base& tx, const crypto::SecretBox& box,
+                           const std::string& tenant_id, const std::string& secret,
+                           const std::string& grace) {
+  rotate(tx, "webhook_secrets", tenant_id, grace);
+  add_webhook_secret(tx, box, tenant_id, secret);
+}
+
+void rotate_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
+                          const std::string& token_hash, const std::string& grace) {
+  rotate(tx, "webhook_tokens", tenant_id, grace);
+  add_webhook_token(tx, tenant_id, token_hash);
+}
+
+void revoke_previous_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  revoke_previous(tx, "webhook_secrets", tenant_id);
+}
+
+void revoke_previous_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  revoke_previous(tx, "webhook_tokens", tenant_id);
 }
 
 std::string insert_user(pqxx::transaction_base& tx, const std::string& tenant_id,
@@ -115,7 +181,7 @@ std::optional<TenantRow> tenant_by_requests_key_hash(pqxx::transaction_base& tx,
 
 std::string service_key(pqxx::connection& conn, const crypto::SecretBox& box,
                         const std::string& name) {
-  const auto context = "service_key:" + name;
+  const auto context = service_key_context(name);
   pqxx::work tx(conn);
   tx.exec_prepared0("service_key_insert", name,
                     crypto::to_hex(box.seal(crypto::random_bytes(32), context)));

@@ -40,11 +40,28 @@ std::vector<Statement> tenant_statements();
 std::string insert_tenant(pqxx::transaction_base& tx, const NewTenant& t);
 void set_requests_key_hash(pqxx::transaction_base& tx, const std::string& tenant_id,
                            const std::string& key_hash);
-void add_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id,
-                        const std::string& secret);
-// token_hash: the raw SHA-256 of the webhook token (the token itself is never stored).
+// The first webhook secret and token of a new tenant. The secret is stored sealed by `box` (HMAC
+// needs it back); token_hash is the raw SHA-256 of the token (the token itself is never stored).
+void add_webhook_secret(pqxx::transaction_base& tx, const crypto::SecretBox& box,
+                        const std::string& tenant_id, const std::string& secret);
 void add_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
                        const std::string& token_hash);
+
+// At most this many webhook secrets, and as many webhook tokens, are valid at once: the current
+// one and the previous one within its grace period. A webhook thus computes at most two HMACs.
+inline constexpr int kMaxValidWebhookCredentials = 2;
+
+// Makes `secret` the tenant's current webhook secret. The current one becomes the previous one,
+// valid for `grace` more (an SQL interval such as "24 hours"); any earlier one ends at once.
+void rotate_webhook_secret(pqxx::transaction_base& tx, const crypto::SecretBox& box,
+                           const std::string& tenant_id, const std::string& secret,
+                           const std::string& grace);
+// The same for a webhook token, given by its raw SHA-256.
+void rotate_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
+                          const std::string& token_hash, const std::string& grace);
+// Ends every webhook secret (token) but the current one, at once.
+void revoke_previous_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id);
+void revoke_previous_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id);
 std::string insert_user(pqxx::transaction_base& tx, const std::string& tenant_id,
                         const std::string& email, const std::string& name, const std::string& role,
                         const std::string& password_hash);

@@ -1,6 +1,9 @@
 // The webhook plane against real Postgres and Redis: authentication, exactly-once storage,
 // outages, dead letters and replay, forward-only call state, stream fan-out.
 #include "admin/activity.hpp"
+#include "core/crypto.hpp"
+#include "core/secret_box.hpp"
+#include "store/sealed_columns.hpp"
 #include "support/eventually.hpp"
 #include "support/test_env.hpp"
 #include "support/webhook_payloads.hpp"
@@ -177,10 +180,17 @@ TEST_F(Webhooks, RotatedSecretAndUntimestampedFormWhenAllowed) {
   pg.execute(
       "UPDATE webhook_secrets SET expires_at = now() + interval '1 hour' WHERE tenant_id = '" +
       tenant_->id + "'");
-  pg.execute("INSERT INTO webhook_secrets (tenant_id, secret) VALUES ('" + tenant_->id +
-             "', 'pbxw_rotated')");
-  pg.execute("INSERT INTO webhook_secrets (tenant_id, secret, expires_at) VALUES ('" + tenant_->id +
-             "', 'pbxw_expired', now() - interval '1 second')");
+  // Stored as pbxd stores them: sealed, bound to their tenant and row.
+  auto insert_secret = [&](const std::string& secret, const std::string& expires_at) {
+    crypto::SecretBox box({crypto::from_hex(kSecretKey).value()});
+    auto id = crypto::uuid_v4();
+    pg.execute("INSERT INTO webhook_secrets (id, tenant_id, secret, expires_at) VALUES ('" + id +
+               "', '" + tenant_->id + "', '" +
+               box.seal(secret, store::webhook_secret_context(tenant_->id, id)) + "', " +
+               expires_at + ")");
+  };
+  insert_secret("pbxw_rotated", "NULL");
+  insert_secret("pbxw_expired", "now() - interval '1 second'");
   pg.execute("UPDATE tenants SET allow_untimestamped = true WHERE id = '" + tenant_->id + "'");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the directory polls every 0.5 s
 
