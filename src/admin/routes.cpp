@@ -1,6 +1,7 @@
 #include "admin/routes.hpp"
 
 #include "admin/auth.hpp"
+#include "admin/cloudonix_settings.hpp"
 #include "admin/idempotency.hpp"
 #include "admin/report_routes.hpp"
 #include "admin/resources.hpp"
@@ -34,7 +35,8 @@ Principal guard(const AdminDeps& deps, const http::Request& req) {
 
 std::vector<store::Statement> admin_statements() {
   auto out = routing_resource_statements();
-  for (auto&& group : {idempotency_statements(), settings_statements(), report_statements()}) {
+  for (auto&& group : {idempotency_statements(), settings_statements(), report_statements(),
+                       CloudonixLink::statements()}) {
     out.insert(out.end(), group.begin(), group.end());
   }
   return out;
@@ -96,7 +98,8 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                        return run_idempotent(deps.pg, p, req, fn);
                      },
                      deps.applied};
-  add_settings_routes(router, rdeps, deps.secrets);
+  add_settings_routes(router, rdeps, deps.secrets, deps.cloudonix);
+  if (deps.cloudonix != nullptr) add_cloudonix_settings_routes(router, rdeps, *deps.cloudonix);
   add_report_routes(router, {deps.pg, rdeps.guard});
   for (const auto& resource : routing_resources()) add_resource_routes(router, resource, rdeps);
 }

@@ -10,6 +10,8 @@
 
 namespace pbx::admin {
 
+class CloudonixLink;
+
 struct AdminDeps {
   store::PgPool& pg;
   store::RateLimiter& limiter;
@@ -18,6 +20,7 @@ struct AdminDeps {
   std::function<void()> applied;     // as ResourceDeps::applied
   int rate_per_token = 600;          // admin requests per minute
   int rate_per_ip = 1200;
+  CloudonixLink* cloudonix = nullptr;  // the settings/cloudonix routes, when given
 };
 
 std::vector<store::Statement> admin_statements();

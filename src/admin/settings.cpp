@@ -2,6 +2,7 @@
 
 #include "admin/bootstrap.hpp"
 #include "admin/checks.hpp"
+#include "admin/cloudonix_settings.hpp"
 #include "core/crypto.hpp"
 #include "http/json_body.hpp"
 #include "store/tenants.hpp"
@@ -19,17 +20,6 @@ constexpr const char* kTokenPlaceholder = "{webhook_token}";
 
 const std::vector<std::string> kReaders{"owner", "admin"};
 const std::vector<std::string> kWriters{"owner"};
-
-struct WebhookUrls {
-  std::string voice_route, session_update, cdr;
-};
-
-// The service's URLs for this base; the webhook ones carry `token` in their query string.
-WebhookUrls urls_of(const std::string& base, const std::string& token) {
-  auto query = "?token=" + token;
-  return {base + "/api/voice/route", base + "/api/webhooks/cloudonix/session-update" + query,
-          base + "/api/webhooks/cloudonix/cdr" + query};
-}
 
 // What the owner pastes into the Cloudonix domain, and where. Real Cloudonix signs nothing: it
 // sends the domain's authorization-api-key (our requests key) as a bearer token on voice
@@ -130,6 +120,12 @@ void check_settings_patch(const Json& body, Errors& errors) {
   check_fields(settings_fields(), body, merged, false, errors);
 }
 
+WebhookUrls urls_of(const std::string& base, const std::string& token) {
+  auto query = "?token=" + token;
+  return {base + "/api/voice/route", base + "/api/webhooks/cloudonix/session-update" + query,
+          base + "/api/webhooks/cloudonix/cdr" + query};
+}
+
 std::vector<store::Statement> settings_statements() {
   return {
       {"settings_get",
@@ -176,8 +172,8 @@ std::vector<store::Statement> settings_statements() {
   };
 }
 
-void add_settings_routes(http::Router& router, ResourceDeps deps,
-                         const crypto::SecretBox& secrets) {
+void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::SecretBox& secrets,
+                         CloudonixLink* cloudonix) {
   router.add("GET", "/api/v1/settings",
              http::Doc{"settings", "Tenant settings and webhook URLs", http::Access::admin},
              [deps](http::Request& req) {
@@ -212,7 +208,7 @@ void add_settings_routes(http::Router& router, ResourceDeps deps,
              });
   router.add("POST", "/api/v1/settings/requests-key",
              http::Doc{"settings", "New requests API key, shown once (owner)", http::Access::admin},
-             [deps](http::Request& req) {
+             [deps, cloudonix](http::Request& req) {
                auto p = deps.guard(req);
                require_role(p, kWriters);
                auto key = crypto::random_token(kRequestsKeyPrefix);
@@ -220,10 +216,12 @@ void add_settings_routes(http::Router& router, ResourceDeps deps,
                  pqxx::work tx(conn);
                  tx.exec_prepared("settings_set_requests_key", p.tenant_id,
                                   crypto::to_hex(crypto::sha256(key)));
+                 if (cloudonix != nullptr) cloudonix->remember_requests_key(tx, p.tenant_id, key);
                  tx.commit();
                  return 0;
                });
                deps.applied();
+               if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
                return http::Response::json(200, {{"requests_api_key", key}});
              });
   router.add("POST", "/api/v1/settings/webhook-secret",
@@ -251,18 +249,20 @@ void add_settings_routes(http::Router& router, ResourceDeps deps,
                 "New webhook token and the webhook URLs holding it, shown once; the previous one "
                 "stays valid for a grace period and any earlier one ends (owner)",
                 http::Access::admin},
-      [deps](http::Request& req) {
+      [deps, cloudonix](http::Request& req) {
         auto p = deps.guard(req);
         require_role(p, kWriters);
         auto token = crypto::random_token(kWebhookTokenPrefix);
         auto base = deps.pg.with([&](pqxx::connection& conn) {
           pqxx::work tx(conn);
           store::rotate_webhook_token(tx, p.tenant_id, crypto::sha256(token), kSecretGrace);
+          if (cloudonix != nullptr) cloudonix->remember_webhook_token(tx, p.tenant_id, token);
           auto url = tx.exec_prepared1("settings_base_url", p.tenant_id)[0].as<std::string>();
           tx.commit();
           return url;
         });
         deps.applied();
+        if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
         auto urls = urls_of(base, token);
         return http::Response::json(200, {{"webhook_token", token},
                                           {"webhook_urls",

@@ -212,6 +212,15 @@ Config load_config(const Environment& env) {
   while (!c.public_base_url.empty() && c.public_base_url.back() == '/')
     c.public_base_url.pop_back();
 
+  r.text("PBX_CLOUDONIX_API_URL", c.cloudonix_api_url);
+  if (!starts_with_any(c.cloudonix_api_url, {"http://", "https://"})) {
+    throw ConfigError(
+        fmt::format("PBX_CLOUDONIX_API_URL: must start with http:// or https:// (got '{}')",
+                    c.cloudonix_api_url));
+  }
+  while (!c.cloudonix_api_url.empty() && c.cloudonix_api_url.back() == '/')
+    c.cloudonix_api_url.pop_back();
+
   if (const auto* key = r.raw("PBX_STATE_KEY")) {
     auto raw = crypto::from_hex(*key);
     if (!raw || raw->size() < 32) {
@@ -262,11 +271,12 @@ std::string mask_url_password(const std::string& url) {
 std::string Config::describe() const {
   return fmt::format(
       "listen={}:{} threads={} admin_workers={} admin_queue={} max_body={} db={} db_pool={} "
-      "redis={} redis_pool={} public_base_url={} state_key={} secret_keys={} trusted_proxies={}",
+      "redis={} redis_pool={} public_base_url={} cloudonix_api_url={} state_key={} secret_keys={} "
+      "trusted_proxies={}",
       host, port, http_threads, admin_workers, admin_queue, max_body_bytes,
       mask_url_password(database_url), db_pool_size, mask_url_password(redis_url), redis_pool_size,
-      public_base_url, state_key.empty() ? "from-database" : "from-config", secret_keys.size(),
-      trusted_proxies.size());
+      public_base_url, cloudonix_api_url, state_key.empty() ? "from-database" : "from-config",
+      secret_keys.size(), trusted_proxies.size());
 }
 
 }  // namespace pbx

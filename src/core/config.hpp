@@ -58,6 +58,8 @@ struct Config {
   std::vector<ip::Range> trusted_proxies;
 
   std::string public_base_url = "http://127.0.0.1:8080";
+  // Cloudonix's REST API (the double's address in tests), without a trailing slash.
+  std::string cloudonix_api_url = "https://api.cloudonix.io";
   std::string state_key;  // raw bytes; empty means "use the one kept in Postgres"
   // Keys sealing the secrets kept in Postgres (raw, 32 bytes each): the current one first, then
   // earlier ones that still open values during a rotation. `serve` refuses to start without one.

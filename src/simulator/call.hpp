@@ -5,6 +5,7 @@
 // the CDR, and records a timeline. Time is virtual: nothing sleeps. The HTTP itself is a
 // function given by the caller, so that the flow is testable without a server.
 
+#include "http/client.hpp"
 #include "simulator/reports.hpp"
 #include "simulator/script.hpp"
 
@@ -30,20 +31,9 @@ struct CallSetup {
   std::int64_t start_ms = 0;  // the virtual clock's origin (epoch ms); now when 0
 };
 
-struct HttpRequest {
-  std::string method;
-  std::string url;
-  std::string body;
-  Headers headers;
-};
-
-struct HttpAnswer {
-  int status = 0;  // 0: no answer, see error
-  std::string body;
-  std::string error;
-};
-
-using Transport = std::function<HttpAnswer(const HttpRequest&)>;
+using HttpRequest = http::ClientRequest;
+using HttpAnswer = http::ClientAnswer;
+using Transport = http::Transport;
 
 struct Event {
   std::int64_t offset_ms = 0;  // since the call started

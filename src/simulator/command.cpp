@@ -1,6 +1,6 @@
 #include "simulator/command.hpp"
 
-#include "simulator/http.hpp"
+#include "http/client.hpp"
 #include "simulator/timeline.hpp"
 
 #include <unistd.h>
@@ -20,7 +20,7 @@ int run_simulate(const SimulateOptions& options) {
     std::cerr << "simulate: " << e.what() << "\n";
     return 2;
   }
-  auto report = simulate_call(options.setup, script, curl_transport());
+  auto report = simulate_call(options.setup, script, http::curl_transport());
   if (options.json) {
     std::cout << render_json(report);
   } else {
