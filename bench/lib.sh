@@ -5,6 +5,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 BENCH_DIR=$(mktemp -d /tmp/pbx-bench-XXXXXX)
 chmod 755 "$BENCH_DIR"
 BENCH_PIDS=()
+# A throw-away key for the secrets the benchmark's database keeps.
+PBX_SECRET_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export PBX_SECRET_KEY
 
 # Below the kernel's ephemeral range (32768 and up), where the many client sockets of a load
 # run and of other jobs would otherwise take a port between its check and its bind.

@@ -51,6 +51,14 @@ if [ -z "${PBX_DATABASE_URL:-}" ] || [ -z "${PBX_REDIS_URL:-}" ]; then
   [ -z "${PBX_REDIS_URL:-}" ] && export "$(echo "$local_urls" | grep ^PBX_REDIS_URL=)"
 fi
 
+# The key sealing the secrets kept in Postgres: made once, kept beside the local database.
+KEY_FILE=$PBX_STATE_DIR/secret-key
+if [ -z "${PBX_SECRET_KEY:-}" ]; then
+  [ -s "$KEY_FILE" ] || (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$KEY_FILE")
+  PBX_SECRET_KEY=$(cat "$KEY_FILE")
+  export PBX_SECRET_KEY
+fi
+
 echo "==> migrating"
 "$BIN" migrate
 

@@ -8,6 +8,7 @@
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
+#include "core/secret_box.hpp"
 #include "http/console.hpp"
 #include "http/health.hpp"
 #include "http/server.hpp"
@@ -57,6 +58,16 @@ void require_database(const Config& c) {
   if (c.database_url.empty()) throw ConfigError("PBX_DATABASE_URL: must be set");
 }
 
+// Secrets kept in Postgres are sealed under this key, so a service without one must not start
+// (a generated key would be lost on restart, and with it every stored secret).
+crypto::SecretBox secret_box(const Config& c) {
+  if (c.secret_keys.empty()) {
+    throw ConfigError(
+        "PBX_SECRET_KEY: must be set (64 hexadecimal characters: openssl rand -hex 32)");
+  }
+  return crypto::SecretBox(c.secret_keys);
+}
+
 store::PgOptions pg_options(const Config& c, int pool_size) {
   return {c.database_url, pool_size, c.db_statement_timeout, c.db_connect_timeout,
           std::chrono::milliseconds(2000)};
@@ -73,15 +84,16 @@ int run_migrate(const Config& c) {
 
 // The key that signs callback state: configured, or else one shared by every instance through
 // Postgres, so that any instance can serve any callback.
-std::string state_key(const Config& c, store::PgPool& pg) {
+std::string state_key(const Config& c, store::PgPool& pg, const crypto::SecretBox& secrets) {
   if (!c.state_key.empty()) return c.state_key;
-  return pg.with([](pqxx::connection& conn) {
-    return store::service_key(conn, "callback_state", crypto::random_bytes(32));
+  return pg.with([&secrets](pqxx::connection& conn) {
+    return store::service_key(conn, secrets, "callback_state");
   });
 }
 
 int run_serve(const Config& c, bool migrate_first) {
   require_database(c);
+  const auto secrets = secret_box(c);
   // Signals are taken by this thread alone (sigwait); the server's threads inherit the mask.
   sigset_t signals;
   sigemptyset(&signals);
@@ -104,7 +116,7 @@ int run_serve(const Config& c, bool migrate_first) {
 
   http::Router router;
   store::RateLimiter limiter(redis);
-  routing::StateCodec codec(state_key(c, pg));
+  routing::StateCodec codec(state_key(c, pg, secrets));
   store::TenantDirectory directory(
       pg, [base = c.public_base_url](pqxx::transaction_base& tx, const store::TenantRow& t) {
         return store::load_snapshot(tx, t, base);

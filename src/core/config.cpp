@@ -1,6 +1,7 @@
 #include "core/config.hpp"
 
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -48,27 +49,43 @@ class Reader {
     out = Duration(value);
   }
 
-  // Comma-separated addresses or CIDR ranges, spaces around each allowed.
-  void ranges(const char* name, std::vector<ip::Range>& out) const {
+  // Comma-separated items, spaces around each allowed: `parse(item, whole value)` for each.
+  template <class Parse>
+  void list(const char* name, Parse parse) const {
     const auto* v = raw(name);
     if (v == nullptr) return;
     std::string_view rest(*v);
     while (true) {
       auto comma = rest.find(',');
-      auto item = rest.substr(0, comma);
-      auto first = item.find_first_not_of(" \t");
-      item = first == std::string_view::npos
-                 ? std::string_view()
-                 : item.substr(first, item.find_last_not_of(" \t") - first + 1);
-      auto range = ip::parse_range(item);
-      if (!range) {
-        throw ConfigError(
-            fmt::format("{}: '{}' is not an IP address or CIDR range (in '{}')", name, item, *v));
-      }
-      out.push_back(*range);
+      parse(text::trim_ows(rest.substr(0, comma)), *v);
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
+  }
+
+  // Comma-separated addresses or CIDR ranges.
+  void ranges(const char* name, std::vector<ip::Range>& out) const {
+    list(name, [&](std::string_view item, const std::string& whole) {
+      auto range = ip::parse_range(item);
+      if (!range) {
+        throw ConfigError(fmt::format("{}: '{}' is not an IP address or CIDR range (in '{}')", name,
+                                      item, whole));
+      }
+      out.push_back(*range);
+    });
+  }
+
+  // Keys of exactly 32 bytes, as 64 hexadecimal characters each.
+  void keys(const char* name, std::vector<std::string>& out) const {
+    list(name, [&](std::string_view item, const std::string&) {
+      auto raw = crypto::from_hex(item);
+      if (!raw || raw->size() != 32) {
+        throw ConfigError(fmt::format(
+            "{}: each key must be 64 hexadecimal characters (make one: openssl rand -hex 32)",
+            name));
+      }
+      out.push_back(*raw);
+    });
   }
 
   void boolean(const char* name, bool& out) const {
@@ -201,6 +218,14 @@ Config load_config(const Environment& env) {
     }
     c.state_key = *raw;
   }
+  if (r.raw("PBX_SECRET_KEY") != nullptr) {
+    r.keys("PBX_SECRET_KEY", c.secret_keys);
+    if (c.secret_keys.size() != 1)
+      throw ConfigError("PBX_SECRET_KEY: one key (older ones go in PBX_SECRET_KEY_PREVIOUS)");
+  } else if (r.raw("PBX_SECRET_KEY_PREVIOUS") != nullptr) {
+    throw ConfigError("PBX_SECRET_KEY_PREVIOUS: needs PBX_SECRET_KEY, the key that replaces it");
+  }
+  r.keys("PBX_SECRET_KEY_PREVIOUS", c.secret_keys);
   r.one_of("PBX_LOG_LEVEL", c.log_level, {"trace", "debug", "info", "warn", "error"});
   r.one_of("PBX_LOG_FORMAT", c.log_format, {"text", "json"});
   r.boolean("PBX_DEBUG_ROUTES", c.debug_routes);
@@ -236,10 +261,11 @@ std::string mask_url_password(const std::string& url) {
 std::string Config::describe() const {
   return fmt::format(
       "listen={}:{} threads={} max_body={} db={} db_pool={} redis={} redis_pool={} "
-      "public_base_url={} cloudonix_api_url={} state_key={} trusted_proxies={}",
+      "public_base_url={} cloudonix_api_url={} state_key={} secret_keys={} trusted_proxies={}",
       host, port, http_threads, max_body_bytes, mask_url_password(database_url), db_pool_size,
       mask_url_password(redis_url), redis_pool_size, public_base_url, cloudonix_api_url,
-      state_key.empty() ? "from-database" : "from-config", trusted_proxies.size());
+      state_key.empty() ? "from-database" : "from-config", secret_keys.size(),
+      trusted_proxies.size());
 }
 
 }  // namespace pbx

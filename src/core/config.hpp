@@ -50,6 +50,9 @@ struct Config {
   // Cloudonix's REST API (the double's address in tests), without a trailing slash.
   std::string cloudonix_api_url = "https://api.cloudonix.io";
   std::string state_key;  // raw bytes; empty means "use the one kept in Postgres"
+  // Keys sealing the secrets kept in Postgres (raw, 32 bytes each): the current one first, then
+  // earlier ones that still open values during a rotation. `serve` refuses to start without one.
+  std::vector<std::string> secret_keys;
   std::string log_level = "info";
   std::string log_format = "text";
   bool debug_routes = false;

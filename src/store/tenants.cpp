@@ -1,5 +1,6 @@
 #include "store/tenants.hpp"
 
+#include "core/config.hpp"
 #include "core/crypto.hpp"
 
 namespace pbx::store {
@@ -61,7 +62,9 @@ std::vector<Statement> tenant_statements() {
       {"service_key_insert",
        "INSERT INTO service_keys (name, value) VALUES ($1, decode($2, 'hex'))"
        " ON CONFLICT (name) DO NOTHING"},
-      {"service_key_get", "SELECT encode(value, 'hex') FROM service_keys WHERE name = $1"},
+      {"service_key_get",
+       "SELECT encode(value, 'hex') FROM service_keys WHERE name = $1 FOR UPDATE"},
+      {"service_key_set", "UPDATE service_keys SET value = decode($2, 'hex') WHERE name = $1"},
   };
 }
 
@@ -110,13 +113,29 @@ std::optional<TenantRow> tenant_by_requests_key_hash(pqxx::transaction_base& tx,
   return one_tenant(tx.exec_prepared("tenant_by_requests_key", crypto::to_hex(key_hash)));
 }
 
-std::string service_key(pqxx::connection& conn, const std::string& name,
-                        const std::string& value_if_new) {
+std::string service_key(pqxx::connection& conn, const crypto::SecretBox& box,
+                        const std::string& name) {
+  const auto context = "service_key:" + name;
   pqxx::work tx(conn);
-  tx.exec_prepared0("service_key_insert", name, crypto::to_hex(value_if_new));
-  auto hex = tx.exec_prepared1("service_key_get", name)[0].as<std::string>();
+  tx.exec_prepared0("service_key_insert", name,
+                    crypto::to_hex(box.seal(crypto::random_bytes(32), context)));
+  auto stored = crypto::from_hex(tx.exec_prepared1("service_key_get", name)[0].as<std::string>())
+                    .value_or("");
+  std::string key = stored;
+  if (crypto::SecretBox::is_sealed(stored)) {
+    auto opened = box.open(stored, context);
+    if (!opened) {
+      throw ConfigError("the service key '" + name +
+                        "' in the database was sealed under a key that PBX_SECRET_KEY and "
+                        "PBX_SECRET_KEY_PREVIOUS do not hold");
+    }
+    key = *opened;
+  }
+  if (!box.is_current(stored)) {
+    tx.exec_prepared0("service_key_set", name, crypto::to_hex(box.seal(key, context)));
+  }
   tx.commit();
-  return crypto::from_hex(hex).value_or("");
+  return key;
 }
 
 }  // namespace pbx::store

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/secret_box.hpp"
+
 #include "store/pg.hpp"
 
 #include <pqxx/pqxx>
@@ -54,8 +56,11 @@ std::optional<TenantRow> tenant_by_domain(pqxx::transaction_base& tx, const std:
 std::optional<TenantRow> tenant_by_requests_key_hash(pqxx::transaction_base& tx,
                                                      const std::string& key_hash);
 
-// The named service key, created with the given random value by the first instance that asks.
-std::string service_key(pqxx::connection& conn, const std::string& name,
-                        const std::string& value_if_new);
+// The named service key (32 random bytes), shared by every instance: made by the first one that
+// asks, and kept sealed by `box`. A key stored plain by an earlier version, or sealed under an
+// earlier key of a rotation, is sealed again under the current key when read. Throws ConfigError
+// when none of the box's keys opens it.
+std::string service_key(pqxx::connection& conn, const crypto::SecretBox& box,
+                        const std::string& name);
 
 }  // namespace pbx::store

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The compose file refuses to start without the database and Redis passwords it was given,
+# The compose file refuses to start without the database and Redis passwords and the secret key
+# it was given,
 # runs Redis with a password that the service uses, and publishes nothing but the service's port,
 # on the host's loopback unless told otherwise.
 #   tests/deploy/compose_secrets.sh DOCKER_COMPOSE COMPOSE_FILE
@@ -23,14 +24,16 @@ refused() {
   grep -q "Missing mandatory value.*$missing\|required variable $missing\|$missing.*(see README" \
     "$work/out" || fail "the refusal does not name $missing: $(cat "$work/out")"
 }
-refused POSTGRES_PASSWORD REDIS_PASSWORD=redis-secret-2
-refused REDIS_PASSWORD POSTGRES_PASSWORD=pg-secret-1
+key=$(printf 'k%.0s' {1..64})
+refused POSTGRES_PASSWORD REDIS_PASSWORD=redis-secret-2 PBX_SECRET_KEY="$key"
+refused REDIS_PASSWORD POSTGRES_PASSWORD=pg-secret-1 PBX_SECRET_KEY="$key"
+refused PBX_SECRET_KEY POSTGRES_PASSWORD=pg-secret-1 REDIS_PASSWORD=redis-secret-2
 
-render POSTGRES_PASSWORD=pg-secret-1 REDIS_PASSWORD=redis-secret-2 >"$work/default.yml"
-render POSTGRES_PASSWORD=pg-secret-1 REDIS_PASSWORD=redis-secret-2 PBX_PUBLISH_ADDRESS=0.0.0.0 \
-  PBX_PUBLISH_PORT=9090 >"$work/public.yml"
+given=(POSTGRES_PASSWORD=pg-secret-1 REDIS_PASSWORD=redis-secret-2 PBX_SECRET_KEY="$key")
+render "${given[@]}" >"$work/default.yml"
+render "${given[@]}" PBX_PUBLISH_ADDRESS=0.0.0.0 PBX_PUBLISH_PORT=9090 >"$work/public.yml"
 
-python3 - "$work/default.yml" "$work/public.yml" <<'EOF'
+python3 - "$work/default.yml" "$work/public.yml" "$key" <<'EOF'
 import sys
 import yaml
 
@@ -63,6 +66,8 @@ def check(path, address, port):
     env = services["app"]["environment"]
     if env.get("PBX_REDIS_URL") != "redis://:redis-secret-2@redis:6379":
         problems.append(f"the service does not use the Redis password: {env.get('PBX_REDIS_URL')}")
+    if env.get("PBX_SECRET_KEY") != sys.argv[3]:
+        problems.append("the service does not get the given secret key")
     if ":pg-secret-1@" not in env.get("PBX_DATABASE_URL", ""):
         problems.append("the service does not use the given database password")
     if services["postgres"]["environment"].get("POSTGRES_PASSWORD") != "pg-secret-1":
@@ -77,4 +82,4 @@ for p in problems:
     print("FAIL:", p, file=sys.stderr)
 sys.exit(1 if problems else 0)
 EOF
-echo "compose: passwords required, Redis protected, only the service's port published"
+echo "compose: passwords and secret key required, Redis protected, only the service's port published"

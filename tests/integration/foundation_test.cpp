@@ -15,11 +15,9 @@ namespace {
 
 std::map<std::string, std::string> service_env() {
   auto& env = TestEnv::get();
-  return {{"PBX_DATABASE_URL", env.pg().url()},
-          {"PBX_REDIS_URL", env.redis().url()},
-          {"PBX_DEBUG_ROUTES", "true"},
-          {"PBX_MAX_BODY_BYTES", "65536"},
-          {"PBX_SHUTDOWN_GRACE_S", "10"}};
+  return {{"PBX_DATABASE_URL", env.pg().url()}, {"PBX_REDIS_URL", env.redis().url()},
+          {"PBX_SECRET_KEY", kSecretKey},       {"PBX_DEBUG_ROUTES", "true"},
+          {"PBX_MAX_BODY_BYTES", "65536"},      {"PBX_SHUTDOWN_GRACE_S", "10"}};
 }
 
 class Foundation : public ::testing::Test {
@@ -106,6 +104,49 @@ TEST_F(Foundation, BadConfigurationStopsWithTheVariableNamed) {
   auto r = ServiceProcess::run({"serve"}, env, std::chrono::seconds(30));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("PBX_HTTP_THREADS"), std::string::npos) << r.output;
+}
+
+TEST_F(Foundation, StoredServiceKeysAreSealedAndFollowARotationOfTheSecretKey) {
+  const std::string first(64, 'a');
+  const std::string second(64, 'b');
+  auto env = service_env();
+  auto& pg = TestEnv::get().pg();
+  const std::string stored =
+      "SELECT convert_from(value, 'UTF8') FROM service_keys WHERE name = 'callback_state'";
+  // What an earlier version kept: the key itself.
+  pg.execute("DELETE FROM service_keys WHERE name = 'callback_state'");
+  pg.execute(
+      "INSERT INTO service_keys (name, value) VALUES ('callback_state', "
+      "decode(repeat('ab', 32), 'hex'))");
+
+  env.erase("PBX_SECRET_KEY");
+  auto refused = ServiceProcess::run({"serve"}, env, std::chrono::seconds(30));
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.output.find("PBX_SECRET_KEY"), std::string::npos) << refused.output;
+
+  env["PBX_SECRET_KEY"] = first;
+  ServiceProcess({"serve"}, env).wait_healthy();
+  auto sealed_first = pg.query_scalar(stored);
+  EXPECT_EQ(sealed_first.rfind("pbx1.", 0), 0U) << sealed_first;
+  EXPECT_EQ(pg.query_scalar("SELECT count(*) FROM service_keys WHERE position("
+                            "decode(repeat('ab', 32), 'hex') IN value) > 0"),
+            "0");
+
+  env["PBX_SECRET_KEY"] = second;
+  env["PBX_SECRET_KEY_PREVIOUS"] = first;
+  ServiceProcess({"serve"}, env).wait_healthy();
+  auto sealed_second = pg.query_scalar(stored);
+  EXPECT_EQ(sealed_second.rfind("pbx1.", 0), 0U);
+  EXPECT_NE(sealed_second.substr(0, 14), sealed_first.substr(0, 14)) << "not re-sealed";
+
+  env.erase("PBX_SECRET_KEY_PREVIOUS");
+  ServiceProcess({"serve"}, env).wait_healthy();
+  EXPECT_EQ(pg.query_scalar(stored), sealed_second);
+
+  env["PBX_SECRET_KEY"] = first;
+  auto wrong = ServiceProcess::run({"serve"}, env, std::chrono::seconds(30));
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.output.find("PBX_SECRET_KEY"), std::string::npos) << wrong.output;
 }
 
 TEST_F(Foundation, ServesHealthReadyMetricsWithRequestIdsAndJsonErrors) {

@@ -12,7 +12,9 @@ TestEnv& TestEnv::get() {
 }
 
 Env TestEnv::service_env() const {
-  return {{"PBX_DATABASE_URL", pg_->url()}, {"PBX_REDIS_URL", redis_->url()}};
+  return {{"PBX_DATABASE_URL", pg_->url()},
+          {"PBX_REDIS_URL", redis_->url()},
+          {"PBX_SECRET_KEY", kSecretKey}};
 }
 
 Env TestEnv::migrated_env() const {

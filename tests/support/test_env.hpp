@@ -9,6 +9,10 @@
 
 namespace pbx::testing {
 
+// The key sealing the secrets the services of the tests keep (PBX_SECRET_KEY, 64 hex characters).
+inline constexpr const char* kSecretKey =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
 // The Postgres and Redis servers of one test binary, started on first use and stopped when
 // the binary exits.
 class TestEnv {
@@ -16,7 +20,7 @@ class TestEnv {
   static TestEnv& get();
   PgServer& pg() { return *pg_; }
   RedisServer& redis() { return *redis_; }
-  // PBX_DATABASE_URL and PBX_REDIS_URL for a service using these servers.
+  // PBX_DATABASE_URL, PBX_REDIS_URL and PBX_SECRET_KEY for a service using these servers.
   Env service_env() const;
   // The same, once `pbxd migrate` has run against them; throws with its output if it failed.
   Env migrated_env() const;

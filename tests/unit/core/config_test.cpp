@@ -18,6 +18,17 @@ TEST(Config, DefaultsWhenNothingIsSet) {
   EXPECT_TRUE(c.state_key.empty());
 }
 
+TEST(Config, ReadsTheSecretKeyThenTheEarlierOnes) {
+  Config c = load_config(
+      {{"PBX_SECRET_KEY", std::string(64, 'c')},
+       {"PBX_SECRET_KEY_PREVIOUS", std::string(64, 'b') + " , " + std::string(64, 'a')}});
+  ASSERT_EQ(c.secret_keys.size(), 3U);
+  EXPECT_EQ(c.secret_keys[0], std::string(32, '\xcc'));
+  EXPECT_EQ(c.secret_keys[1], std::string(32, '\xbb'));
+  EXPECT_EQ(c.secret_keys[2], std::string(32, '\xaa'));
+  EXPECT_TRUE(load_config({}).secret_keys.empty());
+}
+
 TEST(Config, ReadsEveryKind) {
   Config c = load_config({{"PBX_PORT", "9000"},
                           {"PBX_HTTP_THREADS", "8"},
@@ -54,6 +65,13 @@ TEST(Config, BadValuesNameTheirVariable) {
   expect_error_naming({{"PBX_LOG_LEVEL", "loud"}}, "PBX_LOG_LEVEL");
   expect_error_naming({{"PBX_PUBLIC_BASE_URL", "ftp://x"}}, "PBX_PUBLIC_BASE_URL");
   expect_error_naming({{"PBX_STATE_KEY", "short"}}, "PBX_STATE_KEY");
+  expect_error_naming({{"PBX_SECRET_KEY", std::string(62, 'a')}}, "PBX_SECRET_KEY");
+  expect_error_naming({{"PBX_SECRET_KEY", std::string(66, 'a')}}, "PBX_SECRET_KEY");
+  expect_error_naming({{"PBX_SECRET_KEY", std::string(64, 'g')}}, "PBX_SECRET_KEY");
+  expect_error_naming({{"PBX_SECRET_KEY_PREVIOUS", std::string(64, 'a')}}, "PBX_SECRET_KEY");
+  expect_error_naming(
+      {{"PBX_SECRET_KEY", std::string(64, 'a')}, {"PBX_SECRET_KEY_PREVIOUS", "aa, bb"}},
+      "PBX_SECRET_KEY_PREVIOUS");
   expect_error_naming({{"PBX_DATABASE_URL", "mysql:x"}}, "PBX_DATABASE_URL");
   expect_error_naming({{"PBX_REDIS_URL", "localhost"}}, "PBX_REDIS_URL");
 }
