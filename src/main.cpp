@@ -14,6 +14,7 @@
 #include "http/server.hpp"
 #include "http/voice.hpp"
 #include "simulator/command.hpp"
+#include "simulator/double_command.hpp"
 #include "store/migrations.hpp"
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
@@ -251,7 +252,47 @@ int main(int argc, char** argv) {
   bool no_webhooks = false;
   sim->add_flag("--no-webhooks", no_webhooks, "send no session updates and no CDR");
 
+  auto* cxd = app.add_subcommand("cloudonix-double",
+                                 "serve a local stand-in for Cloudonix's REST API (see "
+                                 "docs/connecting-cloudonix.md)");
+  simulator::DoubleOptions dopt;
+  std::vector<std::string> double_domains;
+  std::vector<std::string> double_keys;
+  std::string empty_list = "404";
+  std::string profile_put = "merge";
+  bool no_rate_limit = false;
+  cxd->add_option("--host", dopt.host, "address to listen on")->capture_default_str();
+  cxd->add_option("--port", dopt.port, "port to listen on (0: any free one)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cxd->add_option("--domain", double_domains, "a domain it serves (repeatable)")->required();
+  cxd->add_option("--key", double_keys, "the API key of each --domain, in the same order")
+      ->required();
+  cxd->add_option("--empty-list", empty_list, "how an empty list is answered: 404 or []")
+      ->check(CLI::IsMember({"404", "[]"}))
+      ->capture_default_str();
+  cxd->add_option("--profile-put", profile_put,
+                  "whether PUT of the domain merges the profile or replaces it")
+      ->check(CLI::IsMember({"merge", "replace"}))
+      ->capture_default_str();
+  cxd->add_flag("--no-rate-limit", no_rate_limit, "no 429 beyond 10 requests per 3 s per domain");
+  cxd->add_flag("--retry-after", dopt.switches.retry_after, "send Retry-After on 429 answers");
+
   CLI11_PARSE(app, argc, argv);
+  if (app.got_subcommand("cloudonix-double")) {
+    if (double_domains.size() != double_keys.size()) {
+      std::cerr << "cloudonix-double: give one --key per --domain\n";
+      return 2;
+    }
+    for (size_t i = 0; i < double_domains.size(); ++i) {
+      dopt.domains.push_back({double_domains[i], double_keys[i]});
+    }
+    dopt.switches.empty_list_404 = empty_list == "404";
+    dopt.switches.profile_put_replace = profile_put == "replace";
+    dopt.switches.rate_limit = !no_rate_limit;
+    log::init("info", "text");
+    return simulator::run_cloudonix_double(dopt);
+  }
   if (app.got_subcommand("simulate")) {  // a client of the service: no configuration needed
     setup.webhooks = !no_webhooks;
     if (setup.webhooks && setup.auth == "hmac" && setup.secret.empty()) {
