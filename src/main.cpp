@@ -5,6 +5,7 @@
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
 #include "admin/routes.hpp"
+#include "cloudonix/sync_worker.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
@@ -127,8 +128,10 @@ int run_serve(const Config& c, bool migrate_first) {
   webhooks::Writer writer(pg, redis,
                           {c.webhook_writers, static_cast<size_t>(c.webhook_max_batch), 20000});
   http::add_health_routes(router, c, pg, redis);
-  admin::add_admin_routes(router, {pg, limiter, writer, [&directory] { directory.refresh(); },
-                                   c.admin_rate_per_token, c.admin_rate_per_ip});
+  cloudonix::Pacer pacer(redis);
+  admin::add_admin_routes(
+      router, {pg, limiter, writer, [&directory] { directory.refresh(); }, c.admin_rate_per_token,
+               c.admin_rate_per_ip, &secrets, &pacer, c.cloudonix_api_url});
   webhooks::RejectionLog rejections(pg, c.webhook_rejection_samples, c.webhook_rejection_samples);
   webhooks::add_webhook_routes(router, {directory, writer, rejections});
   http::add_voice_routes(router, {directory, pg, redis, codec});
@@ -140,11 +143,15 @@ int run_serve(const Config& c, bool migrate_first) {
                       std::move(router));
   server.start();
   spdlog::info("pbxd listening on {}:{} ({} threads)", c.host, server.port(), c.http_threads);
+  // Its own connection, held while it waits on Cloudonix, so that admin requests never wait.
+  store::PgPool sync_pg(pg_options(c, 1), cloudonix::worker_statements());
+  cloudonix::SyncWorker sync(sync_pg, pacer, secrets, {c.cloudonix_api_url});
 
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {} received: draining {} in-flight requests", sig, server.in_flight());
   server.stop(c.shutdown_grace);
+  sync.stop();
   writer.stop();
   rejections.stop();
   spdlog::info("stopped");

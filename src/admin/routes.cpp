@@ -1,6 +1,7 @@
 #include "admin/routes.hpp"
 
 #include "admin/auth.hpp"
+#include "admin/cloudonix_sync.hpp"
 #include "admin/idempotency.hpp"
 #include "admin/report_routes.hpp"
 #include "admin/resources.hpp"
@@ -34,7 +35,8 @@ Principal guard(const AdminDeps& deps, const http::Request& req) {
 
 std::vector<store::Statement> admin_statements() {
   auto out = routing_resource_statements();
-  for (auto&& group : {idempotency_statements(), settings_statements(), report_statements()}) {
+  for (auto&& group : {idempotency_statements(), settings_statements(), report_statements(),
+                       cloudonix_sync_statements()}) {
     out.insert(out.end(), group.begin(), group.end());
   }
   return out;
@@ -66,8 +68,12 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                             const std::function<http::Response()>& fn) {
                        return run_idempotent(deps.pg, p, req, fn);
                      },
-                     deps.applied};
+                     deps.applied, deps.secrets};
   add_settings_routes(router, rdeps);
+  if (deps.secrets && deps.pacer) {
+    add_cloudonix_sync_routes(
+        router, {deps.pg, rdeps.guard, *deps.secrets, *deps.pacer, deps.cloudonix_api_url});
+  }
   add_report_routes(router, {deps.pg, rdeps.guard});
   for (const auto& resource : routing_resources()) add_resource_routes(router, resource, rdeps);
 }

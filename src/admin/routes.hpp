@@ -1,5 +1,7 @@
 #pragma once
 
+#include "cloudonix/sync_pacer.hpp"
+#include "core/secret_box.hpp"
 #include "http/router.hpp"
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
@@ -16,6 +18,10 @@ struct AdminDeps {
   std::function<void()> applied;  // as ResourceDeps::applied
   int rate_per_token = 600;       // admin requests per minute
   int rate_per_ip = 1200;
+  // Sealed secrets (SIP passwords, the Cloudonix key) and the Cloudonix sync's routes.
+  const crypto::SecretBox* secrets = nullptr;
+  cloudonix::Pacer* pacer = nullptr;
+  std::string cloudonix_api_url;
 };
 
 std::vector<store::Statement> admin_statements();
