@@ -66,7 +66,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
   ResourceDeps rdeps{deps.pg, [deps](const http::Request& req) { return guard(deps, req); },
                      [deps](const Principal& p, const http::Request& req,
                             const std::function<http::Response()>& fn) {
-                       return run_idempotent(deps.pg, p, req, fn);
+                       return run_idempotent(deps.pg, p, req, fn, deps.secrets);
                      },
                      deps.applied, deps.secrets};
   add_settings_routes(router, rdeps);

@@ -411,6 +411,23 @@ TEST_F(CloudonixSubscribers, DriftOnCloudonixShowsAndIsRepaired) {
       << clean.dump();
 }
 
+TEST_F(CloudonixSubscribers, AReplayedCreateAnswersThePasswordKeptSealed) {
+  auto number = next_number();
+  Json body = {{"number", number}, {"name", "Replayed"}};
+  auto first = owner_->post("/api/v1/extensions", body, {{"Idempotency-Key", "sip-" + number}});
+  ASSERT_EQ(first.status, 201) << first.body.dump();
+  auto password = first.body.value("sip_password", "");
+  ASSERT_FALSE(password.empty());
+  auto again = owner_->post("/api/v1/extensions", body, {{"Idempotency-Key", "sip-" + number}});
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.headers["idempotent-replayed"], "true");
+  EXPECT_EQ(again.body.value("sip_password", ""), password);
+  auto kept = TestEnv::get().pg().query_scalar(
+      "SELECT response FROM idempotency_keys WHERE key = 'sip-" + number + "'");
+  ASSERT_FALSE(kept.empty());
+  EXPECT_EQ(kept.find(password), std::string::npos);
+}
+
 // Last (gtest keeps the order of a file): every password shown or sent so far is looked for.
 TEST_F(CloudonixSubscribers, NoSipPasswordAppearsInAnyLog) {
   std::set<std::string> passwords;
