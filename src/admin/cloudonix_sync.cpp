@@ -125,6 +125,15 @@ std::vector<store::Statement> cloudonix_sync_statements() {
   return out;
 }
 
+cloudonix::Queued queue_for_pairing(store::PgPool& pg, const std::string& tenant_id) {
+  return pg.with([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    auto queued = cloudonix::enqueue_tenant(tx, tenant_id);
+    tx.commit();
+    return queued;
+  });
+}
+
 void add_cloudonix_sync_routes(http::Router& router, CloudonixSyncDeps deps) {
   router.add("POST", "/api/v1/extensions/{id}/sip-password", [deps](http::Request& req) {
     auto p = deps.guard(req);

@@ -5,6 +5,7 @@
 // routes that compare and reconcile the extensions with the domain's subscribers.
 
 #include "admin/resource.hpp"
+#include "cloudonix/outbox.hpp"
 #include "cloudonix/sync_pacer.hpp"
 
 namespace pbx::admin {
@@ -29,6 +30,10 @@ struct CloudonixSyncDeps {
 };
 
 std::vector<store::Statement> cloudonix_sync_statements();
+
+// Step 5 of pairing: queues every phone number (its DNID) and extension (its subscriber) of the
+// tenant for the sync worker, which applies them once the pairing has committed.
+cloudonix::Queued queue_for_pairing(store::PgPool& pg, const std::string& tenant_id);
 
 // POST /api/v1/extensions/{id}/sip-password, GET and POST /api/v1/extensions/sync.
 void add_cloudonix_sync_routes(http::Router& router, CloudonixSyncDeps deps);

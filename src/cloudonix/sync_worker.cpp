@@ -20,6 +20,8 @@ using std::chrono::milliseconds;
 // Waiting longer than this for a slot means the domain is paused: the row goes back instead of
 // holding the worker (and other domains' rows) up.
 constexpr milliseconds kLongestPacingWait{4000};
+// How often rows queued by a pairing that has not committed yet are looked at again.
+constexpr milliseconds kPairingWait{2000};
 
 struct Row {
   long long id = 0;
@@ -28,6 +30,7 @@ struct Row {
   std::string object_id;
   std::optional<std::string> previous;
   int attempts = 0;
+  bool recent = false;  // queued less than a minute ago
 };
 
 struct Outcome {
@@ -254,7 +257,8 @@ std::vector<store::Statement> worker_statements() {
       // The head of an object's queue, when due; a head another worker holds is skipped, and
       // so (by NOT EXISTS) are the rows behind it.
       {"cx_claim",
-       "SELECT o.id, o.tenant_id::text, o.object_type, o.object_id::text, o.previous, o.attempts"
+       "SELECT o.id, o.tenant_id::text, o.object_type, o.object_id::text, o.previous, o.attempts,"
+       " o.created_at > now() - interval '1 minute'"
        " FROM cloudonix_outbox o WHERE o.next_attempt_at <= now() AND NOT EXISTS"
        " (SELECT 1 FROM cloudonix_outbox e WHERE e.object_type = o.object_type"
        "  AND e.object_id = o.object_id AND e.id < o.id)"
@@ -344,12 +348,19 @@ bool SyncWorker::step(const http::Transport& transport) {
             c[2].as<std::string>(),
             c[3].as<std::string>(),
             c[4].is_null() ? std::nullopt : std::optional(c[4].as<std::string>()),
-            c[5].as<int>()};
+            c[5].as<int>(),
+            c[6].as<bool>()};
     // Every row of the object committed so far is covered by applying its current state.
     auto last = tx.exec_prepared1("cx_object_last", row.type, row.object_id)[0].as<long long>();
     auto connection = load_connection(tx, row.tenant_id, secrets_);
-    if (!connection) {  // unpaired since: nothing to apply
-      tx.exec_prepared("cx_done", row.type, row.object_id, last);
+    if (!connection) {
+      // Pairing queues every object before it commits: give it time. Otherwise the tenant was
+      // unpaired since (a new API key), and pairing again queues everything anew.
+      if (row.recent) {
+        tx.exec_prepared("cx_retry", row.id, kPairingWait.count(), "waiting for pairing");
+      } else {
+        tx.exec_prepared("cx_done", row.type, row.object_id, last);
+      }
       tx.commit();
       return true;
     }
