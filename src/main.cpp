@@ -1,6 +1,7 @@
 // pbxd: the Cloudonix PBX call-routing service and its administration commands.
 #include "admin/auth.hpp"
 #include "admin/bootstrap.hpp"
+#include "admin/cloudonix_settings.hpp"
 #include "admin/demo.hpp"
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
@@ -125,13 +126,14 @@ int run_serve(const Config& c, bool migrate_first) {
       });
   directory.refresh();
   directory.start_polling(std::chrono::milliseconds(500));
+  admin::CloudonixLink cloudonix(pg, secrets, c.cloudonix_api_url, {});
   webhooks::Writer writer(pg, redis,
                           {c.webhook_writers, static_cast<size_t>(c.webhook_max_batch), 20000});
   http::add_health_routes(router, c, pg, redis);
   cloudonix::Pacer pacer(redis);
   admin::add_admin_routes(
       router, {pg, limiter, writer, [&directory] { directory.refresh(); }, c.admin_rate_per_token,
-               c.admin_rate_per_ip, &secrets, &pacer, c.cloudonix_api_url});
+               c.admin_rate_per_ip, &cloudonix, &secrets, &pacer, c.cloudonix_api_url});
   webhooks::RejectionLog rejections(pg, c.webhook_rejection_samples, c.webhook_rejection_samples);
   webhooks::add_webhook_routes(router, {directory, writer, rejections});
   http::add_voice_routes(router, {directory, pg, redis, codec});
@@ -179,11 +181,12 @@ int run_bootstrap(const Config& c, admin::BootstrapRequest req, bool skip_existi
               << "webhook_secret=" << r.webhook_secret << "\n"
               << "webhook_token=" << r.webhook_token << "\n";
   } catch (const Error& e) {
-    if (e.status() != 409 || !skip_existing) {
+    const bool exists = e.kind() == Error::Kind::conflict;
+    if (!exists || !skip_existing) {
       std::cerr << "bootstrap: " << e.what();
       if (e.details().contains("fields")) std::cerr << " " << e.details()["fields"].dump();
       std::cerr << "\n";
-      return e.status() == 409 ? 3 : 2;
+      return exists ? 3 : 2;
     }
     std::cout << "exists=" << req.domain << "\n";
   }

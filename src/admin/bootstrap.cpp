@@ -10,7 +10,11 @@ namespace pbx::admin {
 
 namespace {
 
-constexpr std::chrono::hours kBootstrapTokenLifetime{24 * 30};
+// The bootstrap token is printed by a one-off command, so it also lands in terminal scrollback,
+// CI logs and `docker compose` output, where it outlives its purpose: getting the owner started.
+// A day is enough to sign in and make the first users; from then on the owner signs in with the
+// password, and a leaked copy of the printout stops opening the tenant after a day.
+constexpr std::chrono::hours kBootstrapTokenLifetime{24};
 
 void validate(const BootstrapRequest& r) {
   Error::FieldErrors errors;
@@ -66,7 +70,7 @@ BootstrapResult bootstrap_tenant(pqxx::connection& conn, const BootstrapRequest&
     store::insert_admin_token(tx, result.tenant_id, user_id, crypto::sha256(result.admin_token),
                               kBootstrapTokenLifetime);
   } catch (const pqxx::unique_violation&) {
-    throw Error::conflict("the domain, domain uuid or owner e-mail is already in use");
+    throw Error::conflict("the domain or domain uuid is already in use");
   }
   tx.commit();
   return result;

@@ -30,8 +30,8 @@ struct BootstrapResult {
 };
 
 // Creates a tenant for a Cloudonix domain with its owner, an admin token, a requests API key,
-// a webhook secret and a webhook token, in one transaction. Error::conflict when the domain or
-// e-mail exists; Error::validation for bad input.
+// a webhook secret and a webhook token, in one transaction; the admin token lives a day.
+// Error::conflict when the domain exists; Error::validation for bad input.
 BootstrapResult bootstrap_tenant(pqxx::connection& conn, const BootstrapRequest& request);
 
 constexpr const char* kAdminTokenPrefix = "pbxa_";

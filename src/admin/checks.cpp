@@ -171,6 +171,17 @@ Check email() {
   };
 }
 
+Check password() {
+  return [](const Json& v) -> std::optional<std::string> {
+    auto n = v.get_ref<const std::string&>().size();
+    if (n < kMinPassword || n > kMaxPassword) {
+      return "must be " + std::to_string(kMinPassword) + " to " + std::to_string(kMaxPassword) +
+             " characters";
+    }
+    return std::nullopt;
+  };
+}
+
 Check timezone() {
   return [](const Json& v) -> std::optional<std::string> {
     try {

@@ -19,6 +19,7 @@ Check integer(long long min, long long max);
 Check one_of(std::initializer_list<const char*> values);
 Check url();
 Check email();
+Check password();  // a new password: kMinPassword to kMaxPassword characters
 Check timezone();
 Check conference_name();  // a room name: letters, digits, _ . - (1-64)
 Check destination();      // shape only; existence is a database check
@@ -29,6 +30,8 @@ Check domain_aliases();  // a list of Cloudonix domain names
 constexpr size_t kMaxSipUri = 256;
 constexpr size_t kMaxUrl = 2048;
 constexpr size_t kMaxEmail = 254;
+constexpr size_t kMinPassword = 10;
+constexpr size_t kMaxPassword = 256;
 constexpr size_t kMaxDomainAliases = 10;
 
 bool is_e164(std::string_view s);

@@ -323,20 +323,15 @@ Resource users() {
   r.table = "users";
   r.read_roles = kManagers;
   r.write_roles = kManagers;
-  Field password = text_field("password", text(256, false), true);
+  Field password = text_field("password", checks::password(), true);
   password.column = "password_hash";
   password.readable = false;
   password.keep_when_null = true;
-  password.check = [](const Json& v) -> std::optional<std::string> {
-    auto n = v.get_ref<const std::string&>().size();
-    if (n < 10 || n > 256) return "must be 10 to 256 characters";
-    return std::nullopt;
-  };
   r.fields = {text_field("email", email(), true), text_field("name", text(100), true, ""),
               text_field("role", one_of({"owner", "admin", "user", "reporter"}), true),
               std::move(password)};
-  // No one grants more than they hold, changes their own role, or touches an owner without
-  // being one.
+  // No one grants more than they hold, changes their own role, touches an owner without being
+  // one, or changes another admin's credentials without being an owner.
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
     bool owner = ctx.who.role == "owner";
     if (m.value("role", "") == "owner" && !owner)
@@ -347,6 +342,17 @@ Resource users() {
     if (ctx.id && *ctx.id == ctx.who.user_id &&
         m.value("role", "") != ctx.current.value("role", "")) {
       errors.emplace_back("role", "you cannot change your own role");
+    }
+    if (ctx.id) {
+      check_credential_change(ctx.who, *ctx.id, ctx.current.value("role", ""),
+                              credential_change(ctx.current, m), errors);
+    }
+  };
+  // A new e-mail or password ends every session of the user (their own changes go through
+  // PATCH /api/v1/auth/me).
+  r.after_write = [](WriteContext& ctx, const std::string& id, const Json& m) {
+    if (ctx.id && credential_change(ctx.current, m).ends_sessions()) {
+      revoke_user_tokens(ctx.tx, id);
     }
   };
   r.to_row = [](WriteContext&, const Json& m) {

@@ -1,6 +1,7 @@
 #include "admin/routes.hpp"
 
 #include "admin/auth.hpp"
+#include "admin/cloudonix_settings.hpp"
 #include "admin/cloudonix_sync.hpp"
 #include "admin/idempotency.hpp"
 #include "admin/report_routes.hpp"
@@ -36,7 +37,7 @@ Principal guard(const AdminDeps& deps, const http::Request& req) {
 std::vector<store::Statement> admin_statements() {
   auto out = routing_resource_statements();
   for (auto&& group : {idempotency_statements(), settings_statements(), report_statements(),
-                       cloudonix_sync_statements()}) {
+                       CloudonixLink::statements(), cloudonix_sync_statements()}) {
     out.insert(out.end(), group.begin(), group.end());
   }
   return out;
@@ -50,9 +51,17 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
   router.add("GET", "/api/v1/auth/me", [deps](http::Request& req) {
     return http::Response::json(200, me(deps.pg, guard(deps, req)));
   });
+  router.add("PATCH", "/api/v1/auth/me", [deps](http::Request& req) {
+    auto p = guard(deps, req);
+    return http::Response::json(200, update_me(deps.pg, deps.limiter, LoginLimits{}, p, req));
+  });
   router.add("POST", "/api/v1/auth/logout", [deps](http::Request& req) {
     guard(deps, req);
     revoke(deps.pg, req);
+    return http::Response::text(204, "");
+  });
+  router.add("POST", "/api/v1/auth/logout-all", [deps](http::Request& req) {
+    revoke_all(deps.pg, guard(deps, req));
     return http::Response::text(204, "");
   });
   router.add("POST", "/api/v1/dead-letters/{id}/replay", [deps](http::Request& req) {
@@ -69,7 +78,8 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
                        return run_idempotent(deps.pg, p, req, fn, deps.secrets);
                      },
                      deps.applied, deps.secrets};
-  add_settings_routes(router, rdeps);
+  add_settings_routes(router, rdeps, deps.cloudonix);
+  if (deps.cloudonix != nullptr) add_cloudonix_settings_routes(router, rdeps, *deps.cloudonix);
   if (deps.secrets && deps.pacer) {
     add_cloudonix_sync_routes(
         router, {deps.pg, rdeps.guard, *deps.secrets, *deps.pacer, deps.cloudonix_api_url});

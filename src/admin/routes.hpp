@@ -11,6 +11,8 @@
 
 namespace pbx::admin {
 
+class CloudonixLink;
+
 struct AdminDeps {
   store::PgPool& pg;
   store::RateLimiter& limiter;
@@ -18,7 +20,8 @@ struct AdminDeps {
   std::function<void()> applied;  // as ResourceDeps::applied
   int rate_per_token = 600;       // admin requests per minute
   int rate_per_ip = 1200;
-  // Sealed secrets (SIP passwords, the Cloudonix key) and the Cloudonix sync's routes.
+  CloudonixLink* cloudonix = nullptr;  // the settings/cloudonix routes, when given
+  // Sealed secrets (SIP passwords, idempotent answers) and the Cloudonix sync's routes.
   const crypto::SecretBox* secrets = nullptr;
   cloudonix::Pacer* pacer = nullptr;
   std::string cloudonix_api_url;

@@ -2,6 +2,7 @@
 
 #include "admin/bootstrap.hpp"
 #include "admin/checks.hpp"
+#include "admin/cloudonix_settings.hpp"
 #include "core/crypto.hpp"
 #include "http/json_body.hpp"
 #include "store/tenants.hpp"
@@ -19,17 +20,6 @@ constexpr const char* kTokenPlaceholder = "{webhook_token}";
 
 const std::vector<std::string> kReaders{"owner", "admin"};
 const std::vector<std::string> kWriters{"owner"};
-
-struct WebhookUrls {
-  std::string voice_route, session_update, cdr;
-};
-
-// The service's URLs for this base; the webhook ones carry `token` in their query string.
-WebhookUrls urls_of(const std::string& base, const std::string& token) {
-  auto query = "?token=" + token;
-  return {base + "/api/voice/route", base + "/api/webhooks/cloudonix/session-update" + query,
-          base + "/api/webhooks/cloudonix/cdr" + query};
-}
 
 // What the owner pastes into the Cloudonix domain, and where. Real Cloudonix signs nothing: it
 // sends the domain's authorization-api-key (our requests key) as a bearer token on voice
@@ -152,6 +142,12 @@ void domains_free(pqxx::transaction_base& tx, const std::string& tenant_id, cons
 
 }  // namespace
 
+WebhookUrls urls_of(const std::string& base, const std::string& token) {
+  auto query = "?token=" + token;
+  return {base + "/api/voice/route", base + "/api/webhooks/cloudonix/session-update" + query,
+          base + "/api/webhooks/cloudonix/cdr" + query};
+}
+
 std::vector<store::Statement> settings_statements() {
   return {
       {"settings_get",
@@ -205,7 +201,7 @@ std::vector<store::Statement> settings_statements() {
   };
 }
 
-void add_settings_routes(http::Router& router, ResourceDeps deps) {
+void add_settings_routes(http::Router& router, ResourceDeps deps, CloudonixLink* cloudonix) {
   router.add("GET", "/api/v1/settings", [deps](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, kReaders);
@@ -234,7 +230,7 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
     deps.applied();
     return http::Response::json(200, updated);
   });
-  router.add("POST", "/api/v1/settings/requests-key", [deps](http::Request& req) {
+  router.add("POST", "/api/v1/settings/requests-key", [deps, cloudonix](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, kWriters);
     auto key = crypto::random_token(kRequestsKeyPrefix);
@@ -242,10 +238,12 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
       pqxx::work tx(conn);
       tx.exec_prepared("settings_set_requests_key", p.tenant_id,
                        crypto::to_hex(crypto::sha256(key)));
+      if (cloudonix != nullptr) cloudonix->remember_requests_key(tx, p.tenant_id, key);
       tx.commit();
       return 0;
     });
     deps.applied();
+    if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
     return http::Response::json(200, {{"requests_api_key", key}});
   });
   router.add("POST", "/api/v1/settings/webhook-secret", [deps](http::Request& req) {
@@ -263,7 +261,7 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
     return http::Response::json(
         200, {{"webhook_secret", secret}, {"previous_secrets_valid_for", kSecretGrace}});
   });
-  router.add("POST", "/api/v1/settings/webhook-token", [deps](http::Request& req) {
+  router.add("POST", "/api/v1/settings/webhook-token", [deps, cloudonix](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, kWriters);
     auto token = crypto::random_token(kWebhookTokenPrefix);
@@ -271,11 +269,13 @@ void add_settings_routes(http::Router& router, ResourceDeps deps) {
       pqxx::work tx(conn);
       tx.exec_prepared("settings_expire_tokens", p.tenant_id, kSecretGrace);
       store::add_webhook_token(tx, p.tenant_id, crypto::sha256(token));
+      if (cloudonix != nullptr) cloudonix->remember_webhook_token(tx, p.tenant_id, token);
       auto url = tx.exec_prepared1("settings_base_url", p.tenant_id)[0].as<std::string>();
       tx.commit();
       return url;
     });
     deps.applied();
+    if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
     auto urls = urls_of(base, token);
     return http::Response::json(200, {{"webhook_token", token},
                                       {"webhook_urls",

@@ -238,7 +238,11 @@ Result<Domain> Client::get_domain() {
 Result<Domain> Client::update_profile(const Json& keys) {
   auto current = get_domain();
   if (!current) return current;
-  Json merged = current->profile;
+  return update_profile(current.value(), keys);
+}
+
+Result<Domain> Client::update_profile(const Domain& current, const Json& keys) {
+  Json merged = current.profile;
   for (const auto& [k, v] : keys.items()) {
     if (v.is_null()) {
       merged.erase(k);
@@ -246,12 +250,12 @@ Result<Domain> Client::update_profile(const Json& keys) {
       merged[k] = v;
     }
   }
-  if (merged == current->profile) return current;
+  if (merged == current.profile) return current;
   Json body = {{"profile", merged}};
   auto a = call("PUT", domain_path(), &body);
   if (a.failure) return *a.failure;
   if (a.body.is_null()) {
-    Domain d = current.value();
+    Domain d = current;
     d.profile = merged;
     return d;
   }

@@ -150,6 +150,8 @@ class Client {
   // value removes that key), PUT P {"profile": <the whole merged profile>}. When the profile
   // already holds every key as given, nothing is sent and the domain as read is answered.
   Result<Domain> update_profile(const Json& keys);
+  // The same from a domain just read (no GET of its own).
+  Result<Domain> update_profile(const Domain& current, const Json& keys);
   // PUT P {"defaultApplication": id}.
   Result<Domain> set_default_application(std::int64_t application_id);
 

@@ -22,6 +22,15 @@ struct ClientRequest {
 };
 
 struct ClientAnswer {
+  ClientAnswer() = default;
+  ClientAnswer(int status_, std::string body_, std::string error_, HeaderList headers_ = {},
+               bool timed_out_ = false)
+      : status(status_),
+        body(std::move(body_)),
+        error(std::move(error_)),
+        headers(std::move(headers_)),
+        timed_out(timed_out_) {}
+
   int status = 0;  // 0: no answer, see error
   std::string body;
   std::string error;   // why no answer came: timeout, connection refused, ...

@@ -197,10 +197,10 @@ struct RouteMetrics {
 
 Response error_response(const Error& error, ErrorStyle style, const std::string& request_id) {
   Response r;
-  if (style == ErrorStyle::cxml && error.status() != 405) {
+  if (style == ErrorStyle::cxml && error.kind() != Error::Kind::method_not_allowed) {
     // Cloudonix hangs up on anything but CXML: refusals are CXML, and after authentication
     // every problem is a spoken apology with status 200 (docs/api.md, execution plane).
-    if (error.status() == 401) {
+    if (error.kind() == Error::Kind::unauthorized) {
       r = Response::xml(401, R"(<?xml version="1.0" encoding="UTF-8"?>)"
                              "\n<Response><Reject reason=\"rejected\"/></Response>\n");
     } else {

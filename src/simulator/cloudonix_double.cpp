@@ -1,9 +1,10 @@
 #include "simulator/cloudonix_double.hpp"
 
+#include "core/crypto.hpp"
+#include "core/log.hpp"
 #include "http/url.hpp"
 
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <ctime>
@@ -26,6 +27,9 @@ const std::vector<std::string> kStringProfileKeys{"authorization-api-key",
                                                   "registration-free-control-endpoint",
                                                   "registration-free-control-endpoint-api-key",
                                                   "lcr-address"};
+// Profile keys whose values are keys: masked in the request log like passwords.
+const std::vector<std::string> kSecretProfileKeys{"authorization-api-key",
+                                                  "registration-free-control-endpoint-api-key"};
 constexpr size_t kMaxLog = 10000;
 
 DoubleAnswer fail(int status, const std::string& message) {
@@ -49,26 +53,7 @@ std::vector<std::string> split(const std::string& path) {
   return out;
 }
 
-std::string random_uuid() {
-  unsigned char b[16];
-  RAND_bytes(b, sizeof b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  std::string hex;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) hex += '-';
-    hex += fmt::format("{:02x}", b[i]);
-  }
-  return hex;
-}
-
-std::string random_password() {
-  unsigned char b[12];
-  RAND_bytes(b, sizeof b);
-  std::string out;
-  for (unsigned char c : b) out += fmt::format("{:02x}", c);
-  return out;
-}
+std::string random_password() { return crypto::to_hex(crypto::random_bytes(12)); }
 
 std::string now_iso() {
   std::time_t t = std::time(nullptr);
@@ -157,16 +142,18 @@ std::string compile_source(const std::string& source) {
 
 }  // namespace
 
-Json mask_passwords(const Json& body) {
+Json mask_secrets(const Json& body) {
   if (body.is_array()) {
     Json out = Json::array();
-    for (const auto& item : body) out.push_back(mask_passwords(item));
+    for (const auto& item : body) out.push_back(mask_secrets(item));
     return out;
   }
+  if (body.is_string()) return log::redact(body.get<std::string>());
   if (!body.is_object()) return body;
   Json out = Json::object();
   for (const auto& [k, v] : body.items()) {
-    out[k] = is_one_of(k, kPasswordKeys) ? Json("***") : mask_passwords(v);
+    out[k] = is_one_of(k, kPasswordKeys) || is_one_of(k, kSecretProfileKeys) ? Json("***")
+                                                                             : mask_secrets(v);
   }
   return out;
 }
@@ -249,7 +236,7 @@ void CloudonixDouble::seed(Domain& d) {
   for (const char* name : {"call-routing", "blackhole"}) {
     auto id = next_id_++;
     d.applications.push_back({{"id", id},
-                              {"uuid", random_uuid()},
+                              {"uuid", crypto::uuid_v4()},
                               {"name", name},
                               {"domainId", d.id},
                               {"type", "cxml"},
@@ -273,7 +260,7 @@ void CloudonixDouble::add_domain(const DoubleDomain& domain) {
   }
   Domain d;
   d.id = next_id_++;
-  d.uuid = random_uuid();
+  d.uuid = crypto::uuid_v4();
   d.name = domain.name;
   d.key = domain.key;
   seed(d);
@@ -328,7 +315,7 @@ void CloudonixDouble::record(const DoubleRequest& req, const DoubleAnswer& answe
   Json body = nullptr;
   if (!req.body.empty()) {
     auto parsed = Json::parse(req.body, nullptr, false);
-    body = parsed.is_discarded() ? Json("<not JSON>") : mask_passwords(parsed);
+    body = parsed.is_discarded() ? Json("<not JSON>") : mask_secrets(parsed);
   }
   log_.push_back({{"seq", ++seq_},
                   {"method", req.method},
@@ -471,7 +458,7 @@ DoubleAnswer CloudonixDouble::applications(Domain& d, const DoubleRequest& req,
     }
     if (name_taken(body, nullptr)) return fail(409, "An application with this name exists");
     Json app = {{"id", next_id_++},
-                {"uuid", random_uuid()},
+                {"uuid", crypto::uuid_v4()},
                 {"name", body["name"]},
                 {"domainId", d.id},
                 {"type", body["type"]},
@@ -541,7 +528,7 @@ DoubleAnswer CloudonixDouble::subscribers(Domain& d, const DoubleRequest& req,
               {"domainId", d.id},
               {"domain", d.name},
               {"msisdn", b["msisdn"]},
-              {"uuid", random_uuid()},
+              {"uuid", crypto::uuid_v4()},
               {"active", b.value("active", true)},
               {"sipPassword", password.value_or(random_password())},
               {"profile", b.value("profile", Json::object())},

@@ -129,7 +129,8 @@ class CloudonixDouble {
   std::int64_t seq_ = 0;
 };
 
-// The body with every password value replaced by "***" (both spellings, at any depth).
-Json mask_passwords(const Json& body);
+// The body as the request log keeps it: every password (both spellings) and profile API key
+// replaced by "***", and every ?token= value in a URL by [redacted], at any depth.
+Json mask_secrets(const Json& body);
 
 }  // namespace pbx::simulator

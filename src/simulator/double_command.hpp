@@ -5,7 +5,9 @@
 //   GET  /_double/health            {"ok": true}
 //   GET  /_double/state             every domain with its profile, applications, subscribers
 //                                   (passwords included) and DNIDs
-//   GET  /_double/log               the requests received, oldest first (passwords masked);
+//   GET  /_double/log               the requests received, oldest first, each with method,
+//                                   path, query, status, body (secrets masked: mask_secrets)
+//                                   and password_key (the password spelling sent, if any);
 //   DELETE /_double/log             empties it
 //   GET, PUT /_double/switches      see DoubleSwitches; PUT changes the members given
 //   POST /_double/domains           {"domain": name, "key": key} adds a domain

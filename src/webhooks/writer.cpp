@@ -156,7 +156,7 @@ void Writer::write_next() {
     // The database down or the connection lost fails every job alike: all are answered
     // "retry". An error, or a statement timeout in a batch of several jobs, may be one job's
     // doing.
-    if (e.status() != 503 || (e.timed_out() && all.size() > 1)) {
+    if (!e.retryable() || (e.kind() == Error::Kind::timed_out && all.size() > 1)) {
       // One bad or slow job must not sink the others: write each alone. One that still fails
       // with an error is kept as a dead letter, so that its sender stops retrying it. One that
       // times out alone is answered "retry": a timeout says the database was slow for it then,
@@ -171,8 +171,8 @@ void Writer::write_next() {
           attempt({all[i]});
           stored[i] = true;
         } catch (const Error& each) {
-          if (each.status() == 503) {
-            if (each.timed_out() && ++timeouts < kTimeoutsAlone) continue;
+          if (each.retryable()) {
+            if (each.kind() == Error::Kind::timed_out && ++timeouts < kTimeoutsAlone) continue;
             break;
           }
           Job& job = *all[i];

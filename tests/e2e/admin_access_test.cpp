@@ -129,9 +129,13 @@ TEST_F(Admin, UsersCannotGrantThemselvesMore) {
       "/api/v1/users",
       {{"email", "admin@admin.example"}, {"role", "user"}, {"password", "a-long-password"}});
   EXPECT_EQ(dup.fields()["email"][0], "already exists");
-  // A changed password works at the next login.
-  owner_->patch("/api/v1/users/" + user_ids_["reporter"], {{"password", "another-long-password"}});
-  EXPECT_FALSE(login(svc_->base_url(), "reporter@admin.example", "another-long-password").empty());
+  // A changed password works at the next login. (A user of its own: the change signs the user
+  // out, and the suite's reporter stays signed in.)
+  auto rita = owner_->post(
+      "/api/v1/users",
+      {{"email", "rita@admin.example"}, {"role", "reporter"}, {"password", "a-long-password"}});
+  owner_->patch("/api/v1/users/" + rita.id(), {{"password", "another-long-password"}});
+  EXPECT_FALSE(login(svc_->base_url(), "rita@admin.example", "another-long-password").empty());
 }
 
 TEST_F(Admin, SettingsShowUrlsNeverKeysAndRotateThem) {

@@ -37,6 +37,7 @@ const PAGES = [
 function SignIn({ reason, onSignedIn }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [domain, setDomain] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const first = useFocus(reason);
@@ -45,7 +46,8 @@ function SignIn({ reason, onSignedIn }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api('POST', '/api/v1/auth/login', { email, password });
+      // The domain only chooses among tenants that share the e-mail: sent when given.
+      const r = await api('POST', '/api/v1/auth/login', domain.trim() ? { email, password, domain } : { email, password });
       const session = { token: r.access_token, expires_at: Date.now() + r.expires_in * 1000, user: r.user };
       saveSession(session);
       try {
@@ -70,6 +72,8 @@ function SignIn({ reason, onSignedIn }) {
         <input id="email" type="email" autocomplete="username" required value=${email} ref=${first} onInput=${(e) => setEmail(e.target.value)} /></div>
       <div class="field"><label for="password">Password</label>
         <input id="password" type="password" autocomplete="current-password" required value=${password} onInput=${(e) => setPassword(e.target.value)} /></div>
+      <div class="field"><label for="domain">Domain <span class="hint">(only if your e-mail is used in several organisations)</span></label>
+        <input id="domain" type="text" autocomplete="organization" placeholder="acme.cloudonix.net" value=${domain} onInput=${(e) => setDomain(e.target.value)} /></div>
       <button type="submit" id="signin" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
     </form>
   </main>`;
