@@ -2,6 +2,7 @@
 #include "admin/auth.hpp"
 #include "admin/bootstrap.hpp"
 #include "admin/cloudonix_settings.hpp"
+#include "admin/cloudonix_sync.hpp"
 #include "admin/demo.hpp"
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
@@ -127,6 +128,7 @@ int run_serve(const Config& c, bool migrate_first) {
   directory.refresh();
   directory.start_polling(std::chrono::milliseconds(500));
   admin::CloudonixLink cloudonix(pg, secrets, c.cloudonix_api_url, {});
+  cloudonix.set_numbers_step(admin::pairing_numbers_step(pg));
   webhooks::Writer writer(pg, redis,
                           {c.webhook_writers, static_cast<size_t>(c.webhook_max_batch), 20000});
   http::add_health_routes(router, c, pg, redis);

@@ -125,13 +125,22 @@ std::vector<store::Statement> cloudonix_sync_statements() {
   return out;
 }
 
-cloudonix::Queued queue_for_pairing(store::PgPool& pg, const std::string& tenant_id) {
-  return pg.with([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    auto queued = cloudonix::enqueue_tenant(tx, tenant_id);
-    tx.commit();
-    return queued;
-  });
+NumbersStep pairing_numbers_step(store::PgPool& pg) {
+  return [&pg](cloudonix::Client&, const std::string& tenant_id, std::int64_t) {
+    auto queued = pg.with([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      auto q = cloudonix::enqueue_tenant(tx, tenant_id);
+      tx.commit();
+      return q;
+    });
+    return PairingStep{5,
+                       "numbers",
+                       "queued",
+                       std::to_string(queued.phone_numbers) + " phone numbers (DNIDs) and " +
+                           std::to_string(queued.extensions) +
+                           " extensions (subscribers) queued for the sync",
+                       {}};
+  };
 }
 
 void add_cloudonix_sync_routes(http::Router& router, CloudonixSyncDeps deps) {

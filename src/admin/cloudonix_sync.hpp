@@ -4,6 +4,7 @@
 // changes for the sync worker (in the admin write's transaction), the SIP password, and the
 // routes that compare and reconcile the extensions with the domain's subscribers.
 
+#include "admin/cloudonix_settings.hpp"
 #include "admin/resource.hpp"
 #include "cloudonix/outbox.hpp"
 #include "cloudonix/sync_pacer.hpp"
@@ -33,7 +34,7 @@ std::vector<store::Statement> cloudonix_sync_statements();
 
 // Step 5 of pairing: queues every phone number (its DNID) and extension (its subscriber) of the
 // tenant for the sync worker, which applies them once the pairing has committed.
-cloudonix::Queued queue_for_pairing(store::PgPool& pg, const std::string& tenant_id);
+NumbersStep pairing_numbers_step(store::PgPool& pg);
 
 // POST /api/v1/extensions/{id}/sip-password, GET and POST /api/v1/extensions/sync.
 void add_cloudonix_sync_routes(http::Router& router, CloudonixSyncDeps deps);

@@ -288,6 +288,45 @@ TEST_F(CloudonixSubscribers, PhoneNumbersGetDnidsPointingAtOurApplication) {
   ASSERT_TRUE(eventually([&] { return dnid().is_null(); }, 20s));
 }
 
+// A tenant with extensions and a number before it pairs: pairing queues them all (step 5).
+TEST_F(CloudonixSubscribers, PairingSyncsWhatTheTenantHadBefore) {
+  const std::string domain = "later.cloudonix.net";
+  const std::string key = "XIlater00000000000000000000000000001";
+  double_->control("POST", "/domains", {{"domain", domain}, {"key", key}});
+  auto later = bootstrap_tenant(*env_, domain);
+  AdminClient admin(svc_->base_url(), later.admin_token);
+  auto ext = admin.post("/api/v1/extensions", {{"number", "301"}, {"name", "Before"}});
+  ASSERT_EQ(ext.status, 201) << ext.body.dump();
+  EXPECT_EQ(ext.body["cloudonix_sync"], "not_paired");
+  auto number = admin.post(
+      "/api/v1/phone-numbers",
+      {{"number", "+14155550188"}, {"destination", {{"type", "extension"}, {"id", ext.id()}}}});
+  ASSERT_EQ(number.status, 201) << number.body.dump();
+
+  ASSERT_EQ(admin.send("PUT", "/api/v1/settings/cloudonix", Json{{"api_key", key}}.dump()).status,
+            200);
+  auto paired = admin.post("/api/v1/settings/cloudonix/pair", Json::object());
+  ASSERT_EQ(paired.status, 200) << paired.body.dump();
+  auto steps = paired.body["steps"];
+  ASSERT_EQ(steps.size(), 5u) << paired.body.dump();
+  EXPECT_EQ(steps[4]["name"], "numbers");
+  EXPECT_EQ(steps[4]["outcome"], "queued");
+
+  auto state = [&] { return double_->control("GET", "/state")["domains"][domain]; };
+  ASSERT_TRUE(eventually(
+      [&] {
+        return admin.get("/api/v1/extensions/" + ext.id()).body.value("cloudonix_sync", "") ==
+               "synced";
+      },
+      30s));
+  auto s = state();
+  ASSERT_EQ(s["subscribers"].size(), 1u) << s.dump();
+  EXPECT_EQ(s["subscribers"][0]["msisdn"], "301");
+  ASSERT_TRUE(eventually([&] { return state()["dnids"].size() == 1; }, 30s));
+  EXPECT_EQ(state()["dnids"][0]["source"], "+14155550188");
+  EXPECT_EQ(state()["dnids"][0]["applicationId"], s["defaultApplication"]);
+}
+
 TEST_F(CloudonixSubscribers, WithCloudonixStoppedWritesStayFastAndConvergeWithoutDuplicates) {
   double_->stop();
   std::vector<std::pair<std::string, std::string>> made;  // id, number
