@@ -135,10 +135,12 @@ if [ -n "$CX_KEY" ] && [ -f "$DEMO_FILE" ]; then
   admin=(-H "Authorization: Bearer $(demo_value admin_token)" -H "Content-Type: application/json")
   api=http://127.0.0.1:$PBX_PORT/api/v1
   if curl -fsS -X PUT "${admin[@]}" -d "{\"api_key\":\"$CX_KEY\"}" "$api/settings/cloudonix" \
-       >/dev/null && curl -fsS -X POST "${admin[@]}" "$api/settings/cloudonix/pair" >/dev/null; then
+       >/dev/null && curl -fsS -X POST "${admin[@]}" -d "{}" "$api/settings/cloudonix/pair" >/dev/null; then
     echo "==> paired $DEMO_DOMAIN with the Cloudonix double; syncing subscribers"
     cx_state() { curl -fsS "http://127.0.0.1:$CX_PORT/_double/state"; }
-    cx_list() { cx_state | grep -o "\"$1\":\"[^\"]*\"" | cut -d'"' -f4 | sort -u | tr '\n' ' '; }
+    cx_list() {
+      { cx_state | grep -o "\"$1\":\"[^\"]*\"" || true; } | cut -d'"' -f4 | sort -u | tr '\n' ' '
+    }
     in_sync() { curl -fsS "${admin[@]}" "$api/extensions/sync" | grep -q '"missing":\[\]'; }
     wait_for 30 "the demo's subscribers on the Cloudonix double" in_sync || true
     CX_SUMMARY="Cloudonix double ($PBX_CLOUDONIX_API_URL, log $CX_LOG_FILE), paired with $DEMO_DOMAIN:
