@@ -185,5 +185,6 @@ if [ -f "$DEMO_FILE" ]; then
        "authenticated $how; the group rings Bob and Carol, subscribers 102 and 103 of the domain:"
   echo "  $BIN simulate --url http://127.0.0.1:$PBX_PORT --key $(demo_value requests_api_key)" \
        "$webhooks --domain $DEMO_DOMAIN --from +14155550142" \
-       "--to +12025550100 --digits 1 --dial no-answer,no-answer --voicemail yes"
+       "--to +12025550100 --digits 1 --dial no-answer,no-answer --voicemail yes" \
+       "${CX_KEY:+--cloudonix-api http://127.0.0.1:$CX_PORT --cloudonix-key $CX_KEY}"
 fi

@@ -261,6 +261,10 @@ int main(int argc, char** argv) {
                   "outcome per Dial: answer[:seconds], no-answer, busy, failed (default answer:5)");
   sim->add_option("--voicemail", so.voicemail, "whether a Record gets a message: yes or none");
   sim->add_flag("--json", so.json, "print the report as JSON");
+  sim->add_option("--cloudonix-api", so.cloudonix_api,
+                  "Cloudonix's REST API (or the double): say of each dialled Number whether a "
+                  "subscriber of the domain has it");
+  sim->add_option("--cloudonix-key", so.cloudonix_key, "a domain API key for --cloudonix-api");
   bool no_webhooks = false;
   sim->add_flag("--no-webhooks", no_webhooks, "send no session updates and no CDR");
 

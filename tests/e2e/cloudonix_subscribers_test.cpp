@@ -450,6 +450,27 @@ TEST_F(CloudonixSubscribers, DriftOnCloudonixShowsAndIsRepaired) {
       << clean.dump();
 }
 
+// `pbxd simulate` plays Cloudonix: the extension it dials is a subscriber the double knows.
+TEST_F(CloudonixSubscribers, ASimulatedCallRingsASubscriberTheDoubleKnows) {
+  auto number = next_number();
+  auto ext = new_extension(number);
+  auto did = owner_->post(
+      "/api/v1/phone-numbers",
+      {{"number", "+14155550199"}, {"destination", {{"type", "extension"}, {"id", ext.id()}}}});
+  ASSERT_EQ(did.status, 201) << did.body.dump();
+  ASSERT_TRUE(eventually([&] { return synced(ext.id()); }, 30s));
+  auto sim = ServiceProcess::run(
+      {"simulate", "--url", svc_->base_url(), "--key", tenant_->requests_api_key, "--domain",
+       kDomain, "--from", "+14155550142", "--to", "+14155550199", "--dial", "answer:5",
+       "--no-webhooks", "--cloudonix-api", double_->url(), "--cloudonix-key", kKey},
+      *env_);
+  EXPECT_EQ(sim.exit_code, 0) << sim.output;
+  EXPECT_NE(sim.output.find("Number:" + number + " (a subscriber of the domain: its phones ring)"),
+            std::string::npos)
+      << sim.output;
+  ASSERT_EQ(owner_->del("/api/v1/phone-numbers/" + did.id()).status, 204);
+}
+
 TEST_F(CloudonixSubscribers, AReplayedCreateAnswersThePasswordKeptSealed) {
   auto number = next_number();
   Json body = {{"number", number}, {"name", "Replayed"}};
