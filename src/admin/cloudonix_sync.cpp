@@ -81,7 +81,10 @@ Compared compare_sides(const CloudonixSyncDeps& deps, const std::string& tenant_
 
 Json extension_changed(WriteContext& ctx, const std::string& id, const Json* merged) {
   Json added;
-  if (!ctx.id && ctx.secrets) {
+  // A password is a subscriber's: an unpaired tenant's extensions get theirs from the sync
+  // once it pairs (shown by a rotation).
+  if (!ctx.id && ctx.secrets &&
+      ctx.tx.exec_prepared1("cx_tenant_paired", ctx.who.tenant_id)[0].as<bool>()) {
     added = {{"sip_password", new_sip_password(ctx.tx, *ctx.secrets, ctx.who.tenant_id, id)}};
   }
   queue_if_seen(ctx, cloudonix::ObjectType::extension, id, merged);
@@ -111,6 +114,8 @@ std::vector<store::Statement> cloudonix_sync_statements() {
   auto out = cloudonix::outbox_statements();
   auto more = cloudonix::connection_statements();
   out.insert(out.end(), more.begin(), more.end());
+  static const std::string paired = "SELECT " + cloudonix::paired_sql("$1::uuid");
+  out.push_back({"cx_tenant_paired", paired.c_str()});
   out.push_back({"cx_password_store",
                  "INSERT INTO extension_sip_passwords (extension_id, tenant_id, sealed)"
                  " VALUES ($1::uuid, $2::uuid, $3) ON CONFLICT (extension_id) DO UPDATE"

@@ -11,9 +11,9 @@
 
 namespace pbx::admin {
 
-// Resource::on_change of extensions: a new extension gets a SIP password (sealed, and shown in
-// the answer this once); a change Cloudonix sees (number, status, the object itself) queues the
-// extension for the sync worker.
+// Resource::on_change of extensions: a new extension of a paired tenant gets a SIP password
+// (sealed, and shown in the answer this once); a change Cloudonix sees (number, status, the
+// object itself) queues the extension for the sync worker.
 Json extension_changed(WriteContext& ctx, const std::string& id, const Json* merged);
 // Resource::on_change of phone numbers (their DNIDs).
 Json phone_number_changed(WriteContext& ctx, const std::string& id, const Json* merged);

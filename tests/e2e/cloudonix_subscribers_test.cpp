@@ -229,6 +229,7 @@ TEST_F(CloudonixSubscribers, AnUnpairedTenantShowsNotPairedAndQueuesNothing) {
   ASSERT_EQ(r.status, 201) << r.body.dump();
   EXPECT_EQ(r.body["cloudonix_sync"], "not_paired");
   EXPECT_TRUE(r.body["sync_error"].is_null());
+  EXPECT_FALSE(r.body.contains("sip_password")) << "a subscriber's, made once the tenant pairs";
   EXPECT_EQ(r.body["sip"]["domain"], "unpaired.cloudonix.net");
   EXPECT_EQ(TestEnv::get().pg().query_scalar(
                 "SELECT count(*) FROM cloudonix_outbox WHERE tenant_id = '" + unpaired_->id + "'"),
