@@ -2,7 +2,9 @@
 # The README's run command. On a fresh Debian 12 machine it installs what is missing, builds,
 # starts a local PostgreSQL and Redis (unless PBX_DATABASE_URL / PBX_REDIS_URL point at yours),
 # migrates, creates the demo tenant, starts the service in the background and prints its URLs
-# and demo credentials.
+# and demo credentials. Unless PBX_CLOUDONIX_API_URL names a Cloudonix API, it also starts the
+# local Cloudonix double (`pbxd cloudonix-double`), pairs the demo tenant with it and prints the
+# subscribers and DNIDs the sync made there.
 #   scripts/run.sh               start (or restart) in the background
 #   scripts/run.sh --foreground  the same, but serve in this terminal
 #   scripts/run.sh stop          stop the service and the local servers
@@ -24,6 +26,9 @@ BIN=$ROOT/build/release/pbxd
 export PBX_PORT=${PBX_PORT:-8080}
 export PBX_PUBLIC_BASE_URL=${PBX_PUBLIC_BASE_URL:-http://127.0.0.1:$PBX_PORT}
 DEMO_DOMAIN=${PBX_DEMO_DOMAIN:-demo.cloudonix.net}
+CX_PID_FILE=$PBX_STATE_DIR/cloudonix-double.pid
+CX_LOG_FILE=$PBX_STATE_DIR/cloudonix-double.log
+CX_PORT=${PBX_CLOUDONIX_DOUBLE_PORT:-8090}
 
 stop_service() {
   if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
@@ -33,8 +38,17 @@ stop_service() {
   rm -f "$PID_FILE"
 }
 
+stop_double() {
+  if [ -f "$CX_PID_FILE" ] && kill -0 "$(cat "$CX_PID_FILE")" 2>/dev/null; then
+    kill -TERM "$(cat "$CX_PID_FILE")"
+    wait_for 10 "the Cloudonix double to stop" bash -c "! kill -0 $(cat "$CX_PID_FILE") 2>/dev/null"
+  fi
+  rm -f "$CX_PID_FILE"
+}
+
 if [ "${1:-}" = "stop" ]; then
   stop_service
+  stop_double
   bash scripts/services.sh stop
   exit 0
 fi
@@ -78,6 +92,22 @@ else
 fi
 
 stop_service
+# The Cloudonix double stands in for Cloudonix's REST API, with the demo domain and a domain
+# API key made once (its state lives in memory: a restart pairs again and the sync fills it).
+CX_KEY=""
+if [ -z "${PBX_CLOUDONIX_API_URL:-}" ]; then
+  stop_double
+  CX_KEY_FILE=$PBX_STATE_DIR/cloudonix-double-key
+  [ -s "$CX_KEY_FILE" ] ||
+    (umask 077 && echo "XI$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" > "$CX_KEY_FILE")
+  CX_KEY=$(cat "$CX_KEY_FILE")
+  echo "==> starting the Cloudonix double on port $CX_PORT"
+  nohup "$BIN" cloudonix-double --port "$CX_PORT" --domain "$DEMO_DOMAIN" --key "$CX_KEY" \
+    >>"$CX_LOG_FILE" 2>&1 &
+  echo $! > "$CX_PID_FILE"
+  wait_for 10 "the Cloudonix double" curl -fsS "http://127.0.0.1:$CX_PORT/_double/health"
+  export PBX_CLOUDONIX_API_URL=http://127.0.0.1:$CX_PORT
+fi
 if [ "${1:-}" = "--foreground" ]; then
   exec "$BIN" serve
 fi
@@ -98,6 +128,29 @@ if [ -f "$DEMO_FILE" ] && [ -z "$(demo_value webhook_token)" ]; then
   [ -n "$issued" ] && (umask 077 && echo "webhook_token=$issued" >> "$DEMO_FILE")
 fi
 
+# Pairs the demo tenant with the double; the sync worker then makes a subscriber for each
+# extension and a DNID for the demo number.
+CX_SUMMARY=""
+if [ -n "$CX_KEY" ] && [ -f "$DEMO_FILE" ]; then
+  admin=(-H "Authorization: Bearer $(demo_value admin_token)" -H "Content-Type: application/json")
+  api=http://127.0.0.1:$PBX_PORT/api/v1
+  if curl -fsS -X PUT "${admin[@]}" -d "{\"api_key\":\"$CX_KEY\"}" "$api/settings/cloudonix" \
+       >/dev/null && curl -fsS -X POST "${admin[@]}" -d "{}" "$api/settings/cloudonix/pair" >/dev/null; then
+    echo "==> paired $DEMO_DOMAIN with the Cloudonix double; syncing subscribers"
+    cx_state() { curl -fsS "http://127.0.0.1:$CX_PORT/_double/state"; }
+    cx_list() {
+      { cx_state | grep -o "\"$1\":\"[^\"]*\"" || true; } | cut -d'"' -f4 | sort -u | tr '\n' ' '
+    }
+    in_sync() { curl -fsS "${admin[@]}" "$api/extensions/sync" | grep -q '"missing":\[\]'; }
+    wait_for 30 "the demo's subscribers on the Cloudonix double" in_sync || true
+    CX_SUMMARY="Cloudonix double ($PBX_CLOUDONIX_API_URL, log $CX_LOG_FILE), paired with $DEMO_DOMAIN:
+  subscribers (SIP user names)  $(cx_list msisdn)
+  DNIDs                         $(cx_list source)"
+  else
+    CX_SUMMARY="Pairing the demo tenant with the Cloudonix double failed (see $LOG_FILE)."
+  fi
+fi
+
 base=$PBX_PUBLIC_BASE_URL
 cat <<INFO
 
@@ -114,6 +167,8 @@ $( [ -f "$DEMO_FILE" ] && sed 's/^/  /' "$DEMO_FILE")
 $( [ -f "$DEMO_FILE" ] && echo "Sign in to the web console (http://127.0.0.1:$PBX_PORT/) as owner@demo.example," \
      "password $(sed -n 's/^owner_password=//p' "$DEMO_FILE")")
 
+$CX_SUMMARY
+
 Stop everything with: bash scripts/run.sh stop
 INFO
 
@@ -127,8 +182,9 @@ if [ -f "$DEMO_FILE" ]; then
   fi
   echo
   echo "Simulate a call into the demo tenant (IVR menu -> Sales ring group -> Alice's voicemail)," \
-       "authenticated $how:"
+       "authenticated $how; the group rings Bob and Carol, subscribers 102 and 103 of the domain:"
   echo "  $BIN simulate --url http://127.0.0.1:$PBX_PORT --key $(demo_value requests_api_key)" \
        "$webhooks --domain $DEMO_DOMAIN --from +14155550142" \
-       "--to +12025550100 --digits 1 --dial no-answer,no-answer --voicemail yes"
+       "--to +12025550100 --digits 1 --dial no-answer,no-answer --voicemail yes" \
+       "${CX_KEY:+--cloudonix-api http://127.0.0.1:$CX_PORT --cloudonix-key $CX_KEY}"
 fi

@@ -2,10 +2,12 @@
 #include "admin/auth.hpp"
 #include "admin/bootstrap.hpp"
 #include "admin/cloudonix_settings.hpp"
+#include "admin/cloudonix_sync.hpp"
 #include "admin/demo.hpp"
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
 #include "admin/routes.hpp"
+#include "cloudonix/sync_worker.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
@@ -157,6 +159,7 @@ int run_serve(const Config& c, bool migrate_first) {
   directory.refresh();
   directory.start_polling(std::chrono::milliseconds(500));
   admin::CloudonixLink cloudonix(pg, secrets, c.cloudonix_api_url, {});
+  cloudonix.set_numbers_step(admin::pairing_numbers_step(pg));
   webhooks::Writer writer(pg, redis,
                           {c.webhook_writers,
                            static_cast<size_t>(c.webhook_max_batch),
@@ -168,9 +171,10 @@ int run_serve(const Config& c, bool migrate_first) {
   webhooks::Retention retention(retention_pg, {c.webhook_log_retention_days});
   retention.start();
   http::add_health_routes(router, c, pg, redis);
-  admin::add_admin_routes(router,
-                          {pg, limiter, writer, secrets, [&directory] { directory.refresh(); },
-                           c.admin_rate_per_token, c.admin_rate_per_ip, &cloudonix});
+  cloudonix::Pacer pacer(redis);
+  admin::add_admin_routes(router, {pg, limiter, writer, secrets,
+                                   [&directory] { directory.refresh(); }, c.admin_rate_per_token,
+                                   c.admin_rate_per_ip, &cloudonix, &pacer, c.cloudonix_api_url});
   webhooks::RejectionLog rejections(pg, c.webhook_rejection_samples, c.webhook_rejection_samples);
   webhooks::add_webhook_routes(router, {directory, writer, rejections});
   http::add_voice_routes(router, {directory, pg, redis, codec});
@@ -184,11 +188,15 @@ int run_serve(const Config& c, bool migrate_first) {
   server.start();
   spdlog::info("pbxd listening on {}:{} ({} threads, {} admin workers)", c.host, server.port(),
                c.http_threads, c.admin_workers);
+  // Its own connection, held while it waits on Cloudonix, so that admin requests never wait.
+  store::PgPool sync_pg(pg_options(c, 1), cloudonix::worker_statements());
+  cloudonix::SyncWorker sync(sync_pg, pacer, secrets, {c.cloudonix_api_url});
 
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {} received: draining {} in-flight requests", sig, server.in_flight());
   server.stop(c.shutdown_grace);
+  sync.stop();
   retention.stop();
   writer.stop();
   rejections.stop();
@@ -303,6 +311,10 @@ int main(int argc, char** argv) {
                   "outcome per Dial: answer[:seconds], no-answer, busy, failed (default answer:5)");
   sim->add_option("--voicemail", so.voicemail, "whether a Record gets a message: yes or none");
   sim->add_flag("--json", so.json, "print the report as JSON");
+  sim->add_option("--cloudonix-api", so.cloudonix_api,
+                  "Cloudonix's REST API (or the double): say of each dialled Number whether a "
+                  "subscriber of the domain has it");
+  sim->add_option("--cloudonix-key", so.cloudonix_key, "a domain API key for --cloudonix-api");
   bool no_webhooks = false;
   sim->add_flag("--no-webhooks", no_webhooks, "send no session updates and no CDR");
 

@@ -22,7 +22,8 @@ std::vector<store::Statement> idempotency_statements() {
 }
 
 http::Response run_idempotent(store::PgPool& pg, const Principal& who, const http::Request& req,
-                              const std::function<http::Response()>& fn) {
+                              const std::function<http::Response()>& fn,
+                              const crypto::SecretBox* secrets) {
   auto header = req.header("idempotency-key");
   if (!header) return fn();
   std::string key(*header);
@@ -30,6 +31,7 @@ http::Response run_idempotent(store::PgPool& pg, const Principal& who, const htt
     throw Error::validation({{"Idempotency-Key", "must be 1 to 255 characters"}});
   }
   auto hash = crypto::to_hex(crypto::sha256(req.method + " " + req.path + "\n" + req.body));
+  auto context = "idempotent_response:" + who.tenant_id + ":" + key;
   auto replay = pg.with([&](pqxx::connection& conn) -> std::optional<http::Response> {
     pqxx::work tx(conn);
     tx.exec_prepared("idem_expire");
@@ -42,7 +44,14 @@ http::Response run_idempotent(store::PgPool& pg, const Principal& who, const htt
       throw Error::validation({{"Idempotency-Key", "already used with a different request"}});
     }
     if (row[1].is_null()) throw Error::conflict("a request with this Idempotency-Key is running");
-    auto r = http::Response::json(row[1].as<int>(), nlohmann::json::parse(row[2].c_str()));
+    std::string kept = row[2].as<std::string>();
+    // Answers kept before they were sealed are plain.
+    if (secrets && crypto::SecretBox::is_sealed(kept)) {
+      auto opened = secrets->open(kept, context);
+      if (!opened) throw Error::conflict("the kept answer of this Idempotency-Key cannot be read");
+      kept = *opened;
+    }
+    auto r = http::Response::json(row[1].as<int>(), nlohmann::json::parse(kept));
     r.headers.emplace_back("Idempotent-Replayed", "true");
     return r;
   });
@@ -68,7 +77,8 @@ http::Response run_idempotent(store::PgPool& pg, const Principal& who, const htt
   }
   pg.with([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
-    tx.exec_prepared("idem_store", who.tenant_id, key, response.status, response.body);
+    tx.exec_prepared("idem_store", who.tenant_id, key, response.status,
+                     secrets ? secrets->seal(response.body, context) : response.body);
     tx.commit();
     return 0;
   });

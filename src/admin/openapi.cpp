@@ -130,7 +130,7 @@ Json operation(const http::Route& route) {
   if (doc.access != http::Access::none) {
     op["responses"]["401"] = error_response("missing or bad credentials");
   }
-  if (route.method == "POST" || route.method == "PATCH") {
+  if (route.method == "POST" || route.method == "PATCH" || route.method == "PUT") {
     op["responses"]["422"] = error_response("validation failed: details.fields");
   }
   op.merge_patch(doc.details);

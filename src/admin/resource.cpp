@@ -422,7 +422,7 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
         auto created = deps.pg.with([&](pqxx::connection& conn) {
           pqxx::work tx(conn);
           Json none;
-          WriteContext ctx{tx, p, nullptr, none};
+          WriteContext ctx{tx, p, nullptr, none, deps.secrets};
           if (errors.empty() && r->db_checks) r->db_checks(ctx, merged, errors);
           if (!errors.empty()) throw Error::validation(errors);
           if (r->quota) enforce_quota(tx, *r, p.tenant_id);
@@ -431,7 +431,9 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
             auto id =
                 tx.exec_prepared1(stmt(*r, "insert"), p.tenant_id, row.dump())[0].as<std::string>();
             if (r->after_write) r->after_write(ctx, id, merged);
+            auto added = r->on_change ? r->on_change(ctx, id, &merged) : Json();
             auto obj = fetch(tx, *r, p.tenant_id, id, std::nullopt);
+            if (added.is_object()) obj->update(added);
             tx.commit();
             return http::Response::json(201, *obj);
           } catch (const pqxx::unique_violation& e) {
@@ -458,14 +460,16 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
       Json merged = *current;
       Errors errors;
       check_body(*r, body, merged, false, errors);
-      WriteContext ctx{tx, p, &id, *current};
+      WriteContext ctx{tx, p, &id, *current, deps.secrets};
       if (errors.empty() && r->db_checks) r->db_checks(ctx, merged, errors);
       if (!errors.empty()) throw Error::validation(errors);
       try {
         auto row = r->to_row ? r->to_row(ctx, merged) : row_of(*r, merged);
         tx.exec_prepared(stmt(*r, "update"), p.tenant_id, id, row.dump(), scope);
         if (r->after_write) r->after_write(ctx, id, merged);
+        auto added = r->on_change ? r->on_change(ctx, id, &merged) : Json();
         auto obj = fetch(tx, *r, p.tenant_id, id, scope);
+        if (added.is_object()) obj->update(added);
         tx.commit();
         return http::Response::json(200, *obj);
       } catch (const pqxx::unique_violation& e) {
@@ -486,12 +490,13 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
       auto scope = scope_user(*r, p);
       auto current = fetch(tx, *r, p.tenant_id, id, scope);
       if (!current) throw Error::not_found();
-      WriteContext ctx{tx, p, &id, *current};
+      WriteContext ctx{tx, p, &id, *current, deps.secrets};
       if (r->before_delete) r->before_delete(ctx);
       if (r->referencable) {
         refuse_if_referenced(tx.exec_prepared("res_references", p.tenant_id, id));
       }
       tx.exec_prepared(stmt(*r, "delete"), p.tenant_id, id, scope);
+      if (r->on_change) r->on_change(ctx, id, nullptr);
       tx.commit();
       return 0;
     });

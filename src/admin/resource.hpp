@@ -2,6 +2,7 @@
 
 #include "admin/auth.hpp"
 #include "core/error.hpp"
+#include "core/secret_box.hpp"
 #include "http/router.hpp"
 #include "store/pg.hpp"
 
@@ -53,7 +54,8 @@ struct WriteContext {
   pqxx::transaction_base& tx;
   const Principal& who;
   const std::string* id;  // null on create
-  const Json& current;    // the stored object on update, null on create
+  const Json& current;    // the stored object on update and delete, null on create
+  const crypto::SecretBox* secrets = nullptr;
 };
 
 // A collection under /api/v1 stored in one table, every row owned by one tenant.
@@ -85,6 +87,10 @@ struct Resource {
   // Tenants may hold at most their quota of these objects (tenant_quotas, else quota_defaults,
   // under this resource's name); checked in the creating transaction.
   bool quota = true;
+  // Runs in the transaction of every create, update and delete once the row is written (or
+  // deleted): `merged` is the object as written, null on delete. Answers members to add to the
+  // answer of a create or update (an object), or null.
+  std::function<Json(WriteContext&, const std::string& id, const Json* merged)> on_change = nullptr;
   // Adds computed members to a shown object.
   std::function<void(Json&)> decorate = nullptr;
 
@@ -117,6 +123,7 @@ struct ResourceDeps {
   // Applies a committed change to this instance's tenant directory and routing snapshot before
   // the answer goes out, so the caller's next request sees it (other instances poll).
   std::function<void()> applied;
+  const crypto::SecretBox* secrets = nullptr;  // for hooks that store sealed values
 };
 
 // 409 listing the referencing objects, from rows of (type, id, name); nothing when none.

@@ -1,6 +1,8 @@
 #include "admin/resources.hpp"
 
 #include "admin/checks.hpp"
+#include "admin/cloudonix_sync.hpp"
+#include "cloudonix/outbox.hpp"
 #include "core/crypto.hpp"
 #include "routing/business_hours.hpp"
 
@@ -47,6 +49,9 @@ Resource extensions() {
               bool_field("outbound_allowed", false),
               text_field("caller_id", e164()),
               text_field("user_id", text(36))};
+  for (auto& f : extension_sync_fields()) r.fields.push_back(std::move(f));
+  r.extra_select = cloudonix::extension_sync_select();
+  r.on_change = extension_changed;
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
     number_free(ctx, m.value("number", Json()), "number", errors);
     if (m.contains("user_id") && m["user_id"].is_string()) {
@@ -71,6 +76,7 @@ Resource phone_numbers() {
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
     check_destinations(ctx, m, {"destination"}, errors);
   };
+  r.on_change = phone_number_changed;
   return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include "admin/auth.hpp"
 #include "admin/cloudonix_settings.hpp"
+#include "admin/cloudonix_sync.hpp"
 #include "admin/idempotency.hpp"
 #include "admin/report_routes.hpp"
 #include "admin/resources.hpp"
@@ -36,7 +37,7 @@ Principal guard(const AdminDeps& deps, const http::Request& req) {
 std::vector<store::Statement> admin_statements() {
   auto out = routing_resource_statements();
   for (auto&& group : {idempotency_statements(), settings_statements(), report_statements(),
-                       CloudonixLink::statements()}) {
+                       CloudonixLink::statements(), cloudonix_sync_statements()}) {
     out.insert(out.end(), group.begin(), group.end());
   }
   return out;
@@ -95,11 +96,15 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
   ResourceDeps rdeps{deps.pg, [deps](const http::Request& req) { return guard(deps, req); },
                      [deps](const Principal& p, const http::Request& req,
                             const std::function<http::Response()>& fn) {
-                       return run_idempotent(deps.pg, p, req, fn);
+                       return run_idempotent(deps.pg, p, req, fn, &deps.secrets);
                      },
-                     deps.applied};
+                     deps.applied, &deps.secrets};
   add_settings_routes(router, rdeps, deps.secrets, deps.cloudonix);
   if (deps.cloudonix != nullptr) add_cloudonix_settings_routes(router, rdeps, *deps.cloudonix);
+  if (deps.pacer != nullptr) {
+    add_cloudonix_sync_routes(
+        router, {deps.pg, rdeps.guard, deps.secrets, *deps.pacer, deps.cloudonix_api_url});
+  }
   add_report_routes(router, {deps.pg, rdeps.guard});
   for (const auto& resource : routing_resources()) add_resource_routes(router, resource, rdeps);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cloudonix/sync_pacer.hpp"
 #include "core/secret_box.hpp"
 #include "http/router.hpp"
 #include "store/pg.hpp"
@@ -21,6 +22,8 @@ struct AdminDeps {
   int rate_per_token = 600;          // admin requests per minute
   int rate_per_ip = 1200;
   CloudonixLink* cloudonix = nullptr;  // the settings/cloudonix routes, when given
+  cloudonix::Pacer* pacer = nullptr;   // the Cloudonix sync's routes, when given
+  std::string cloudonix_api_url;
 };
 
 std::vector<store::Statement> admin_statements();

@@ -133,7 +133,12 @@ class Call {
     DialOutcome outcome;
     if (dial_index_ < script_.dials.size()) outcome = script_.dials[dial_index_++];
     std::string targets;
-    for (const auto& t : v.targets) targets += (targets.empty() ? "" : ", ") + t;
+    for (const auto& t : v.targets) {
+      targets += (targets.empty() ? "" : ", ") + t;
+      if (setup_.number_note && t.rfind("Number:", 0) == 0) {
+        targets += " (" + setup_.number_note(t.substr(7)) + ")";
+      }
+    }
     note("Dial", targets + ": " + outcome.describe());
     switch (outcome.kind) {
       case DialOutcome::Kind::answer:

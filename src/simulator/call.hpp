@@ -29,6 +29,9 @@ struct CallSetup {
   std::string session;  // the call's token; generated when empty
   bool webhooks = true;
   std::int64_t start_ms = 0;  // the virtual clock's origin (epoch ms); now when 0
+  // What Cloudonix does with a dialled Number (whether a subscriber of the domain has it),
+  // shown beside it on the timeline; unset: nothing is said.
+  std::function<std::string(const std::string& number)> number_note;
 };
 
 using HttpRequest = http::ClientRequest;

@@ -1,5 +1,6 @@
 #include "simulator/command.hpp"
 
+#include "cloudonix/rest_client.hpp"
 #include "http/client.hpp"
 #include "simulator/timeline.hpp"
 
@@ -7,8 +8,30 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 
 namespace pbx::simulator {
+
+namespace {
+
+// Cloudonix rings the phones of the domain's subscriber that has the number, and sends a number
+// no subscriber has to the domain's trunks.
+std::function<std::string(const std::string&)> subscriber_note(const SimulateOptions& options) {
+  auto client = std::make_shared<cloudonix::Client>(
+      cloudonix::ClientOptions{options.cloudonix_api, options.setup.domain, options.cloudonix_key},
+      http::curl_transport());
+  return [client](const std::string& number) -> std::string {
+    auto found = client->get_subscriber(number);
+    if (found) {
+      return found->active ? "a subscriber of the domain: its phones ring"
+                           : "an inactive subscriber of the domain";
+    }
+    if (found.failure().not_found()) return "no subscriber has it: Cloudonix tries a trunk";
+    return "subscribers not known: " + found.failure().describe();
+  };
+}
+
+}  // namespace
 
 int run_simulate(const SimulateOptions& options) {
   Script script;
@@ -20,7 +43,9 @@ int run_simulate(const SimulateOptions& options) {
     std::cerr << "simulate: " << e.what() << "\n";
     return 2;
   }
-  auto report = simulate_call(options.setup, script, http::curl_transport());
+  auto setup = options.setup;
+  if (!options.cloudonix_api.empty()) setup.number_note = subscriber_note(options);
+  auto report = simulate_call(setup, script, http::curl_transport());
   if (options.json) {
     std::cout << render_json(report);
   } else {

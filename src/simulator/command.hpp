@@ -14,6 +14,10 @@ struct SimulateOptions {
   std::string dials;      // --dial, see parse_dials
   std::string voicemail;  // --voicemail: yes, none; "" when not given
   bool json = false;
+  // Cloudonix's REST API (or the double) and a domain API key: each dialled Number is looked up
+  // among the domain's subscribers. Empty: not looked up.
+  std::string cloudonix_api;
+  std::string cloudonix_key;
 };
 
 // Prints the timeline (or JSON) to stdout and returns the exit status: 0 as scripted, 1 not
