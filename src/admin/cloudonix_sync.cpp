@@ -138,9 +138,12 @@ NumbersStep pairing_numbers_step(store::PgPool& pg) {
       tx.commit();
       return q;
     });
+    // Nothing to queue is nothing to change, so a second pairing of an empty tenant is all
+    // "unchanged"; the worker applies what is queued and changes only what differs.
+    const bool none = queued.phone_numbers == 0 && queued.extensions == 0;
     return PairingStep{5,
                        "numbers",
-                       "queued",
+                       none ? "unchanged" : "queued",
                        std::to_string(queued.phone_numbers) + " phone numbers (DNIDs) and " +
                            std::to_string(queued.extensions) +
                            " extensions (subscribers) queued for the sync",

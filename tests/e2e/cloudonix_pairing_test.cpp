@@ -143,7 +143,7 @@ TEST_F(CloudonixPairingE2E, D_PairingMakesExactlyTheDocumentedCallsAndASecondCha
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["paired"], true);
   EXPECT_EQ(outcomes(r.body["steps"]),
-            (std::vector<std::string>{"ok", "changed", "created", "changed", "skipped"}));
+            (std::vector<std::string>{"ok", "changed", "created", "changed", "unchanged"}));
   auto log = cx_->log();
   ASSERT_EQ(calls(log),
             (std::vector<std::string>{"GET " + kP, "PUT " + kP, "GET " + kP + "/applications",
@@ -198,7 +198,7 @@ TEST_F(CloudonixPairingE2E, D_PairingMakesExactlyTheDocumentedCallsAndASecondCha
   auto again = pair();
   ASSERT_EQ(again.status, 200) << again.body.dump();
   EXPECT_EQ(outcomes(again.body["steps"]),
-            (std::vector<std::string>{"ok", "unchanged", "unchanged", "unchanged", "skipped"}));
+            (std::vector<std::string>{"ok", "unchanged", "unchanged", "unchanged", "unchanged"}));
   EXPECT_EQ(calls(cx_->log()),
             (std::vector<std::string>{"GET " + kP, "GET " + kP + "/applications"}));
   EXPECT_EQ(cx_->state(), before);
@@ -249,7 +249,7 @@ TEST_F(CloudonixPairingE2E, E_DriftOnCloudonixShowsAndPairingRepairsIt) {
   auto r = pair();
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(outcomes(r.body["steps"]),
-            (std::vector<std::string>{"ok", "changed", "unchanged", "changed", "skipped"}));
+            (std::vector<std::string>{"ok", "changed", "unchanged", "changed", "unchanged"}));
   EXPECT_EQ(status().body["drift"], Json::array());
 }
 
@@ -308,7 +308,7 @@ TEST_F(CloudonixPairingE2E, G_RotatingTheRequestsKeyOrWebhookTokenPushesTheNewVa
   auto again = pair();
   ASSERT_EQ(again.status, 200);
   EXPECT_EQ(outcomes(again.body["steps"]),
-            (std::vector<std::string>{"ok", "unchanged", "unchanged", "unchanged", "skipped"}));
+            (std::vector<std::string>{"ok", "unchanged", "unchanged", "unchanged", "unchanged"}));
 }
 
 TEST_F(CloudonixPairingE2E, Z_NoKeyAppearsInAnyLogLine) {

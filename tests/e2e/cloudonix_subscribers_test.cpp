@@ -51,13 +51,21 @@ class DoubleProcess {
     return r.body.empty() ? Json() : Json::parse(r.body, nullptr, false);
   }
   // Cloudonix's API as the domain's key holder calls it (to make drift).
+  // A change made on Cloudonix's side, by someone who shares the domain's rate limit with pbxd
+  // and so waits out a 429 like any client of Cloudonix.
   int api(const std::string& method, const std::string& rest, const Json& body = nullptr) {
-    return http_
-        .request(method, url() + "/customers/self/domains/" + kDomain + rest,
-                 body.is_null() ? "" : body.dump(),
-                 {{"Authorization", std::string("Bearer ") + kKey},
-                  {"Content-Type", "application/json"}})
-        .status;
+    int status = 0;
+    for (int attempt = 0; attempt < 40; ++attempt) {
+      status = http_
+                   .request(method, url() + "/customers/self/domains/" + kDomain + rest,
+                            body.is_null() ? "" : body.dump(),
+                            {{"Authorization", std::string("Bearer ") + kKey},
+                             {"Content-Type", "application/json"}})
+                   .status;
+      if (status != 429) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    return status;
   }
   Json api_json(const std::string& method, const std::string& rest, const Json& body) {
     auto r = http_.request(
@@ -104,6 +112,10 @@ class CloudonixSubscribers : public ::testing::Test {
     double_ = new DoubleProcess(*env_);
     (*env_)["PBX_CLOUDONIX_API_URL"] = double_->url();
     (*env_)["PBX_LOG_LEVEL"] = "debug";
+    // These tests poll the admin API while the sync converges, far faster than people do; the
+    // admin rate limits have tests of their own.
+    (*env_)["PBX_ADMIN_RATE_PER_TOKEN"] = "1000000";
+    (*env_)["PBX_ADMIN_RATE_PER_IP"] = "1000000";
     tenant_ = new TenantCredentials(bootstrap_tenant(*env_, kDomain));
     unpaired_ = new TenantCredentials(bootstrap_tenant(*env_, "unpaired.cloudonix.net"));
     svc_ = new ServiceProcess({"serve"}, *env_);
