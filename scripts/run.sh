@@ -134,8 +134,25 @@ CX_SUMMARY=""
 if [ -n "$CX_KEY" ] && [ -f "$DEMO_FILE" ]; then
   admin=(-H "Authorization: Bearer $(demo_value admin_token)" -H "Content-Type: application/json")
   api=http://127.0.0.1:$PBX_PORT/api/v1
+  # Pairing gives Cloudonix the requests key and the webhook token, so pbxd keeps sealed copies
+  # of the ones it gives; a key or token issued before the tenant had a Cloudonix key has none.
+  # New ones are issued once the key is stored and written to the credentials file, for the
+  # simulator, which plays Cloudonix.
+  issue_for_cloudonix() {
+    curl -fsS "${admin[@]}" "$api/settings/cloudonix" | grep -q '"paired":true' && return 0
+    local key token
+    key=$(curl -fsS -X POST "${admin[@]}" "$api/settings/requests-key" |
+      sed -n 's/.*"requests_api_key":"\([^"]*\)".*/\1/p')
+    token=$(curl -fsS -X POST "${admin[@]}" "$api/settings/webhook-token" |
+      sed -n 's/.*"webhook_token":"\([^"]*\)".*/\1/p')
+    [ -n "$key" ] && [ -n "$token" ] || return 1
+    (umask 077 && { grep -v '^requests_api_key=\|^webhook_token=' "$DEMO_FILE"
+                   echo "requests_api_key=$key"; echo "webhook_token=$token"; } > "$DEMO_FILE.new" &&
+       mv "$DEMO_FILE.new" "$DEMO_FILE")
+  }
   if curl -fsS -X PUT "${admin[@]}" -d "{\"api_key\":\"$CX_KEY\"}" "$api/settings/cloudonix" \
-       >/dev/null && curl -fsS -X POST "${admin[@]}" -d "{}" "$api/settings/cloudonix/pair" >/dev/null; then
+       >/dev/null && issue_for_cloudonix &&
+     curl -fsS -X POST "${admin[@]}" -d "{}" "$api/settings/cloudonix/pair" >/dev/null; then
     echo "==> paired $DEMO_DOMAIN with the Cloudonix double; syncing subscribers"
     cx_state() { curl -fsS "http://127.0.0.1:$CX_PORT/_double/state"; }
     cx_list() {

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 namespace pbx::simulator {
 
@@ -22,6 +23,11 @@ std::function<std::string(const std::string&)> subscriber_note(const SimulateOpt
       http::curl_transport());
   return [client](const std::string& number) -> std::string {
     auto found = client->get_subscriber(number);
+    // The domain's rate limit is shared with pbxd's sync: wait it out, as briefly as told.
+    for (int attempt = 0; !found && found.failure().status == 429 && attempt < 10; ++attempt) {
+      std::this_thread::sleep_for(found.failure().retry_after.value_or(std::chrono::seconds(1)));
+      found = client->get_subscriber(number);
+    }
     if (found) {
       return found->active ? "a subscriber of the domain: its phones ring"
                            : "an inactive subscriber of the domain";
