@@ -4,6 +4,7 @@
 #include "admin/resources.hpp"
 #include "admin/settings.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -114,11 +115,7 @@ TEST(Limits, BusinessHoursSchedulesAreBounded) {
             std::vector<std::string>{"at most 64000 bytes of JSON"});
   auto day = Json::array();
   for (int m = 0; m < 1000; m += 2) {
-    auto at = [](int minutes) {
-      char text[6];
-      std::snprintf(text, sizeof text, "%02d:%02d", minutes / 60, minutes % 60);
-      return std::string(text);
-    };
+    auto at = [](int minutes) { return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60); };
     day.push_back({{"start", at(m)}, {"end", at(m + 1)}});
   }
   errors = check("/api/v1/business-hours", {{"weekly", {{"mon", day}}}});
