@@ -109,6 +109,8 @@ TEST(WorkerPool, IdleWorkersTakeJobsWithAQueueOfNone) {
   EXPECT_FALSE(pool.submit({[] {}, {}}));
   a.open();
   b.open();
+  // The gates outlive the jobs that wait on them.
+  pool.join();
 }
 
 TEST(WorkerPool, CloseCancelsQueuedJobsAndRefusesNewOnes) {
