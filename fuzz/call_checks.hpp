@@ -8,7 +8,7 @@
 
 namespace pbx::fuzz {
 
-inline void check_call(const http::Params& params) {
+inline void check_call(const url::Params& params) {
   auto call = routing::parse_call(params);
   PBX_CHECK(call.dial_status == text::to_lower(call.dial_status));
   PBX_CHECK(call.dial_status != "noanswer");

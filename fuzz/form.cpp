@@ -1,10 +1,10 @@
-// Form and query decoding (http/url.hpp): voice requests with a form body, every query string.
+// Form and query decoding (core/url.hpp): voice requests with a form body, every query string.
 // Percent-encoding is lossless for any bytes; decoded form values re-encode to the same
 // parameters; then routing::parse_call over them.
 
 #include "call_checks.hpp"
 #include "check.hpp"
-#include "http/url.hpp"
+#include "core/url.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pbx::http;

@@ -3,7 +3,7 @@
 // timestamptz accepts (years 1 to 9999) and survives rendering and parsing again.
 
 #include "check.hpp"
-#include "webhooks/fields.hpp"
+#include "cloudonix/fields.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pbx::webhooks;

@@ -9,7 +9,7 @@
 #include "check.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
-#include "http/url.hpp"
+#include "core/url.hpp"
 
 #include <algorithm>
 
@@ -17,7 +17,7 @@ namespace {
 
 using namespace pbx;
 
-void check_rejection(const Error& e, const http::Params& query) {
+void check_rejection(const Error& e, const url::Params& query) {
   PBX_CHECK(e.status() == 422);
   for (const auto& [field, messages] : e.details().at("fields").items()) {
     bool named = field == "to_date";
@@ -57,7 +57,7 @@ void check_filter(const cdr::CdrFilter& f) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto query = http::parse_form(pbx::fuzz::bytes(data, size));
+  auto query = url::parse_form(pbx::fuzz::bytes(data, size));
   try {
     auto q = cdr::parse_cdr_list_query(query);
     PBX_CHECK(q.page.limit >= 1 && q.page.limit <= 500);

@@ -6,7 +6,7 @@
 //  - The body signed with the secret verifies, with the header spelt any allowed way; one
 //    changed byte, another secret, a stale timestamp or a missing one is refused.
 
-#include "webhooks/signature.hpp"
+#include "cloudonix/signature.hpp"
 #include "check.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"

@@ -10,7 +10,7 @@
 
 namespace {
 
-const std::string* last_param(const pbx::http::Params& params, std::string_view name) {
+const std::string* last_param(const pbx::url::Params& params, std::string_view name) {
   const std::string* last = nullptr;
   for (const auto& [k, v] : params) {
     if (k == name) last = &v;

@@ -1,16 +1,16 @@
-// Webhook bodies as received (webhooks/body.hpp, session_update.hpp, cdr/record.hpp through
+// Webhook bodies as received (cloudonix/body.hpp, session_update.hpp, cdr_record.hpp through
 // intake.hpp's fill_job, for both endpoints). Whatever arrives must end as rows PostgreSQL
 // accepts: text without NUL in valid UTF-8, jsonb without the \u0000 escape, timestamps in
 // years 1 to 9999, costs a numeric column holds; and every element is either stored or
 // dead-lettered, never lost.
 
-#include "cdr/record.hpp"
 #include "check.hpp"
+#include "cloudonix/body.hpp"
+#include "cloudonix/cdr_record.hpp"
+#include "cloudonix/session_update.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
-#include "webhooks/body.hpp"
 #include "webhooks/intake.hpp"
-#include "webhooks/session_update.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -98,7 +98,7 @@ void check_update(const SessionUpdate& u) {
   PBX_CHECK(storable_json(u.raw));
 }
 
-void check_cdr(const pbx::cdr::CdrRecord& r) {
+void check_cdr(const pbx::cloudonix::CdrRecord& r) {
   PBX_CHECK(!r.session_token.empty() && r.session_token.size() <= kMaxKeyLength);
   for (const auto* s : {&r.session_token, &r.call_id, &r.domain, &r.domain_uuid, &r.from, &r.to,
                         &r.disposition_raw, &r.subscriber, &r.application}) {

@@ -7,7 +7,6 @@
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
 #include "admin/routes.hpp"
-#include "cloudonix/sync_worker.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
@@ -15,21 +14,22 @@
 #include "http/console.hpp"
 #include "http/health.hpp"
 #include "http/server.hpp"
-#include "http/voice.hpp"
+#include "provisioning/sync_worker.hpp"
 #include "simulator/command.hpp"
 #include "simulator/double_command.hpp"
 #include "store/migrations.hpp"
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
 #include "store/redis.hpp"
-#include "store/routing_store.hpp"
 #include "store/sealed_columns.hpp"
 #include "store/tenant_directory.hpp"
 #include "store/tenants.hpp"
-#include "store/webhook_store.hpp"
+#include "voice/routes.hpp"
+#include "voice/routing_store.hpp"
 #include "webhooks/replay.hpp"
 #include "webhooks/retention.hpp"
 #include "webhooks/routes.hpp"
+#include "webhooks/store.hpp"
 #include "webhooks/writer.hpp"
 
 #include <spdlog/spdlog.h>
@@ -47,7 +47,7 @@ std::vector<store::Statement> all_statements() {
   std::vector<store::Statement> all;
   for (auto&& group :
        {store::tenant_statements(), store::TenantDirectory::statements(), admin::auth_statements(),
-        store::webhook_statements(), webhooks::replay_statements(), store::routing_statements(),
+        webhooks::webhook_statements(), webhooks::replay_statements(), voice::routing_statements(),
         admin::admin_statements(), webhooks::RejectionLog::statements()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
@@ -154,7 +154,7 @@ int run_serve(const Config& c, bool migrate_first) {
   store::TenantDirectory directory(
       pg, secrets,
       [base = c.public_base_url](pqxx::transaction_base& tx, const store::TenantRow& t) {
-        return store::load_snapshot(tx, t, base);
+        return voice::load_snapshot(tx, t, base);
       });
   directory.refresh();
   directory.start_polling(std::chrono::milliseconds(500));
@@ -171,13 +171,13 @@ int run_serve(const Config& c, bool migrate_first) {
   webhooks::Retention retention(retention_pg, {c.webhook_log_retention_days});
   retention.start();
   http::add_health_routes(router, c, pg, redis);
-  cloudonix::Pacer pacer(redis);
+  provisioning::Pacer pacer(redis);
   admin::add_admin_routes(router, {pg, limiter, writer, secrets,
                                    [&directory] { directory.refresh(); }, c.admin_rate_per_token,
                                    c.admin_rate_per_ip, &cloudonix, &pacer, c.cloudonix_api_url});
   webhooks::RejectionLog rejections(pg, c.webhook_rejection_samples, c.webhook_rejection_samples);
   webhooks::add_webhook_routes(router, {directory, writer, rejections});
-  http::add_voice_routes(router, {directory, pg, redis, codec});
+  voice::add_voice_routes(router, {directory, pg, redis, codec});
   http::add_console_routes(router, http::embedded_console());
   admin::add_openapi_route(router, admin::routing_resources());
 
@@ -189,8 +189,8 @@ int run_serve(const Config& c, bool migrate_first) {
   spdlog::info("pbxd listening on {}:{} ({} threads, {} admin workers)", c.host, server.port(),
                c.http_threads, c.admin_workers);
   // Its own connection, held while it waits on Cloudonix, so that admin requests never wait.
-  store::PgPool sync_pg(pg_options(c, 1), cloudonix::worker_statements());
-  cloudonix::SyncWorker sync(sync_pg, pacer, secrets, {c.cloudonix_api_url});
+  store::PgPool sync_pg(pg_options(c, 1), provisioning::worker_statements());
+  provisioning::SyncWorker sync(sync_pg, pacer, secrets, {c.cloudonix_api_url});
 
   int sig = 0;
   sigwait(&signals, &sig);

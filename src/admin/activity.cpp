@@ -28,7 +28,7 @@ nlohmann::json time(const pqxx::field& f) {
 
 // The paging parameters and whatever `extra` accepts; every other name is an error.
 template <typename Extra>
-cdr::Page parse_list_query(const http::Params& query, std::string_view list, Extra&& extra) {
+cdr::Page parse_list_query(const url::Params& query, std::string_view list, Extra&& extra) {
   cdr::Page page;
   Error::FieldErrors errors;
   std::set<std::string> seen;
@@ -153,7 +153,7 @@ std::vector<store::Statement> activity_statements() {
 #undef PBX_MICROS
 
 nlohmann::json active_calls(store::PgPool& pg, const std::string& tenant_id,
-                            const http::Params& query) {
+                            const url::Params& query) {
   auto page = parse_list_query(query, kCallsList, no_extra);
   auto rows = pg.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
@@ -185,7 +185,7 @@ nlohmann::json call_detail(store::PgPool& pg, const std::string& tenant_id,
 }
 
 nlohmann::json webhook_events(store::PgPool& pg, const std::string& tenant_id,
-                              const http::Params& query) {
+                              const url::Params& query) {
   static const std::set<std::string> kOutcomes = {"processed", "duplicate", "rejected",
                                                   "dead_lettered"};
   Opt outcomes;
@@ -235,7 +235,7 @@ nlohmann::json webhook_events(store::PgPool& pg, const std::string& tenant_id,
 }
 
 nlohmann::json dead_letters(store::PgPool& pg, const std::string& tenant_id,
-                            const http::Params& query) {
+                            const url::Params& query) {
   bool with_body = false;
   auto page = parse_list_query(
       query, kDeadLettersList,

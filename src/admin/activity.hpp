@@ -4,7 +4,7 @@
 // call with its history and CDR, received webhooks, dead letters. Tenant-scoped like every
 // admin read.
 
-#include "http/url.hpp"
+#include "core/url.hpp"
 #include "store/pg.hpp"
 
 #include <nlohmann/json.hpp>
@@ -17,7 +17,7 @@ std::vector<store::Statement> activity_statements();
 
 // GET /api/v1/calls/active: calls not in a terminal state, newest first; ?limit, ?cursor.
 nlohmann::json active_calls(store::PgPool& pg, const std::string& tenant_id,
-                            const http::Params& query);
+                            const url::Params& query);
 
 // GET /api/v1/calls/{session}: Error::not_found when the tenant has no such call.
 nlohmann::json call_detail(store::PgPool& pg, const std::string& tenant_id,
@@ -25,10 +25,10 @@ nlohmann::json call_detail(store::PgPool& pg, const std::string& tenant_id,
 
 // GET /api/v1/webhook-events: newest first; ?outcome (comma-separated), ?kind, ?limit, ?cursor.
 nlohmann::json webhook_events(store::PgPool& pg, const std::string& tenant_id,
-                              const http::Params& query);
+                              const url::Params& query);
 
 // GET /api/v1/dead-letters: newest first; ?include=body, ?limit, ?cursor.
 nlohmann::json dead_letters(store::PgPool& pg, const std::string& tenant_id,
-                            const http::Params& query);
+                            const url::Params& query);
 
 }  // namespace pbx::admin

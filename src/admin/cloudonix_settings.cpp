@@ -42,12 +42,12 @@ std::optional<std::string> text_or_null(const pqxx::field& f) {
   return f.as<std::string>();
 }
 
-Json application_json(const cloudonix::Application& a) {
+Json application_json(const provisioning::Application& a) {
   return {{"id", a.id},     {"uuid", a.uuid}, {"name", a.name},
           {"type", a.type}, {"url", a.url},   {"method", a.method}};
 }
 
-Json domain_json(const cloudonix::Domain& d) {
+Json domain_json(const provisioning::Domain& d) {
   return {{"id", d.id},
           {"uuid", d.uuid},
           {"name", d.name},
@@ -56,8 +56,8 @@ Json domain_json(const cloudonix::Domain& d) {
 }
 
 // Ours among the domain's applications: by the id we stored, else by our name.
-std::optional<cloudonix::Application> find_ours(const std::vector<cloudonix::Application>& apps,
-                                                std::optional<std::int64_t> id) {
+std::optional<provisioning::Application> find_ours(
+    const std::vector<provisioning::Application>& apps, std::optional<std::int64_t> id) {
   if (id) {
     for (const auto& a : apps) {
       if (a.id == *id) return a;
@@ -69,7 +69,7 @@ std::optional<cloudonix::Application> find_ours(const std::vector<cloudonix::App
   return std::nullopt;
 }
 
-Json failure_json(const cloudonix::Failure& f) {
+Json failure_json(const provisioning::Failure& f) {
   Json out = {{"status", f.status}, {"retryable", f.retryable}, {"message", f.message}};
   if (f.retry_after) out["retry_after"] = f.retry_after->count();
   return out;
@@ -85,7 +85,7 @@ Json with_remote(Json out, const Json& remote) {
   return out;
 }
 
-PairingStep failed_step(int number, const std::string& name, const cloudonix::Failure& f) {
+PairingStep failed_step(int number, const std::string& name, const provisioning::Failure& f) {
   return {number, name, "failed", f.describe(), f};
 }
 
@@ -117,8 +117,8 @@ Json shown_profile_value(const std::string& key, const Json& value) {
   return value;
 }
 
-Json profile_drift(const Json& ours, const cloudonix::Domain& domain,
-                   const std::optional<cloudonix::Application>& application,
+Json profile_drift(const Json& ours, const provisioning::Domain& domain,
+                   const std::optional<provisioning::Application>& application,
                    const std::string& voice_url) {
   Json drift = Json::array();
   auto add = [&](const std::string& key, const Json& our_value, const Json& their_value,
@@ -271,12 +271,12 @@ void CloudonixLink::remember_webhook_token(pqxx::transaction_base& tx, const std
                    box_.seal(token, webhook_token_context(tenant_id)));
 }
 
-std::optional<cloudonix::Client> CloudonixLink::client_for(const std::string& tenant_id,
-                                                           http::ClientTimeouts timeouts) {
+std::optional<provisioning::Client> CloudonixLink::client_for(const std::string& tenant_id,
+                                                              client::ClientTimeouts timeouts) {
   auto row = load(tenant_id);
   if (!row.api_key) return std::nullopt;
-  return cloudonix::Client({api_url_, row.domain_name, *row.api_key},
-                           http::curl_transport(timeouts));
+  return provisioning::Client({api_url_, row.domain_name, *row.api_key},
+                              client::curl_transport(timeouts));
 }
 
 bool CloudonixLink::paired(const std::string& tenant_id) { return load(tenant_id).paired; }
@@ -313,11 +313,12 @@ Json CloudonixLink::status(const std::string& tenant_id, bool live) {
     if (!row.remote.is_null()) out["drift_source"] = "last_known";
     return with_remote(out, row.remote);
   }
-  cloudonix::Client client({api_url_, row.domain_name, *row.api_key},
-                           http::curl_transport(timeouts_.status));
+  provisioning::Client client({api_url_, row.domain_name, *row.api_key},
+                              client::curl_transport(timeouts_.status));
   auto domain = client.get_domain();
-  auto apps = domain ? client.list_applications()
-                     : cloudonix::Result<std::vector<cloudonix::Application>>(domain.failure());
+  auto apps = domain
+                  ? client.list_applications()
+                  : provisioning::Result<std::vector<provisioning::Application>>(domain.failure());
   if (domain && apps) {
     auto app = find_ours(apps.value(), row.application_id);
     Json remote = {{"domain", domain_json(*domain)},
@@ -375,8 +376,8 @@ Json CloudonixLink::pair(const std::string& tenant_id) {
     throw Error::conflict(message, details);
   };
 
-  cloudonix::Client client({api_url_, row.domain_name, *row.api_key},
-                           http::curl_transport(timeouts_.calls));
+  provisioning::Client client({api_url_, row.domain_name, *row.api_key},
+                              client::curl_transport(timeouts_.calls));
   // 1. The key and the domain.
   auto domain = client.get_domain();
   if (!domain) {
@@ -429,7 +430,7 @@ Json CloudonixLink::pair(const std::string& tenant_id) {
 
   // 3. Our CXML voice application.
   auto voice_url = urls_of(row.public_base_url, "").voice_route;
-  cloudonix::ApplicationSpec spec{kVoiceApplicationName, voice_url};
+  provisioning::ApplicationSpec spec{kVoiceApplicationName, voice_url};
   auto apps = client.list_applications();
   if (!apps) failed(failed_step(3, "application", apps.failure()));
   auto app = find_ours(apps.value(), row.application_id);
@@ -462,7 +463,7 @@ Json CloudonixLink::pair(const std::string& tenant_id) {
 
   // 4. Calls matching no DNID reach our application.
   std::string default_outcome = "unchanged";
-  cloudonix::Domain final_domain = profiled.value();
+  provisioning::Domain final_domain = profiled.value();
   if (final_domain.default_application != app->id) {
     auto set = client.set_default_application(app->id);
     if (!set) failed(failed_step(4, "default_application", set.failure()));
@@ -508,8 +509,8 @@ PairingStep CloudonixLink::push_profile(const std::string& tenant_id) {
       fail(tenant_id, std::string("profile push: ") + why);
       return {2, "profile", "failed", why, {}};
     }
-    cloudonix::Client client({api_url_, row.domain_name, *row.api_key},
-                             http::curl_transport(timeouts_.calls));
+    provisioning::Client client({api_url_, row.domain_name, *row.api_key},
+                                client::curl_transport(timeouts_.calls));
     auto ours = managed_profile(row.public_base_url, *row.requests_key, *row.webhook_token,
                                 row.call_timeout);
     auto before = client.get_domain();

@@ -7,9 +7,9 @@
 // Routes: GET, PUT /api/v1/settings/cloudonix and POST /api/v1/settings/cloudonix/pair.
 
 #include "admin/resource.hpp"
-#include "cloudonix/rest_client.hpp"
+#include "client/http_client.hpp"
 #include "core/secret_box.hpp"
-#include "http/client.hpp"
+#include "provisioning/rest_client.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -28,7 +28,7 @@ struct PairingStep {
   std::string name;     // verify, profile, application, default_application, numbers
   std::string outcome;  // ok, changed, unchanged, created, updated, failed, skipped
   std::string detail;
-  std::optional<cloudonix::Failure> failure;
+  std::optional<provisioning::Failure> failure;
 
   Json to_json() const;
 };
@@ -36,7 +36,7 @@ struct PairingStep {
 // Step 5 of pairing (the phone numbers' DNIDs), given by the number sync: a client for the
 // domain and our voice application's id. Unset, step 5 answers "skipped".
 using NumbersStep = std::function<PairingStep(
-    cloudonix::Client& client, const std::string& tenant_id, std::int64_t application_id)>;
+    provisioning::Client& client, const std::string& tenant_id, std::int64_t application_id)>;
 
 // The domain profile values pbxd manages, plain (they hold the requests key and the token).
 Json managed_profile(const std::string& public_base_url, const std::string& requests_key,
@@ -45,17 +45,17 @@ Json managed_profile(const std::string& public_base_url, const std::string& requ
 Json shown_profile_value(const std::string& key, const Json& value);
 // Each managed value Cloudonix holds differently: [{"key", "ours", "cloudonix"}], shown values.
 // `application` is ours as found in the domain's list (none: missing).
-Json profile_drift(const Json& ours, const cloudonix::Domain& domain,
-                   const std::optional<cloudonix::Application>& application,
+Json profile_drift(const Json& ours, const provisioning::Domain& domain,
+                   const std::optional<provisioning::Application>& application,
                    const std::string& voice_url);
 
 class CloudonixLink {
  public:
   struct Timeouts {
     // Pairing and profile pushes.
-    http::ClientTimeouts calls{std::chrono::milliseconds(3000), std::chrono::milliseconds(10000)};
+    client::ClientTimeouts calls{std::chrono::milliseconds(3000), std::chrono::milliseconds(10000)};
     // The live look behind GET /api/v1/settings/cloudonix.
-    http::ClientTimeouts status{std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)};
+    client::ClientTimeouts status{std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)};
   };
 
   CloudonixLink(store::PgPool& pg, const crypto::SecretBox& box, std::string api_url,
@@ -84,8 +84,8 @@ class CloudonixLink {
   void remember_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id,
                               const std::string& token) const;
   // A client of a tenant's domain, or nullopt when it has no usable API key.
-  std::optional<cloudonix::Client> client_for(const std::string& tenant_id,
-                                              http::ClientTimeouts timeouts);
+  std::optional<provisioning::Client> client_for(const std::string& tenant_id,
+                                                 client::ClientTimeouts timeouts);
   bool paired(const std::string& tenant_id);
 
  private:

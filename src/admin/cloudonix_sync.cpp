@@ -1,10 +1,10 @@
 #include "admin/cloudonix_sync.hpp"
 
-#include "cloudonix/connection.hpp"
-#include "cloudonix/outbox.hpp"
-#include "cloudonix/sync_diff.hpp"
 #include "core/text.hpp"
 #include "http/json_body.hpp"
+#include "provisioning/connection.hpp"
+#include "provisioning/outbox.hpp"
+#include "provisioning/sync_diff.hpp"
 
 namespace pbx::admin {
 
@@ -16,7 +16,7 @@ const std::vector<std::string> kManagers{"owner", "admin"};
 constexpr std::chrono::seconds kPacingWait{5};
 
 // Queues the object when it is new, gone, or changed in what Cloudonix holds of it.
-void queue_if_seen(WriteContext& ctx, cloudonix::ObjectType type, const std::string& id,
+void queue_if_seen(WriteContext& ctx, provisioning::ObjectType type, const std::string& id,
                    const Json* merged) {
   std::optional<std::string> previous;
   if (ctx.id) {
@@ -26,22 +26,22 @@ void queue_if_seen(WriteContext& ctx, cloudonix::ObjectType type, const std::str
       return;
     }
   }
-  cloudonix::enqueue(ctx.tx, ctx.who.tenant_id, type, id, previous);
+  provisioning::enqueue(ctx.tx, ctx.who.tenant_id, type, id, previous);
 }
 
 // Seals and stores a new SIP password for the extension (replacing one it had).
 std::string new_sip_password(pqxx::transaction_base& tx, const crypto::SecretBox& secrets,
                              const std::string& tenant_id, const std::string& extension_id) {
-  auto password = cloudonix::generate_sip_password();
+  auto password = provisioning::generate_sip_password();
   tx.exec_prepared("cx_password_store", extension_id, tenant_id,
-                   secrets.seal(password, cloudonix::sip_password_context(extension_id)));
+                   secrets.seal(password, provisioning::sip_password_context(extension_id)));
   return password;
 }
 
 struct Compared {
-  std::vector<cloudonix::LocalExtension> extensions;
-  std::vector<cloudonix::Subscriber> subscribers;
-  cloudonix::SubscriberDiff diff;
+  std::vector<provisioning::LocalExtension> extensions;
+  std::vector<provisioning::Subscriber> subscribers;
+  provisioning::SubscriberDiff diff;
 };
 
 // Both sides of the tenant's extensions; throws 409 when the tenant is not paired and 503 when
@@ -50,15 +50,15 @@ Compared compare_sides(const CloudonixSyncDeps& deps, const std::string& tenant_
   Compared out;
   auto connection = deps.pg.with([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    auto c = cloudonix::load_connection(tx, tenant_id, deps.secrets);
+    auto c = provisioning::load_connection(tx, tenant_id, deps.secrets);
     if (!c) return c;
     out.extensions.clear();
     for (const auto& row : tx.exec_prepared("cx_sync_extensions", tenant_id)) {
-      cloudonix::LocalExtension e{row[0].as<std::string>(), row[1].as<std::string>(),
-                                  row[2].as<std::string>() == "active", std::nullopt};
+      provisioning::LocalExtension e{row[0].as<std::string>(), row[1].as<std::string>(),
+                                     row[2].as<std::string>() == "active", std::nullopt};
       if (!row[3].is_null()) {
         e.sip_password =
-            deps.secrets.open(row[3].as<std::string>(), cloudonix::sip_password_context(e.id));
+            deps.secrets.open(row[3].as<std::string>(), provisioning::sip_password_context(e.id));
       }
       out.extensions.push_back(std::move(e));
     }
@@ -68,12 +68,12 @@ Compared compare_sides(const CloudonixSyncDeps& deps, const std::string& tenant_
   if (!deps.pacer.acquire(connection->domain, kPacingWait)) {
     throw Error::unavailable("Cloudonix's request limit for the domain is in use: try again");
   }
-  cloudonix::Client client({deps.api_url, connection->domain, connection->api_key},
-                           http::curl_transport());
+  provisioning::Client client({deps.api_url, connection->domain, connection->api_key},
+                              client::curl_transport());
   auto listed = client.list_subscribers();
   if (!listed) throw Error::unavailable(listed.failure().describe());
   out.subscribers = std::move(listed.value());
-  out.diff = cloudonix::compare(out.extensions, out.subscribers);
+  out.diff = provisioning::compare(out.extensions, out.subscribers);
   return out;
 }
 
@@ -87,12 +87,12 @@ Json extension_changed(WriteContext& ctx, const std::string& id, const Json* mer
       ctx.tx.exec_prepared1("cx_tenant_paired", ctx.who.tenant_id)[0].as<bool>()) {
     added = {{"sip_password", new_sip_password(ctx.tx, *ctx.secrets, ctx.who.tenant_id, id)}};
   }
-  queue_if_seen(ctx, cloudonix::ObjectType::extension, id, merged);
+  queue_if_seen(ctx, provisioning::ObjectType::extension, id, merged);
   return added;
 }
 
 Json phone_number_changed(WriteContext& ctx, const std::string& id, const Json* merged) {
-  queue_if_seen(ctx, cloudonix::ObjectType::phone_number, id, merged);
+  queue_if_seen(ctx, provisioning::ObjectType::phone_number, id, merged);
   return nullptr;
 }
 
@@ -111,10 +111,10 @@ std::vector<Field> extension_sync_fields() {
 }
 
 std::vector<store::Statement> cloudonix_sync_statements() {
-  auto out = cloudonix::outbox_statements();
-  auto more = cloudonix::connection_statements();
+  auto out = provisioning::outbox_statements();
+  auto more = provisioning::connection_statements();
   out.insert(out.end(), more.begin(), more.end());
-  static const std::string paired = "SELECT " + cloudonix::paired_sql("$1::uuid");
+  static const std::string paired = "SELECT " + provisioning::paired_sql("$1::uuid");
   out.push_back({"cx_tenant_paired", paired.c_str()});
   out.push_back({"cx_password_store",
                  "INSERT INTO extension_sip_passwords (extension_id, tenant_id, sealed)"
@@ -131,10 +131,10 @@ std::vector<store::Statement> cloudonix_sync_statements() {
 }
 
 NumbersStep pairing_numbers_step(store::PgPool& pg) {
-  return [&pg](cloudonix::Client&, const std::string& tenant_id, std::int64_t) {
+  return [&pg](provisioning::Client&, const std::string& tenant_id, std::int64_t) {
     auto queued = pg.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      auto q = cloudonix::enqueue_tenant(tx, tenant_id);
+      auto q = provisioning::enqueue_tenant(tx, tenant_id);
       tx.commit();
       return q;
     });
@@ -168,7 +168,8 @@ void add_cloudonix_sync_routes(http::Router& router, CloudonixSyncDeps deps) {
           if (tx.exec_prepared("cx_extension_lock", p.tenant_id, id).empty())
             throw Error::not_found();
           auto plain = new_sip_password(tx, deps.secrets, p.tenant_id, id);
-          cloudonix::enqueue(tx, p.tenant_id, cloudonix::ObjectType::extension, id, std::nullopt);
+          provisioning::enqueue(tx, p.tenant_id, provisioning::ObjectType::extension, id,
+                                std::nullopt);
           tx.commit();
           return plain;
         });
@@ -184,7 +185,7 @@ void add_cloudonix_sync_routes(http::Router& router, CloudonixSyncDeps deps) {
                auto p = deps.guard(req);
                require_role(p, kManagers);
                auto sides = compare_sides(deps, p.tenant_id);
-               return http::Response::json(200, cloudonix::to_json(sides.diff));
+               return http::Response::json(200, provisioning::to_json(sides.diff));
              });
 
   router.add(
@@ -223,14 +224,15 @@ void add_cloudonix_sync_routes(http::Router& router, CloudonixSyncDeps deps) {
           int extensions = 0;
           int removals = 0;
           auto queue = [&](const std::string& id) {
-            cloudonix::enqueue(tx, p.tenant_id, cloudonix::ObjectType::extension, id, std::nullopt);
+            provisioning::enqueue(tx, p.tenant_id, provisioning::ObjectType::extension, id,
+                                  std::nullopt);
             ++extensions;
           };
           for (const auto* e : sides.diff.missing) queue(e->id);
           for (const auto& d : sides.diff.drifted) queue(d.extension->id);
           if (remove_extra) {
             for (const auto* s : sides.diff.extra) {
-              cloudonix::enqueue_removal(tx, p.tenant_id, s->msisdn);
+              provisioning::enqueue_removal(tx, p.tenant_id, s->msisdn);
               ++removals;
             }
           }
@@ -238,7 +240,7 @@ void add_cloudonix_sync_routes(http::Router& router, CloudonixSyncDeps deps) {
           queued = {{"extensions", extensions}, {"removals", removals}};
           return 0;
         });
-        auto out = cloudonix::to_json(sides.diff);
+        auto out = provisioning::to_json(sides.diff);
         out["queued"] = queued;
         return http::Response::json(202, out);
       });

@@ -6,8 +6,8 @@
 
 #include "admin/cloudonix_settings.hpp"
 #include "admin/resource.hpp"
-#include "cloudonix/outbox.hpp"
-#include "cloudonix/sync_pacer.hpp"
+#include "provisioning/outbox.hpp"
+#include "provisioning/sync_pacer.hpp"
 
 namespace pbx::admin {
 
@@ -19,14 +19,14 @@ Json extension_changed(WriteContext& ctx, const std::string& id, const Json* mer
 Json phone_number_changed(WriteContext& ctx, const std::string& id, const Json* merged);
 
 // The read-only members of an extension that the sync adds (cloudonix_sync, sync_error, sip),
-// shown by cloudonix::extension_sync_select().
+// shown by provisioning::extension_sync_select().
 std::vector<Field> extension_sync_fields();
 
 struct CloudonixSyncDeps {
   store::PgPool& pg;
   std::function<Principal(const http::Request&)> guard;
   const crypto::SecretBox& secrets;
-  cloudonix::Pacer& pacer;
+  provisioning::Pacer& pacer;
   std::string api_url;  // PBX_CLOUDONIX_API_URL
 };
 

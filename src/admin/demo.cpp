@@ -1,8 +1,8 @@
 #include "admin/demo.hpp"
 
 #include "core/error.hpp"
-#include "store/routing_store.hpp"
 #include "store/tenants.hpp"
+#include "voice/routing_store.hpp"
 
 namespace pbx::admin {
 
@@ -18,20 +18,20 @@ bool seed_demo(pqxx::connection& conn, const std::string& domain) {
            .empty()) {
     return false;
   }
-  store::NewExtension alice{"101", "Alice"};
+  voice::NewExtension alice{"101", "Alice"};
   alice.voicemail_enabled = true;
   alice.ring_timeout = 20;
-  auto alice_id = store::insert_extension(tx, t, alice);
-  auto bob = store::insert_extension(tx, t, {"102", "Bob"});
-  auto carol = store::insert_extension(tx, t, {"103", "Carol"});
+  auto alice_id = voice::insert_extension(tx, t, alice);
+  auto bob = voice::insert_extension(tx, t, {"102", "Bob"});
+  auto carol = voice::insert_extension(tx, t, {"103", "Carol"});
   Destination mailbox{DestinationType::voicemail, alice_id};
 
-  store::NewRingGroup sales{"Sales", "600", "sequential", 15, 1};
+  voice::NewRingGroup sales{"Sales", "600", "sequential", 15, 1};
   sales.members = {bob, carol};
   sales.fallback = mailbox;
-  auto sales_id = store::insert_ring_group(tx, t, sales);
+  auto sales_id = voice::insert_ring_group(tx, t, sales);
 
-  store::NewIvrMenu menu{"Main", "700"};
+  voice::NewIvrMenu menu{"Main", "700"};
   menu.prompt = {{"say",
                   "Thank you for calling Demo Company. Press 1 for sales, 2 for Alice, or 0 to "
                   "leave a message."}};
@@ -39,8 +39,8 @@ bool seed_demo(pqxx::connection& conn, const std::string& domain) {
                   {"2", {DestinationType::extension, alice_id}},
                   {"0", mailbox}};
   menu.failover = mailbox;
-  auto menu_id = store::insert_ivr_menu(tx, t, menu);
-  store::insert_phone_number(tx, t, kDemoNumber, {DestinationType::ivr_menu, menu_id});
+  auto menu_id = voice::insert_ivr_menu(tx, t, menu);
+  voice::insert_phone_number(tx, t, kDemoNumber, {DestinationType::ivr_menu, menu_id});
   tx.commit();
   return true;
 }

@@ -5,7 +5,7 @@
 #include "cdr/query.hpp"
 #include "cdr/report.hpp"
 #include "core/error.hpp"
-#include "http/url.hpp"
+#include "core/url.hpp"
 
 namespace pbx::admin {
 
@@ -22,10 +22,10 @@ bool wants_csv(const http::Request& req, const cdr::CdrListQuery& q) {
 
 // The export streams every matching row, so paging parameters would be silently ignored: a
 // client asking for 100 rows must not get a million.
-void refuse_paging(const http::Params& query) {
+void refuse_paging(const url::Params& query) {
   Error::FieldErrors errors;
   for (const char* name : {"limit", "cursor"}) {
-    if (http::find_param(query, name)) {
+    if (url::find_param(query, name)) {
       errors.emplace_back(name, "does not apply to CSV export, which streams every matching row");
     }
   }

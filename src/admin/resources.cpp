@@ -2,8 +2,8 @@
 
 #include "admin/checks.hpp"
 #include "admin/cloudonix_sync.hpp"
-#include "cloudonix/outbox.hpp"
 #include "core/crypto.hpp"
+#include "provisioning/outbox.hpp"
 #include "routing/business_hours.hpp"
 
 #include <set>
@@ -50,7 +50,7 @@ Resource extensions() {
               text_field("caller_id", e164()),
               text_field("user_id", text(36))};
   for (auto& f : extension_sync_fields()) r.fields.push_back(std::move(f));
-  r.extra_select = cloudonix::extension_sync_select();
+  r.extra_select = provisioning::extension_sync_select();
   r.on_change = extension_changed;
   r.db_checks = [](WriteContext& ctx, const Json& m, Errors& errors) {
     number_free(ctx, m.value("number", Json()), "number", errors);

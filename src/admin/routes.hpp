@@ -1,8 +1,8 @@
 #pragma once
 
-#include "cloudonix/sync_pacer.hpp"
 #include "core/secret_box.hpp"
 #include "http/router.hpp"
+#include "provisioning/sync_pacer.hpp"
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
 #include "webhooks/writer.hpp"
@@ -21,8 +21,8 @@ struct AdminDeps {
   std::function<void()> applied;     // as ResourceDeps::applied
   int rate_per_token = 600;          // admin requests per minute
   int rate_per_ip = 1200;
-  CloudonixLink* cloudonix = nullptr;  // the settings/cloudonix routes, when given
-  cloudonix::Pacer* pacer = nullptr;   // the Cloudonix sync's routes, when given
+  CloudonixLink* cloudonix = nullptr;    // the settings/cloudonix routes, when given
+  provisioning::Pacer* pacer = nullptr;  // the Cloudonix sync's routes, when given
   std::string cloudonix_api_url;
 };
 

@@ -1,8 +1,8 @@
 #include "cdr/query.hpp"
 
+#include "cloudonix/fields.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
-#include "webhooks/fields.hpp"
 
 #include <date/tz.h>
 #include <nlohmann/json.hpp>
@@ -57,7 +57,7 @@ std::optional<DateBound> parse_date_bound(std::string_view text) {
     if (!ymd.ok()) return std::nullopt;
     return DateBound{std::chrono::sys_days{ymd}, std::nullopt};
   }
-  auto t = webhooks::parse_iso8601(text);
+  auto t = cloudonix::parse_iso8601(text);
   if (!t) return std::nullopt;
   return DateBound{std::nullopt, duration_cast<microseconds>(t->time_since_epoch()).count()};
 }
@@ -232,7 +232,7 @@ bool parse_page_param(const std::string& name, const std::string& value, std::st
   return false;
 }
 
-CdrListQuery parse_cdr_list_query(const http::Params& query) {
+CdrListQuery parse_cdr_list_query(const url::Params& query) {
   CdrListQuery q;
   Error::FieldErrors errors;
   std::set<std::string> seen;
@@ -262,7 +262,7 @@ CdrListQuery parse_cdr_list_query(const http::Params& query) {
   return q;
 }
 
-CdrFilter parse_cdr_stats_query(const http::Params& query) {
+CdrFilter parse_cdr_stats_query(const url::Params& query) {
   CdrFilter f;
   Error::FieldErrors errors;
   std::set<std::string> seen;

@@ -4,7 +4,7 @@
 // time bounds, CSV rendering and the SQL. Pure: no I/O.
 
 #include "core/error.hpp"
-#include "http/url.hpp"
+#include "core/url.hpp"
 #include "store/pg.hpp"
 
 #include <chrono>
@@ -71,8 +71,8 @@ std::string_view cursor_list(Sort sort);
 
 // Every parse throws Error::validation listing every bad parameter at once; unknown parameters
 // are errors too.
-CdrListQuery parse_cdr_list_query(const http::Params& query);
-CdrFilter parse_cdr_stats_query(const http::Params& query);
+CdrListQuery parse_cdr_list_query(const url::Params& query);
+CdrFilter parse_cdr_stats_query(const url::Params& query);
 
 // Parses ?limit= and ?cursor= (of `list`) into `page`, adding to errors; true when the name was
 // one of them.

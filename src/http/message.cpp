@@ -16,7 +16,7 @@ std::optional<std::string_view> Request::header(std::string_view lower_name) con
 
 const std::string& Request::path_param(std::string_view name) const {
   static const std::string kEmpty;
-  const auto* v = find_param(path_params, name);
+  const auto* v = url::find_param(path_params, name);
   return v != nullptr ? *v : kEmpty;
 }
 

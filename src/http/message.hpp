@@ -1,6 +1,6 @@
 #pragma once
 
-#include "http/url.hpp"
+#include "core/url.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,8 +17,8 @@ namespace pbx::http {
 struct Request {
   std::string method;  // upper case: "GET", "POST", ...
   std::string path;
-  Params query;        // decoded, in arrival order
-  Params path_params;  // from "{name}" segments of the matched route
+  url::Params query;        // decoded, in arrival order
+  url::Params path_params;  // from "{name}" segments of the matched route
   std::vector<std::pair<std::string, std::string>> headers;  // names lower case
   std::string body;
   std::string request_id;
@@ -26,7 +26,9 @@ struct Request {
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
 
   std::optional<std::string_view> header(std::string_view lower_name) const;
-  const std::string* query_param(std::string_view name) const { return find_param(query, name); }
+  const std::string* query_param(std::string_view name) const {
+    return url::find_param(query, name);
+  }
   const std::string& path_param(std::string_view name) const;
   // The media type without parameters, lower case: "application/json".
   std::string media_type() const;

@@ -19,9 +19,10 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
-bool segments_match(const Route& route, const std::vector<std::string>& parts, Params& params) {
+bool segments_match(const Route& route, const std::vector<std::string>& parts,
+                    url::Params& params) {
   if (route.segments.size() != parts.size()) return false;
-  Params found;
+  url::Params found;
   for (size_t i = 0; i < parts.size(); ++i) {
     const auto& seg = route.segments[i];
     if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
@@ -64,7 +65,7 @@ Match Router::match(std::string_view method, std::string_view path) const {
   Match result;
   std::set<std::string> allowed;
   for (const auto& route : routes_) {
-    Params params;
+    url::Params params;
     if (!segments_match(*route, parts, params)) continue;
     // A literal segment beats a parameter: prefer the route with fewer parameters.
     if (route->method == method &&

@@ -54,7 +54,7 @@ struct Route {
 
 struct Match {
   const Route* route = nullptr;
-  Params params;
+  url::Params params;
   std::string allow;  // when the path exists under other methods only: "GET, POST"
 };
 

@@ -670,8 +670,8 @@ void Server::Dispatcher::handle(const P::Http::Request& preq,
     req->headers.emplace_back(text::to_lower(typed->name()), typed_value.str());
   }
   for (auto it = preq.query().parameters_begin(); it != preq.query().parameters_end(); ++it) {
-    req->query.emplace_back(percent_decode(it->first, true).value_or(it->first),
-                            percent_decode(it->second, true).value_or(it->second));
+    req->query.emplace_back(url::percent_decode(it->first, true).value_or(it->first),
+                            url::percent_decode(it->second, true).value_or(it->second));
   }
   req->remote_ip = ip::client_address(preq.address().host(),
                                       req->header("x-forwarded-for").value_or(""), trusted_proxies);

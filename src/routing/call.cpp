@@ -11,9 +11,9 @@ namespace pbx::routing {
 
 namespace {
 
-std::string first_of(const http::Params& params, std::initializer_list<std::string_view> names) {
+std::string first_of(const url::Params& params, std::initializer_list<std::string_view> names) {
   for (auto name : names) {
-    const auto* v = http::find_param(params, name);
+    const auto* v = url::find_param(params, name);
     if (v && !v->empty()) return *v;
   }
   return {};
@@ -36,7 +36,7 @@ DialResult dial_result(std::string_view status) {
   return DialResult::unrecognised;
 }
 
-CallRequest parse_call(const http::Params& params) {
+CallRequest parse_call(const url::Params& params) {
   CallRequest c;
   c.call_id = first_of(params, {"Session", "CallSid", "SessionData.token"});
   c.from = first_of(params, {"From"});
@@ -60,7 +60,7 @@ namespace {
 class ScalarCollector : public nlohmann::json_sax<nlohmann::json> {
  public:
   static constexpr auto kMaxDepth = static_cast<size_t>(json::kMaxDepth);
-  http::Params params;
+  url::Params params;
 
   bool null() override { return true; }
   bool boolean(bool value) override { return scalar(value ? "true" : "false"); }
@@ -112,7 +112,7 @@ class ScalarCollector : public nlohmann::json_sax<nlohmann::json> {
 
 }  // namespace
 
-http::Params params_from_json(std::string_view body) {
+url::Params params_from_json(std::string_view body) {
   // The parser takes a NUL byte for the end of the text: "{}\0junk" would pass.
   if (body.find('\0') != std::string_view::npos) return {};
   ScalarCollector collector;

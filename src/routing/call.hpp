@@ -1,6 +1,6 @@
 #pragma once
 
-#include "http/url.hpp"
+#include "core/url.hpp"
 
 #include <string>
 #include <string_view>
@@ -25,7 +25,7 @@ struct CallRequest {
 };
 
 Direction parse_direction(std::string_view value);
-CallRequest parse_call(const http::Params& params);
+CallRequest parse_call(const url::Params& params);
 
 // What the status of a Dial callback means. Only a callee who answered ends the call: every
 // other status, an empty one and one we do not know go on to the next destination, so that a
@@ -42,6 +42,6 @@ DialResult dial_result(std::string_view status);
 // as their JSON text, SessionData.token as "SessionData.token"; anything else is skipped.
 // Malformed, non-object or too deeply nested (over 64 levels) input gives no parameters. Read
 // as a stream of tokens, without building a document: it runs for every voice request.
-http::Params params_from_json(std::string_view body);
+url::Params params_from_json(std::string_view body);
 
 }  // namespace pbx::routing

@@ -2,7 +2,7 @@
 
 #include "core/crypto.hpp"
 #include "core/log.hpp"
-#include "http/url.hpp"
+#include "core/url.hpp"
 #include "simulator/cxml_reader.hpp"
 
 #include <algorithm>
@@ -199,11 +199,11 @@ class Call {
     req.headers = {{"Authorization", "Bearer " + setup_.key}, {"X-CX-Domain", c.domain}};
     if (method == "GET") {
       req.url += req.url.find('?') == std::string::npos ? '?' : '&';
-      http::Params query;
+      url::Params query;
       for (const auto& [k, v] : params.items()) {
         query.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
       }
-      req.url += http::encode_form(query);
+      req.url += url::encode_form(query);
     } else {
       req.body = params.dump();
       req.headers.emplace_back("Content-Type", "application/json");

@@ -5,7 +5,7 @@
 // the CDR, and records a timeline. Time is virtual: nothing sleeps. The HTTP itself is a
 // function given by the caller, so that the flow is testable without a server.
 
-#include "http/client.hpp"
+#include "client/http_client.hpp"
 #include "simulator/reports.hpp"
 #include "simulator/script.hpp"
 
@@ -34,9 +34,9 @@ struct CallSetup {
   std::function<std::string(const std::string& number)> number_note;
 };
 
-using HttpRequest = http::ClientRequest;
-using HttpAnswer = http::ClientAnswer;
-using Transport = http::Transport;
+using HttpRequest = client::ClientRequest;
+using HttpAnswer = client::ClientAnswer;
+using Transport = client::Transport;
 
 struct Event {
   std::int64_t offset_ms = 0;  // since the call started

@@ -2,7 +2,7 @@
 
 #include "core/crypto.hpp"
 #include "core/log.hpp"
-#include "http/url.hpp"
+#include "core/url.hpp"
 
 #include <fmt/format.h>
 
@@ -342,7 +342,7 @@ DoubleAnswer CloudonixDouble::handle(const DoubleRequest& req, Clock::time_point
         parts[2] != "domains") {
       return fail(404, "Not found");
     }
-    auto name = http::percent_decode(parts[3], false);
+    auto name = url::percent_decode(parts[3], false);
     Domain* domain = nullptr;
     for (auto& d : domains_) {
       if (name && (d.name == *name || std::to_string(d.id) == *name)) domain = &d;
@@ -471,7 +471,7 @@ DoubleAnswer CloudonixDouble::applications(Domain& d, const DoubleRequest& req,
     d.applications.push_back(app);
     return ok(app);
   }
-  auto* app = find(d.applications, http::percent_decode(rest[1], false).value_or(""), "name");
+  auto* app = find(d.applications, url::percent_decode(rest[1], false).value_or(""), "name");
   if (app == nullptr) return fail(404, "Application not found");
   if (req.method == "GET") return ok(*app);
   if (req.method == "DELETE") {
@@ -560,7 +560,7 @@ DoubleAnswer CloudonixDouble::subscribers(Domain& d, const DoubleRequest& req,
     }
     return ok(out);
   }
-  auto* s = find(d.subscribers, http::percent_decode(rest[1], false).value_or(""), "msisdn");
+  auto* s = find(d.subscribers, url::percent_decode(rest[1], false).value_or(""), "msisdn");
   if (s == nullptr) return fail(404, "Subscriber not found");
   if (req.method == "GET") return ok(*s);
   if (req.method == "DELETE") {

@@ -1,7 +1,7 @@
 #include "simulator/command.hpp"
 
-#include "cloudonix/rest_client.hpp"
-#include "http/client.hpp"
+#include "client/http_client.hpp"
+#include "provisioning/rest_client.hpp"
 #include "simulator/timeline.hpp"
 
 #include <unistd.h>
@@ -18,9 +18,10 @@ namespace {
 // Cloudonix rings the phones of the domain's subscriber that has the number, and sends a number
 // no subscriber has to the domain's trunks.
 std::function<std::string(const std::string&)> subscriber_note(const SimulateOptions& options) {
-  auto client = std::make_shared<cloudonix::Client>(
-      cloudonix::ClientOptions{options.cloudonix_api, options.setup.domain, options.cloudonix_key},
-      http::curl_transport());
+  auto client = std::make_shared<provisioning::Client>(
+      provisioning::ClientOptions{options.cloudonix_api, options.setup.domain,
+                                  options.cloudonix_key},
+      client::curl_transport());
   return [client](const std::string& number) -> std::string {
     auto found = client->get_subscriber(number);
     // The domain's rate limit is shared with pbxd's sync: wait it out, as briefly as told.
@@ -51,7 +52,7 @@ int run_simulate(const SimulateOptions& options) {
   }
   auto setup = options.setup;
   if (!options.cloudonix_api.empty()) setup.number_note = subscriber_note(options);
-  auto report = simulate_call(setup, script, http::curl_transport());
+  auto report = simulate_call(setup, script, client::curl_transport());
   if (options.json) {
     std::cout << render_json(report);
   } else {

@@ -73,7 +73,7 @@ http::Router double_router(CloudonixDouble& cx) {
   auto api = [&cx](http::Request& req, const http::Reply& reply) {
     DoubleRequest dr{req.method,
                      req.path,
-                     http::encode_form(req.query),
+                     url::encode_form(req.query),
                      header_or_empty(req, "authorization"),
                      header_or_empty(req, "content-type"),
                      req.body};

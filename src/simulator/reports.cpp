@@ -1,10 +1,10 @@
 #include "simulator/reports.hpp"
 
-#include "cdr/record.hpp"
+#include "cloudonix/cdr_record.hpp"
+#include "cloudonix/fields.hpp"
+#include "cloudonix/signature.hpp"
 #include "core/crypto.hpp"
-#include "http/url.hpp"
-#include "webhooks/fields.hpp"
-#include "webhooks/signature.hpp"
+#include "core/url.hpp"
 
 #include <cctype>
 #include <chrono>
@@ -14,7 +14,7 @@ namespace pbx::simulator {
 namespace {
 
 std::string iso(std::int64_t ms) {
-  return webhooks::to_iso8601(webhooks::Timestamp(std::chrono::milliseconds(ms)));
+  return cloudonix::to_iso8601(cloudonix::Timestamp(std::chrono::milliseconds(ms)));
 }
 
 nlohmann::json millis(std::int64_t ms) { return ms ? nlohmann::json(ms) : nlohmann::json(); }
@@ -58,7 +58,7 @@ std::string cdr_disposition(const std::string& status) {
 std::string session_direction(const CallFacts& call) {
   if (call.direction == "inbound") return "incoming";
   if (call.direction == "outbound-api") return "application";
-  return cdr::is_extension_number(call.to) ? "internal" : "outgoing";
+  return cloudonix::is_extension_number(call.to) ? "internal" : "outgoing";
 }
 
 nlohmann::json session_update(const CallFacts& call, const std::string& status,
@@ -95,14 +95,14 @@ WebhookRequest webhook_request(WebhookKind kind, const WebhookAuth& auth, const 
                                               : "/api/webhooks/cloudonix/session-update",
                      {{"Content-Type", "application/json"}}};
   if (auth.mode == "hmac") {
-    auto signed_headers = webhooks::sign(auth.secret, body, now_unix);
-    out.headers.emplace_back(std::string(webhooks::kSignatureHeader), signed_headers.signature);
-    out.headers.emplace_back(std::string(webhooks::kTimestampHeader), signed_headers.timestamp);
+    auto signed_headers = cloudonix::sign(auth.secret, body, now_unix);
+    out.headers.emplace_back(std::string(cloudonix::kSignatureHeader), signed_headers.signature);
+    out.headers.emplace_back(std::string(cloudonix::kTimestampHeader), signed_headers.timestamp);
     out.headers.emplace_back("X-CX-Domain", auth.domain);
   } else if (auth.mode == "bearer" || kind == WebhookKind::session_update) {
     out.headers.emplace_back("Authorization", "Bearer " + auth.key);
   } else if (!auth.token.empty()) {
-    out.path += "?token=" + http::percent_encode(auth.token);
+    out.path += "?token=" + url::percent_encode(auth.token);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 #include "store/pg.hpp"
 
 #include "core/metrics.hpp"
-#include "http/url.hpp"
+#include "core/url.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -28,7 +28,7 @@ std::string connection_string(const PgOptions& o) {
   if (o.url.rfind("postgres://", 0) == 0 || o.url.rfind("postgresql://", 0) == 0) {
     char sep = o.url.find('?') == std::string::npos ? '?' : '&';
     return o.url + sep + "connect_timeout=" + timeout +
-           "&application_name=pbxd&options=" + http::percent_encode(options);
+           "&application_name=pbxd&options=" + url::percent_encode(options);
   }
   return o.url + " connect_timeout=" + timeout + " application_name=pbxd options='" + options + "'";
 }

@@ -1,11 +1,11 @@
 #include "webhooks/intake.hpp"
 
+#include "cloudonix/body.hpp"
+#include "cloudonix/fields.hpp"
+#include "cloudonix/signature.hpp"
 #include "core/error.hpp"
 #include "core/uuid_v7.hpp"
 #include "http/auth.hpp"
-#include "webhooks/body.hpp"
-#include "webhooks/fields.hpp"
-#include "webhooks/signature.hpp"
 
 #include <algorithm>
 #include <array>
@@ -14,8 +14,8 @@ namespace pbx::webhooks {
 
 namespace {
 
-using fields::member;
-using fields::text;
+using cloudonix::fields::member;
+using cloudonix::fields::text;
 
 std::string domain_of(const nlohmann::json& obj) {
   const auto* d = member(obj, "domain");
@@ -71,7 +71,7 @@ Credentials credentials_of(const http::Request& req, const std::optional<nlohman
   Credentials c;
   c.key = http::requests_api_key(req);
   if (const auto* token = req.query_param("token")) c.token = *token;
-  // A blank signature header is no credential, as verify_signature treats it.
+  // A blank signature header is no credential, as cloudonix::verify_signature treats it.
   auto signature = req.header("x-cloudonix-signature");
   if (signature && signature->find_first_not_of(" \t") != std::string_view::npos) {
     c.signature = signature;
@@ -130,12 +130,12 @@ AuthResult authenticate(const Credentials& credentials, std::string_view raw_bod
     } else {
       auto unix_now =
           std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-      auto result = verify_signature(credentials.signature, credentials.timestamp, raw_body,
-                                     tenant->secrets_at(now), unix_now,
-                                     SignaturePolicy{tenant->tenant.allow_untimestamped, 300});
-      if (result == SignatureResult::ok) {
+      auto result = cloudonix::verify_signature(
+          credentials.signature, credentials.timestamp, raw_body, tenant->secrets_at(now), unix_now,
+          cloudonix::SignaturePolicy{tenant->tenant.allow_untimestamped, 300});
+      if (result == cloudonix::SignatureResult::ok) {
         verified.push_back(tenant);
-      } else if (result == SignatureResult::stale_timestamp) {
+      } else if (result == cloudonix::SignatureResult::stale_timestamp) {
         fail(Rejection::stale_timestamp, "the signature timestamp is more than 300 s away");
       } else {
         fail(Rejection::bad_signature, "missing or invalid signature");
@@ -185,13 +185,14 @@ AuthResult authenticate(const http::Request& req, const std::optional<nlohmann::
 
 void fill_job(Job& job, std::string_view raw_body, const std::optional<nlohmann::json>& body) {
   if (!body) {
-    job.dead_letters.push_back({uuid::v7(), storable_text(raw_body), "the body is not valid JSON"});
+    job.dead_letters.push_back(
+        {uuid::v7(), cloudonix::storable_text(raw_body), "the body is not valid JSON"});
     return;
   }
   if (job.kind == Kind::session_update) {
-    auto items = parse_session_updates(*body);
+    auto items = cloudonix::parse_session_updates(*body);
     // A body that is not an array is its one item, already dumped for storage.
-    job.stored_body = body->is_array() ? dump_for_storage(*body) : items.front().raw;
+    job.stored_body = body->is_array() ? cloudonix::dump_for_storage(*body) : items.front().raw;
     if (items.empty()) {
       job.dead_letters.push_back({uuid::v7(), job.stored_body, "an empty array holds no session"});
     }
@@ -205,10 +206,10 @@ void fill_job(Job& job, std::string_view raw_body, const std::optional<nlohmann:
     return;
   }
   try {
-    job.cdr = cdr::parse_cdr(*body);
+    job.cdr = cloudonix::parse_cdr(*body);
     job.stored_body = job.cdr->raw;  // the same dump of the whole body
-  } catch (const cdr::CdrError& e) {
-    job.stored_body = dump_for_storage(*body);
+  } catch (const cloudonix::CdrError& e) {
+    job.stored_body = cloudonix::dump_for_storage(*body);
     job.dead_letters.push_back({uuid::v7(), job.stored_body, e.what()});
   }
 }

@@ -41,7 +41,7 @@ struct Credentials {
   std::string_view key;    // the requests key (Bearer or X-CX-APIKey); empty when absent
   std::string_view token;  // the `token` query parameter; empty when absent
   std::optional<std::string_view> signature;  // X-Cloudonix-Signature
-  std::optional<std::string_view> timestamp;  // X-Cloudonix-Timestamp
+  std::optional<std::string_view> timestamp;  // X-Cloudonix-cloudonix::Timestamp
   std::string domain_header;                  // X-CX-Domain; empty when absent
   std::string payload_domain;                 // claimed_domain of the body; empty when none
 };

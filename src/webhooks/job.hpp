@@ -1,7 +1,7 @@
 #pragma once
 
-#include "cdr/record.hpp"
-#include "webhooks/session_update.hpp"
+#include "cloudonix/cdr_record.hpp"
+#include "cloudonix/session_update.hpp"
 
 #include <chrono>
 #include <functional>
@@ -31,8 +31,8 @@ struct Job {
   std::string request_id;
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
 
-  std::vector<SessionUpdate> updates;
-  std::optional<cdr::CdrRecord> cdr;
+  std::vector<cloudonix::SessionUpdate> updates;
+  std::optional<cloudonix::CdrRecord> cdr;
   std::vector<DeadLetter> dead_letters;
   std::string stored_body;  // the body as storable JSON text, for a dead letter of it all
 

@@ -1,7 +1,7 @@
 #include "webhooks/rejections.hpp"
 
+#include "cloudonix/body.hpp"
 #include "core/uuid_v7.hpp"
-#include "webhooks/body.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -51,7 +51,7 @@ std::vector<store::Statement> RejectionLog::statements() {
 void RejectionLog::record(RejectedDelivery r) {
   if (r.body_sample.size() > RejectedDelivery::kBodySample)
     r.body_sample.resize(RejectedDelivery::kBodySample);
-  r.body_sample = storable_text(r.body_sample);
+  r.body_sample = cloudonix::storable_text(r.body_sample);
   std::lock_guard lock(mutex_);
   if (stopping_ || queue_.size() >= kMaxQueue ||
       !sampler_.admit(r.tenant_id, r.source_ip, std::chrono::steady_clock::now())) {

@@ -1,10 +1,10 @@
 #include "webhooks/replay.hpp"
 
+#include "cloudonix/body.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
 #include "core/uuid_v7.hpp"
-#include "webhooks/body.hpp"
 #include "webhooks/intake.hpp"
 
 #include <future>

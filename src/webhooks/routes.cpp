@@ -1,11 +1,11 @@
 #include "webhooks/routes.hpp"
 
+#include "cloudonix/body.hpp"
 #include "core/json.hpp"
 #include "core/metrics.hpp"
 #include "core/uuid_v7.hpp"
 #include "http/json_body.hpp"
 #include "http/server.hpp"
-#include "webhooks/body.hpp"
 #include "webhooks/intake.hpp"
 #include "webhooks/rejections.hpp"
 

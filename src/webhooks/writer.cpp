@@ -3,7 +3,7 @@
 #include "core/error.hpp"
 #include "core/metrics.hpp"
 #include "core/uuid_v7.hpp"
-#include "store/webhook_store.hpp"
+#include "webhooks/store.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -139,7 +139,7 @@ void Writer::write_next() {
         hand_on();
         return;
       }
-      store::write_webhook_batch(tx, jobs, marked);
+      webhooks::write_webhook_batch(tx, jobs, marked);
       hand_on();
       tx.commit();
     });
@@ -227,7 +227,7 @@ void Writer::fan_out(const std::vector<std::shared_ptr<Job>>& batch) {
           stream_add(stream_key(job->tenant_id), options_.stream,
                      {{"kind", "cdr"},
                       {"session", job->cdr->session_token},
-                      {"disposition", std::string(cdr::to_string(job->cdr->disposition))}},
+                      {"disposition", std::string(cloudonix::to_string(job->cdr->disposition))}},
                      job->cdr->raw));
     }
   }

@@ -2,6 +2,7 @@
 // nested JSON, invalid UTF-8, XML metacharacters in everything that reaches CXML and SQL
 // metacharacters in every filter. The service must answer with a 4xx error body or a sound
 // result, never crash, never answer 500, and keep serving everyone else.
+#include "cloudonix/body.hpp"
 #include "core/crypto.hpp"
 #include "routing/engine.hpp"
 #include "support/admin_client.hpp"
@@ -10,7 +11,6 @@
 #include "support/test_env.hpp"
 #include "support/voice.hpp"
 #include "support/webhook_payloads.hpp"
-#include "webhooks/body.hpp"
 
 #include <gtest/gtest.h>
 
@@ -41,7 +41,7 @@ double seconds_since(Clock::time_point start) {
 }
 
 // Valid UTF-8 without NUL: what a text answer must be.
-bool valid_utf8(const std::string& s) { return webhooks::storable_text(s) == s; }
+bool valid_utf8(const std::string& s) { return cloudonix::storable_text(s) == s; }
 
 // The error body of docs/api.md with the given code.
 void expect_error_body(const std::string& body, const std::string& code) {

@@ -2,10 +2,10 @@
 // bad, voice requests with good and bad keys, webhooks signed well and badly or with webhook
 // tokens in their URLs, key, secret and token rotation), then every secret that was used or
 // shown is searched for in the service's log.
+#include "cloudonix/signature.hpp"
 #include "support/admin_client.hpp"
 #include "support/test_env.hpp"
 #include "support/voice.hpp"
-#include "webhooks/signature.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -64,8 +64,8 @@ TEST(SecretsInLogs, NoSecretAppearsInTheLogOrInErrorBodies) {
       {"eventId", "e-1"},
       {"status",
        "ringing"}}.dump();
-  auto good = webhooks::sign(tenant.webhook_secret, body, now_s());
-  auto bad = webhooks::sign("not-the-secret", body, now_s());
+  auto good = cloudonix::sign(tenant.webhook_secret, body, now_s());
+  auto bad = cloudonix::sign("not-the-secret", body, now_s());
   for (const auto& signed_headers : {good, bad}) {
     auto r = http.post_json(svc.base_url() + "/api/webhooks/cloudonix/session-update", body,
                             {{"X-Cloudonix-Signature", signed_headers.signature},

@@ -1,8 +1,8 @@
 // `pbxd simulate` against the running service, as Cloudonix would drive it: each call's
 // report is checked against what the service stored (CDR, call state, voicemail).
-#include "store/routing_store.hpp"
 #include "support/admin_client.hpp"
 #include "support/test_env.hpp"
+#include "voice/routing_store.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -37,7 +37,7 @@ class Simulator : public ::testing::Test {
   // and Dave, who may call out.
   static void seed_more() {
     using routing::DestinationType;
-    store::PgPool pool({(*env_)["PBX_DATABASE_URL"], 1}, store::routing_statements());
+    store::PgPool pool({(*env_)["PBX_DATABASE_URL"], 1}, voice::routing_statements());
     pool.with([](pqxx::connection& conn) {
       pqxx::work tx(conn);
       const auto& t = tenant_->id;
@@ -48,17 +48,17 @@ class Simulator : public ::testing::Test {
             .as<std::string>();
       };
       auto alice = ext("101"), bob = ext("102");
-      store::insert_phone_number(tx, t, "+12025550101", {DestinationType::extension, alice});
-      store::insert_phone_number(tx, t, "+12025550102", {DestinationType::extension, bob});
-      store::NewBusinessHours never{"Never", ""};
+      voice::insert_phone_number(tx, t, "+12025550101", {DestinationType::extension, alice});
+      voice::insert_phone_number(tx, t, "+12025550102", {DestinationType::extension, bob});
+      voice::NewBusinessHours never{"Never", ""};
       never.open_destination = {DestinationType::extension, bob};
       never.closed_destination = {DestinationType::voicemail, alice};
-      auto hours = store::insert_business_hours(tx, t, never);
-      store::insert_phone_number(tx, t, "+12025550103", {DestinationType::business_hours, hours});
-      store::NewExtension dave{"104", "Dave"};
+      auto hours = voice::insert_business_hours(tx, t, never);
+      voice::insert_phone_number(tx, t, "+12025550103", {DestinationType::business_hours, hours});
+      voice::NewExtension dave{"104", "Dave"};
       dave.outbound_allowed = true;
       dave.caller_id = "+12025550104";
-      store::insert_extension(tx, t, dave);
+      voice::insert_extension(tx, t, dave);
       tx.commit();
       return 0;
     });

@@ -1,9 +1,9 @@
 #pragma once
 // One tenant's PBX seeded through the store layer, a second tenant to trespass from, and the
 // real service over HTTP: shared by the voice end-to-end tests.
-#include "store/routing_store.hpp"
 #include "support/test_env.hpp"
 #include "support/voice.hpp"
+#include "voice/routing_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -45,7 +45,7 @@ class VoiceE2E : public ::testing::Test {
   // Runs fn(tx) in one transaction through the store layer's named statements.
   template <typename Fn>
   static auto with_store(Fn&& fn) {
-    store::PgPool pool({(*env_)["PBX_DATABASE_URL"], 1}, store::routing_statements());
+    store::PgPool pool({(*env_)["PBX_DATABASE_URL"], 1}, voice::routing_statements());
     return pool.with([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
       auto result = fn(tx);
@@ -60,48 +60,48 @@ class VoiceE2E : public ::testing::Test {
     return with_store([](pqxx::work& tx) {
       const auto& t = tenant_->id;
       SeededIds ids;
-      store::NewExtension e;
+      voice::NewExtension e;
       e.number = "1001";
       e.name = "Front Desk";
       e.ring_timeout = 25;
       e.voicemail_enabled = true;
       e.outbound_allowed = true;
       e.caller_id = "+12125550199";
-      ids.front_desk = store::insert_extension(tx, t, e);
-      ids.sales = store::insert_extension(tx, t, {"1002", "Sales"});
-      store::NewExtension inactive{"1003", "Former"};
+      ids.front_desk = voice::insert_extension(tx, t, e);
+      ids.sales = voice::insert_extension(tx, t, {"1002", "Sales"});
+      voice::NewExtension inactive{"1003", "Former"};
       inactive.active = false;
       inactive.voicemail_enabled = true;
       inactive.voicemail_greeting = "Bob has left the company.";
-      ids.inactive = store::insert_extension(tx, t, inactive);
-      store::NewExtension fwd{"1004", "Remote"};
+      ids.inactive = voice::insert_extension(tx, t, inactive);
+      voice::NewExtension fwd{"1004", "Remote"};
       fwd.forward_to = "sip:alice@remote.example.net";
-      ids.forwarded = store::insert_extension(tx, t, fwd);
-      ids.member_a = store::insert_extension(tx, t, {"1005", "A"});
-      ids.member_b = store::insert_extension(tx, t, {"1006", "B"});
-      store::insert_conference_room(tx, t, {"", "standup", "800", 10, false, false});
+      ids.forwarded = voice::insert_extension(tx, t, fwd);
+      ids.member_a = voice::insert_extension(tx, t, {"1005", "A"});
+      ids.member_b = voice::insert_extension(tx, t, {"1006", "B"});
+      voice::insert_conference_room(tx, t, {"", "standup", "800", 10, false, false});
 
-      store::NewRingGroup sim{"Everyone", "600"};
+      voice::NewRingGroup sim{"Everyone", "600"};
       sim.members = {ids.member_a, ids.member_b, ids.inactive};
-      ids.sim_group = store::insert_ring_group(tx, t, sim);
-      store::NewRingGroup seq{"Support", "601", "sequential", 15, 2};
+      ids.sim_group = voice::insert_ring_group(tx, t, sim);
+      voice::NewRingGroup seq{"Support", "601", "sequential", 15, 2};
       seq.members = {ids.member_a, ids.member_b};
       seq.fallback = Destination{DestinationType::voicemail, ids.front_desk};
-      ids.seq_group = store::insert_ring_group(tx, t, seq);
-      store::NewRingGroup rr{"Rotation", "602", "round_robin"};
+      ids.seq_group = voice::insert_ring_group(tx, t, seq);
+      voice::NewRingGroup rr{"Rotation", "602", "round_robin"};
       rr.members = {ids.front_desk, ids.sales, ids.member_a};
-      ids.rr_group = store::insert_ring_group(tx, t, rr);
-      store::NewRingGroup empty{"Nobody", "603"};
+      ids.rr_group = voice::insert_ring_group(tx, t, rr);
+      voice::NewRingGroup empty{"Nobody", "603"};
       empty.members = {ids.inactive};
       empty.fallback = Destination{DestinationType::forward, "+14155550100"};
-      auto empty_group = store::insert_ring_group(tx, t, empty);
+      auto empty_group = voice::insert_ring_group(tx, t, empty);
 
-      store::NewIvrMenu sub{"Sub", ""};
+      voice::NewIvrMenu sub{"Sub", ""};
       sub.prompt = {{"play_url", "https://audio.example.net/sub.mp3"}};
       sub.options = {{"1", {DestinationType::forward, "+14155550100"}}};
       sub.timeout_destination = Destination{DestinationType::hangup, ""};
-      ids.sub_menu = store::insert_ivr_menu(tx, t, sub);
-      store::NewIvrMenu main{"Main", "700"};
+      ids.sub_menu = voice::insert_ivr_menu(tx, t, sub);
+      voice::NewIvrMenu main{"Main", "700"};
       main.prompt = {{"say", "Press 1 for sales & 2 for the stand-up"},
                      {"voice", "Google:en-US-Neural2-F"},
                      {"language", "en-US"}};
@@ -112,31 +112,31 @@ class VoiceE2E : public ::testing::Test {
                       {"2", {DestinationType::conference, "standup"}},
                       {"90", {DestinationType::ivr_menu, ids.sub_menu}}};
       main.failover = Destination{DestinationType::voicemail, ids.front_desk};
-      ids.main_menu = store::insert_ivr_menu(tx, t, main);
+      ids.main_menu = voice::insert_ivr_menu(tx, t, main);
 
       nlohmann::json all_day = nlohmann::json::array({{{"start", "00:00"}, {"end", "24:00"}}});
-      store::NewBusinessHours open{"Always", "America/New_York"};
+      voice::NewBusinessHours open{"Always", "America/New_York"};
       for (const char* day : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) {
         open.weekly[day] = all_day;
       }
       open.open_destination = {DestinationType::extension, ids.sales};
       open.closed_destination = {DestinationType::hangup, ""};
-      auto open_hours = store::insert_business_hours(tx, t, open);
-      store::NewBusinessHours closed{"Never", ""};
+      auto open_hours = voice::insert_business_hours(tx, t, open);
+      voice::NewBusinessHours closed{"Never", ""};
       closed.open_destination = {DestinationType::extension, ids.sales};
       closed.closed_destination = {DestinationType::voicemail, ids.front_desk};
-      auto closed_hours = store::insert_business_hours(tx, t, closed);
-      store::NewBusinessHours loop{"Loop", ""};
+      auto closed_hours = voice::insert_business_hours(tx, t, closed);
+      voice::NewBusinessHours loop{"Loop", ""};
       loop.open_destination = {DestinationType::hangup, ""};
       loop.closed_destination = {DestinationType::hangup, ""};
-      auto loop_hours = store::insert_business_hours(tx, t, loop);
+      auto loop_hours = voice::insert_business_hours(tx, t, loop);
       tx.exec_params0(
           "UPDATE business_hours SET closed_destination = jsonb_build_object('type', "
           "'business_hours', 'id', id) WHERE id = $1",
           loop_hours);
 
       auto did = [&](const char* number, Destination d, bool active = true) {
-        store::insert_phone_number(tx, t, number, d, active);
+        voice::insert_phone_number(tx, t, number, d, active);
       };
       did("+12125550100", {DestinationType::ivr_menu, ids.main_menu});
       did("+12125550101", {DestinationType::extension, ids.front_desk});
@@ -157,8 +157,8 @@ class VoiceE2E : public ::testing::Test {
       did("+12125550116", {DestinationType::extension, ids.front_desk}, false);
       did("+12125550117", {DestinationType::ivr_menu, ids.sub_menu});
 
-      auto theirs = store::insert_extension(tx, other_->id, {"2001", "Theirs"});
-      store::insert_phone_number(tx, other_->id, "+13105550100",
+      auto theirs = voice::insert_extension(tx, other_->id, {"2001", "Theirs"});
+      voice::insert_phone_number(tx, other_->id, "+13105550100",
                                  {DestinationType::extension, theirs});
       return ids;
     });

@@ -3,8 +3,8 @@
 // Shared set-up of cdr_queries_test: two tenants, 100,000 generated CDRs for tenant A (60 days,
 // every disposition and direction, four number prefixes, two extensions, shared timestamps) and
 // a few for tenant B, one service, and a token per role.
+#include "cloudonix/signature.hpp"
 #include "support/test_env.hpp"
-#include "webhooks/signature.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -147,7 +147,7 @@ class CdrQueries : public ::testing::Test {
     auto ts = std::chrono::duration_cast<std::chrono::seconds>(
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
-    auto s = webhooks::sign(a_->webhook_secret, text, ts);
+    auto s = cloudonix::sign(a_->webhook_secret, text, ts);
     return http.request("POST", svc_->base_url() + "/api/webhooks/cloudonix/" + kind, text,
                         {{"Content-Type", "application/json"},
                          {"X-Cloudonix-Signature", s.signature},

@@ -1,5 +1,5 @@
 // The pacing of Cloudonix requests is shared by every instance through Redis.
-#include "cloudonix/sync_pacer.hpp"
+#include "provisioning/sync_pacer.hpp"
 #include "support/test_env.hpp"
 
 #include <gtest/gtest.h>
@@ -13,8 +13,8 @@ TEST(CloudonixPacer, InstancesShareOneWindowPerDomain) {
   auto url = TestEnv::get().redis().url();
   store::RedisPool redis_a({url, 1, milliseconds(500)});
   store::RedisPool redis_b({url, 1, milliseconds(500)});
-  cloudonix::Pacer a(redis_a, {10, milliseconds(3000)});
-  cloudonix::Pacer b(redis_b, {10, milliseconds(3000)});
+  provisioning::Pacer a(redis_a, {10, milliseconds(3000)});
+  provisioning::Pacer b(redis_b, {10, milliseconds(3000)});
   int taken = 0;
   for (int i = 0; i < 8; ++i) {
     taken += a.try_acquire("shared.example").count() == 0;
@@ -31,8 +31,8 @@ TEST(CloudonixPacer, APauseHoldsEveryInstanceBack) {
   auto url = TestEnv::get().redis().url();
   store::RedisPool redis_a({url, 1, milliseconds(500)});
   store::RedisPool redis_b({url, 1, milliseconds(500)});
-  cloudonix::Pacer a(redis_a);
-  cloudonix::Pacer b(redis_b);
+  provisioning::Pacer a(redis_a);
+  provisioning::Pacer b(redis_b);
   a.pause("paused.example", milliseconds(5000));
   EXPECT_GT(b.try_acquire("paused.example"), milliseconds(4000));
   b.pause("paused.example", milliseconds(100));

@@ -1,9 +1,9 @@
 // The webhook writer against real Postgres and Redis: Postgres, not a Redis marker, decides
 // that an event is already stored, and a statement timeout fails only the job that caused it.
-#include "store/webhook_store.hpp"
 #include "support/eventually.hpp"
 #include "support/test_env.hpp"
 #include "support/webhook_payloads.hpp"
+#include "webhooks/store.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -180,7 +180,7 @@ TEST_F(WebhookWriter, MarkersAreConfirmedByTheUniqueIndexes) {
       tenant +
       ", 'plan-' || i, now(), 'answered', '{}' FROM generate_series(1, 5000) i;"
       " ANALYZE session_events; ANALYZE cdrs");
-  auto statements = store::webhook_statements();
+  auto statements = webhooks::webhook_statements();
   auto st = std::find_if(statements.begin(), statements.end(), [](const store::Statement& s) {
     return std::string(s.name) == "webhook_stored_keys";
   });

@@ -1,13 +1,13 @@
 // The webhook plane against real Postgres and Redis: authentication, exactly-once storage,
 // outages, dead letters and replay, forward-only call state, stream fan-out.
 #include "admin/activity.hpp"
+#include "cloudonix/signature.hpp"
 #include "core/crypto.hpp"
 #include "core/secret_box.hpp"
 #include "store/sealed_columns.hpp"
 #include "support/eventually.hpp"
 #include "support/test_env.hpp"
 #include "support/webhook_payloads.hpp"
-#include "webhooks/signature.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -113,7 +113,7 @@ TEST_F(Webhooks, SignatureAcceptedAndEveryBadFormRefused) {
   EXPECT_EQ(valid.status, 200) << valid.body;
   EXPECT_EQ(status_of(valid), "processed");
 
-  auto s = webhooks::sign(secret, body, unix_now());
+  auto s = cloudonix::sign(secret, body, unix_now());
   std::string altered = body;
   altered[altered.size() / 2] = altered[altered.size() / 2] == 'a' ? 'b' : 'a';
   auto r = http.request("POST", url("cdr"), altered,
@@ -143,7 +143,7 @@ TEST_F(Webhooks, SignatureAcceptedAndEveryBadFormRefused) {
           .status,
       401);
   // The untimestamped (OPBX) form is refused unless the tenant allows it.
-  auto opbx = webhooks::sign(secret, unsigned_body, std::nullopt);
+  auto opbx = cloudonix::sign(secret, unsigned_body, std::nullopt);
   std::map<std::string, std::string> opbx_headers = {{"Content-Type", "application/json"},
                                                      {"X-CX-Domain", "hooks.cloudonix.net"},
                                                      {"X-Cloudonix-Signature", opbx.signature}};
@@ -156,7 +156,7 @@ TEST_F(Webhooks, SignatureAcceptedAndEveryBadFormRefused) {
   EXPECT_EQ(http.request("POST", url("cdr"), cdr(unique_name("ct-")).dump(), {}).status, 415);
   // The payload's domain names the tenant when the header is absent.
   auto payload_body = cdr(unique_name("pd-")).dump();
-  auto ps = webhooks::sign(secret, payload_body, unix_now());
+  auto ps = cloudonix::sign(secret, payload_body, unix_now());
   auto r3 = http.request("POST", url("cdr"), payload_body,
                          {{"Content-Type", "application/json"},
                           {"X-Cloudonix-Signature", ps.signature},
@@ -205,7 +205,7 @@ TEST_F(Webhooks, RotatedSecretAndUntimestampedFormWhenAllowed) {
       post_signed(http, "cdr", cdr(unique_name("exp-")).dump(), "pbxw_expired", unix_now()).status,
       401);
   auto body = cdr(unique_name("opbx-")).dump();
-  auto s = webhooks::sign("pbxw_rotated", body, std::nullopt);
+  auto s = cloudonix::sign("pbxw_rotated", body, std::nullopt);
   auto r = http.request("POST", url("cdr"), body,
                         {{"Content-Type", "application/json"},
                          {"X-CX-Domain", "hooks.cloudonix.net"},

@@ -1,6 +1,6 @@
 #include "support/voice.hpp"
 
-#include "http/url.hpp"
+#include "core/url.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -93,7 +93,7 @@ Cxml VoiceClient::callback_get(const std::string& action_url,
   EXPECT_EQ(action_url.rfind(public_base_url_ + "/api/voice/", 0), 0u)
       << "action URL not absolute on the tenant's public address: " << action_url;
   auto path = action_url.substr(public_base_url_.size());
-  auto query = http::encode_form(http::Params(params.begin(), params.end()));
+  auto query = url::encode_form(url::Params(params.begin(), params.end()));
   if (!query.empty()) path += (path.find('?') == std::string::npos ? "?" : "&") + query;
   return send("GET", path, "", {{"Authorization", "Bearer " + key_}});
 }

@@ -1,6 +1,6 @@
 #include "support/webhook_payloads.hpp"
 
-#include "webhooks/signature.hpp"
+#include "cloudonix/signature.hpp"
 
 #include <unistd.h>
 
@@ -79,7 +79,7 @@ std::map<std::string, std::string> signed_webhook_headers(const std::string& sec
                                                           const std::string& body,
                                                           const std::string& domain,
                                                           int64_t timestamp) {
-  auto s = webhooks::sign(secret, body, timestamp);
+  auto s = cloudonix::sign(secret, body, timestamp);
   return {{"Content-Type", "application/json"},
           {"X-Cloudonix-Signature", s.signature},
           {"X-Cloudonix-Timestamp", s.timestamp},

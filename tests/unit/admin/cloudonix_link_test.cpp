@@ -9,8 +9,8 @@ namespace {
 const std::string kBase = "https://pbx.example";
 const std::string kVoice = kBase + "/api/voice/route";
 
-cloudonix::Domain domain_with(const Json& profile, std::optional<std::int64_t> default_app) {
-  cloudonix::Domain d;
+provisioning::Domain domain_with(const Json& profile, std::optional<std::int64_t> default_app) {
+  provisioning::Domain d;
   d.id = 1;
   d.name = "acme.cloudonix.net";
   d.profile = profile;
@@ -18,8 +18,8 @@ cloudonix::Domain domain_with(const Json& profile, std::optional<std::int64_t> d
   return d;
 }
 
-cloudonix::Application ours(std::int64_t id = 7) {
-  cloudonix::Application a;
+provisioning::Application ours(std::int64_t id = 7) {
+  provisioning::Application a;
   a.id = id;
   a.name = kVoiceApplicationName;
   a.type = "cxml";

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-json fields_of(const http::Params& query) {
+json fields_of(const url::Params& query) {
   try {
     parse_cdr_list_query(query);
   } catch (const Error& e) {

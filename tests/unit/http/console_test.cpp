@@ -15,7 +15,7 @@ const ConsoleBundle kBundle{"v1",
                              {"app.css", "body{}", ""}}};
 
 Request get(std::string path, std::vector<std::pair<std::string, std::string>> headers = {},
-            Params params = {}) {
+            url::Params params = {}) {
   Request r;
   r.method = "GET";
   r.path = std::move(path);
@@ -86,7 +86,7 @@ TEST(Console, UnknownFilesAndOtherVersionsAreNotFound) {
 }
 
 TEST(Console, GzipWhenTheClientTakesIt) {
-  Params p{{"version", "v1"}, {"file", "app.js"}};
+  url::Params p{{"version", "v1"}, {"file", "app.js"}};
   auto gz = console_asset(kBundle, get("/", {{"accept-encoding", "gzip, deflate, br"}}, p));
   EXPECT_EQ(gz.body, "GZAPP");
   EXPECT_EQ(header(gz, "Content-Encoding"), "gzip");
@@ -106,7 +106,7 @@ TEST(Console, GzipWhenTheClientTakesIt) {
 }
 
 TEST(Console, MatchingEtagAnswersNotModified) {
-  Params p{{"version", "v1"}, {"file", "app.js"}};
+  url::Params p{{"version", "v1"}, {"file", "app.js"}};
   auto res = console_asset(kBundle, get("/", {{"if-none-match", "\"v1-app.js\""}}, p));
   EXPECT_EQ(res.status, 304);
   EXPECT_EQ(res.body, "");
@@ -131,7 +131,8 @@ TEST(Console, RoutesServeThePageAndItsAssets) {
   ASSERT_NE(index.route, nullptr);
   auto asset = router.match("GET", "/console/v1/app.js");
   ASSERT_NE(asset.route, nullptr);
-  EXPECT_EQ(find_param(asset.params, "file") ? *find_param(asset.params, "file") : "", "app.js");
+  EXPECT_EQ(url::find_param(asset.params, "file") ? *url::find_param(asset.params, "file") : "",
+            "app.js");
   EXPECT_EQ(router.match("POST", "/").allow, "GET");
 }
 

@@ -17,7 +17,7 @@ TEST(Router, MatchesLiteralAndParameterSegments) {
   auto m = r.match("GET", "/api/v1/cdrs/abc");
   ASSERT_NE(m.route, nullptr);
   EXPECT_EQ(m.route->pattern, "/api/v1/cdrs/{id}");
-  EXPECT_EQ(*find_param(m.params, "id"), "abc");
+  EXPECT_EQ(*url::find_param(m.params, "id"), "abc");
 
   m = r.match("GET", "/api/v1/cdrs/stats");
   ASSERT_NE(m.route, nullptr);
@@ -25,7 +25,7 @@ TEST(Router, MatchesLiteralAndParameterSegments) {
 
   m = r.match("POST", "/api/v1/dead-letters/7/replay/");
   ASSERT_NE(m.route, nullptr);
-  EXPECT_EQ(*find_param(m.params, "id"), "7");
+  EXPECT_EQ(*url::find_param(m.params, "id"), "7");
 }
 
 TEST(Router, UnknownPathIsNotFoundAndOtherMethodListsAllow) {

@@ -104,7 +104,7 @@ TEST(CallParse, OnlyCompletedOrAnsweredIsAnswered) {
 
 // Case and the "noanswer" spelling are settled by parse_call, before dial_result.
 TEST(CallParse, DialResultOfWhatArrives) {
-  auto result = [](http::Params params) { return dial_result(parse_call(params).dial_status); };
+  auto result = [](url::Params params) { return dial_result(parse_call(params).dial_status); };
   for (const char* status : {"completed", "Completed", "ANSWERED", "answered"}) {
     EXPECT_EQ(result({{"DialCallStatus", status}}), DialResult::answered) << status;
     EXPECT_EQ(result({{"CallStatus", status}}), DialResult::answered) << status;
@@ -157,12 +157,12 @@ TEST(CallParse, ParamsFromJsonKeepsScalars) {
   auto params = params_from_json(
       R"({"From":"+1415","Digits":12,"Flag":true,"Rate":1.5,"Nothing":null,"List":[1],)"
       R"("Obj":{"a":1,"b":"inner"},"SessionData":{"id":5,"token":"tok"},"Late":"x"})");
-  http::Params expected{{"From", "+1415"},
-                        {"Digits", "12"},
-                        {"Flag", "true"},
-                        {"Rate", "1.5"},
-                        {"SessionData.token", "tok"},
-                        {"Late", "x"}};
+  url::Params expected{{"From", "+1415"},
+                       {"Digits", "12"},
+                       {"Flag", "true"},
+                       {"Rate", "1.5"},
+                       {"SessionData.token", "tok"},
+                       {"Late", "x"}};
   std::sort(params.begin(), params.end());
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(params, expected);

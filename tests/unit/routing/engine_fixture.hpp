@@ -102,7 +102,7 @@ class RoutingTest : public ::testing::Test {
   }
   // A dial-status callback as the handler reads it: `status` in DialCallStatus, none when null.
   static CallRequest dial_callback(const char* status) {
-    http::Params params{{"Session", kCallId}};
+    url::Params params{{"Session", kCallId}};
     if (status != nullptr) params.emplace_back("DialCallStatus", status);
     return parse_call(params);
   }

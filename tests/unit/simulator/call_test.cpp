@@ -1,8 +1,8 @@
 // A simulated call against a scripted fake service: the requests Cloudonix would make, the
 // virtual clock, the reports, and every way a call is "not as scripted".
 #include "simulator/call.hpp"
+#include "cloudonix/signature.hpp"
 #include "simulator/timeline.hpp"
-#include "webhooks/signature.hpp"
 
 #include <gtest/gtest.h>
 
@@ -129,9 +129,9 @@ TEST(SimulatedCall, WebhooksAreSignedForTheTenant) {
     ++webhooks;
     std::map<std::string, std::string> h(req.headers.begin(), req.headers.end());
     EXPECT_EQ(h["X-CX-Domain"], "demo.cloudonix.net");
-    EXPECT_EQ(webhooks::verify_signature(h["X-Cloudonix-Signature"], h["X-Cloudonix-Timestamp"],
-                                         req.body, {"pbxw_secret"}, now),
-              webhooks::SignatureResult::ok);
+    EXPECT_EQ(cloudonix::verify_signature(h["X-Cloudonix-Signature"], h["X-Cloudonix-Timestamp"],
+                                          req.body, {"pbxw_secret"}, now),
+              cloudonix::SignatureResult::ok);
   }
   EXPECT_EQ(webhooks, 4);
 

@@ -1,8 +1,8 @@
 // Webhook authentication as a pure decision: which credentials each webhook_auth mode accepts,
 // which tenant they name, and why a delivery is refused.
+#include "cloudonix/signature.hpp"
 #include "core/crypto.hpp"
 #include "webhooks/intake.hpp"
-#include "webhooks/signature.hpp"
 
 #include <gtest/gtest.h>
 
@@ -63,7 +63,7 @@ struct Tenants {
 // A signature with a timestamp, as a sender that holds `secret` makes it. Credentials view
 // its headers, so it must outlive them.
 struct Signed {
-  SignedHeaders headers;
+  cloudonix::SignedHeaders headers;
   Credentials with(Credentials c) const {
     c.signature = headers.signature;
     c.timestamp = headers.timestamp;
@@ -71,7 +71,7 @@ struct Signed {
   }
 };
 Signed signed_by(const std::string& secret, std::int64_t at = unix_now()) {
-  return {sign(secret, kBody, at)};
+  return {cloudonix::sign(secret, kBody, at)};
 }
 
 Credentials key(std::string_view k) {
@@ -169,7 +169,7 @@ TEST(WebhookAuth, ForgedOrWrongCredentialsAreRefusedWithTheirReason) {
   EXPECT_EQ(altered.reason, Rejection::bad_signature);
   // A signature without its timestamp where the tenant requires one.
   auto untimestamped = claiming("acme.cloudonix.net");
-  auto untimestamped_headers = sign("pbxw_acme", kBody, std::nullopt);
+  auto untimestamped_headers = cloudonix::sign("pbxw_acme", kBody, std::nullopt);
   untimestamped.signature = untimestamped_headers.signature;
   EXPECT_EQ(t.check(untimestamped).reason, Rejection::bad_signature);
   // A signature that names no tenant.

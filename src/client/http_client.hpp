@@ -1,0 +1,54 @@
+#pragma once
+
+// A blocking HTTP client on libcurl, for the service's outbound calls (Cloudonix's REST API)
+// and for the simulator. The transport is a function so that callers are testable without a
+// server.
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pbx::client {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct ClientRequest {
+  std::string method;
+  std::string url;
+  std::string body;
+  HeaderList headers;
+};
+
+struct ClientAnswer {
+  ClientAnswer() = default;
+  ClientAnswer(int status_, std::string body_, std::string error_, HeaderList headers_ = {},
+               bool timed_out_ = false)
+      : status(status_),
+        body(std::move(body_)),
+        error(std::move(error_)),
+        headers(std::move(headers_)),
+        timed_out(timed_out_) {}
+
+  int status = 0;  // 0: no answer, see error
+  std::string body;
+  std::string error;   // why no answer came: timeout, connection refused, ...
+  HeaderList headers;  // of the answer, names lower case
+  bool timed_out = false;
+
+  // The first header of that (lower case) name, or "".
+  std::string header(const std::string& lower_name) const;
+};
+
+using Transport = std::function<ClientAnswer(const ClientRequest&)>;
+
+struct ClientTimeouts {
+  std::chrono::milliseconds connect{5000};
+  std::chrono::milliseconds total{15000};
+};
+
+// One connection kept alive between requests; not thread-safe.
+Transport curl_transport(ClientTimeouts timeouts = {});
+
+}  // namespace pbx::client
