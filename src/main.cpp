@@ -189,8 +189,15 @@ int run_serve(const Config& c, bool migrate_first) {
   spdlog::info("pbxd listening on {}:{} ({} threads, {} admin workers)", c.host, server.port(),
                c.http_threads, c.admin_workers);
   // Its own connection, held while it waits on Cloudonix, so that admin requests never wait.
-  store::PgPool sync_pg(pg_options(c, 1), provisioning::worker_statements());
-  provisioning::SyncWorker sync(sync_pg, pacer, secrets, {c.cloudonix_api_url});
+  auto sync_statements = provisioning::worker_statements();
+  for (const auto& st : admin::CloudonixLink::statements()) sync_statements.push_back(st);
+  store::PgPool sync_pg(pg_options(c, 1), sync_statements);
+  provisioning::SyncWorker sync(
+      sync_pg, pacer, secrets, {c.cloudonix_api_url},
+      [&cloudonix](pqxx::transaction_base& tx, provisioning::Client& client,
+                   const std::string& tenant_id) {
+        return cloudonix.push_profile(tx, client, tenant_id);
+      });
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -7,8 +7,6 @@
 #include "http/json_body.hpp"
 #include "store/tenants.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <tuple>
 
@@ -204,35 +202,43 @@ std::vector<store::Statement> CloudonixLink::statements() {
        " RETURNING to_char(checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"},
       {"cloudonix_link_error",
        "UPDATE cloudonix_links SET last_error = $2, updated_at = now() WHERE tenant_id = $1"},
+      // Only a push's own error: a pairing's stays until the next pairing.
+      {"cloudonix_link_profile_pushed",
+       "UPDATE cloudonix_links SET last_error = NULL, updated_at = now() WHERE tenant_id = $1"
+       " AND starts_with(last_error, 'profile push: ')"},
   };
 }
 
 CloudonixLink::Row CloudonixLink::load(const std::string& tenant_id) {
   return pg_.with([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    auto r = tx.exec_prepared1("cloudonix_link_get", tenant_id);
-    Row row;
-    row.configured = r[0].as<bool>();
-    if (row.configured) {
-      row.api_key = box_.open(r[1].as<std::string>(), api_key_context(tenant_id));
-      if (!r[2].is_null()) {
-        row.requests_key = box_.open(r[2].as<std::string>(), requests_key_context(tenant_id));
-      }
-      if (!r[3].is_null()) {
-        row.webhook_token = box_.open(r[3].as<std::string>(), webhook_token_context(tenant_id));
-      }
-      if (!r[4].is_null()) row.application_id = r[4].as<std::int64_t>();
-      row.paired = r[5].as<bool>();
-      if (!r[6].is_null()) row.stored_domain = Json::parse(r[6].as<std::string>());
-      if (!r[7].is_null()) row.remote = Json::parse(r[7].as<std::string>());
-      row.checked_at = text_or_null(r[8]);
-      row.last_error = text_or_null(r[9]);
-    }
-    row.domain_name = r[10].as<std::string>();
-    row.public_base_url = r[11].as<std::string>();
-    row.call_timeout = r[12].as<int>();
-    return row;
+    return load(tx, tenant_id);
   });
+}
+
+CloudonixLink::Row CloudonixLink::load(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  auto r = tx.exec_prepared1("cloudonix_link_get", tenant_id);
+  Row row;
+  row.configured = r[0].as<bool>();
+  if (row.configured) {
+    row.api_key = box_.open(r[1].as<std::string>(), api_key_context(tenant_id));
+    if (!r[2].is_null()) {
+      row.requests_key = box_.open(r[2].as<std::string>(), requests_key_context(tenant_id));
+    }
+    if (!r[3].is_null()) {
+      row.webhook_token = box_.open(r[3].as<std::string>(), webhook_token_context(tenant_id));
+    }
+    if (!r[4].is_null()) row.application_id = r[4].as<std::int64_t>();
+    row.paired = r[5].as<bool>();
+    if (!r[6].is_null()) row.stored_domain = Json::parse(r[6].as<std::string>());
+    if (!r[7].is_null()) row.remote = Json::parse(r[7].as<std::string>());
+    row.checked_at = text_or_null(r[8]);
+    row.last_error = text_or_null(r[9]);
+  }
+  row.domain_name = r[10].as<std::string>();
+  row.public_base_url = r[11].as<std::string>();
+  row.call_timeout = r[12].as<int>();
+  return row;
 }
 
 void CloudonixLink::fail(const std::string& tenant_id, const std::string& error) {
@@ -500,32 +506,25 @@ Json CloudonixLink::pair(const std::string& tenant_id) {
   return out;
 }
 
-PairingStep CloudonixLink::push_profile(const std::string& tenant_id) {
-  try {
-    auto row = load(tenant_id);
-    if (!row.paired) return {2, "profile", "skipped", "not paired", {}};
-    if (!row.api_key || !row.requests_key || !row.webhook_token) {
-      auto why = "a stored secret cannot be decrypted: pair again";
-      fail(tenant_id, std::string("profile push: ") + why);
-      return {2, "profile", "failed", why, {}};
+provisioning::Outcome CloudonixLink::push_profile(pqxx::transaction_base& tx,
+                                                  provisioning::Client& client,
+                                                  const std::string& tenant_id) {
+  auto row = load(tx, tenant_id);
+  auto outcome = [&]() -> provisioning::Outcome {
+    if (!row.requests_key || !row.webhook_token) {
+      return provisioning::failed_outcome("a stored secret cannot be decrypted: pair again");
     }
-    provisioning::Client client({api_url_, row.domain_name, *row.api_key},
-                                client::curl_transport(timeouts_.calls));
     auto ours = managed_profile(row.public_base_url, *row.requests_key, *row.webhook_token,
                                 row.call_timeout);
-    auto before = client.get_domain();
-    auto done = before ? client.update_profile(before.value(), ours) : before;
-    if (!done) {
-      auto step = failed_step(2, "profile", done.failure());
-      fail(tenant_id, "profile push: " + step.detail);
-      spdlog::warn("cloudonix profile push for tenant {} failed: {}", tenant_id, step.detail);
-      return step;
-    }
-    return {2, "profile", done->profile != before->profile ? "changed" : "unchanged", "", {}};
-  } catch (const std::exception& e) {
-    spdlog::error("cloudonix profile push for tenant {}: {}", tenant_id, e.what());
-    return {2, "profile", "failed", "internal error", {}};
+    auto done = client.update_profile(ours);
+    return done ? provisioning::Outcome{} : provisioning::outcome_of(done.failure());
+  }();
+  if (outcome.kind == provisioning::Outcome::Kind::done) {
+    tx.exec_prepared("cloudonix_link_profile_pushed", tenant_id);
+  } else {
+    tx.exec_prepared("cloudonix_link_error", tenant_id, "profile push: " + outcome.error);
   }
+  return outcome;
 }
 
 void add_cloudonix_settings_routes(http::Router& router, const ResourceDeps& deps,

@@ -10,6 +10,7 @@
 #include "client/http_client.hpp"
 #include "core/secret_box.hpp"
 #include "provisioning/rest_client.hpp"
+#include "provisioning/sync_worker.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -52,7 +53,7 @@ Json profile_drift(const Json& ours, const provisioning::Domain& domain,
 class CloudonixLink {
  public:
   struct Timeouts {
-    // Pairing and profile pushes.
+    // Pairing (profile pushes are the sync worker's, with its own).
     client::ClientTimeouts calls{std::chrono::milliseconds(3000), std::chrono::milliseconds(10000)};
     // The live look behind GET /api/v1/settings/cloudonix.
     client::ClientTimeouts status{std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)};
@@ -74,9 +75,11 @@ class CloudonixLink {
   // (503) if trying again later may help (429, 5xx, no answer), else Error::conflict (409: the
   // key is refused, or Cloudonix refuses what we send), with the steps in its details.
   Json pair(const std::string& tenant_id);
-  // Pushes the managed profile values (after a new requests key or webhook token) to a paired
-  // tenant's domain. Never throws: a failure is kept as last_error and answered.
-  PairingStep push_profile(const std::string& tenant_id);
+  // The sync worker's ProfilePush: pushes the managed profile values (after a new requests key
+  // or webhook token) to a paired tenant's domain with `client`, in the worker's transaction
+  // `tx`. A failure is also kept as last_error, until a push succeeds.
+  provisioning::Outcome push_profile(pqxx::transaction_base& tx, provisioning::Client& client,
+                                     const std::string& tenant_id);
   // Inside the transaction that makes a new requests key or webhook token: keeps the sealed
   // copy that push_profile sends (for a tenant with a Cloudonix API key).
   void remember_requests_key(pqxx::transaction_base& tx, const std::string& tenant_id,
@@ -91,6 +94,7 @@ class CloudonixLink {
  private:
   struct Row;
   Row load(const std::string& tenant_id);
+  Row load(pqxx::transaction_base& tx, const std::string& tenant_id);
   void fail(const std::string& tenant_id, const std::string& error);
 
   store::PgPool& pg_;

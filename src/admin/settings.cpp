@@ -5,6 +5,7 @@
 #include "admin/cloudonix_settings.hpp"
 #include "core/crypto.hpp"
 #include "http/json_body.hpp"
+#include "provisioning/outbox.hpp"
 #include "store/tenants.hpp"
 
 namespace pbx::admin {
@@ -20,6 +21,12 @@ constexpr const char* kTokenPlaceholder = "{webhook_token}";
 
 const std::vector<std::string> kReaders{"owner", "admin"};
 const std::vector<std::string> kWriters{"owner"};
+
+// The sync worker pushes the new value to the domain profile once this commits (for a paired
+// tenant only: nothing is queued otherwise), so that the rotation never waits on Cloudonix.
+void queue_profile_push(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  provisioning::enqueue(tx, tenant_id, provisioning::ObjectType::profile, tenant_id, std::nullopt);
+}
 
 // What the owner pastes into the Cloudonix domain, and where. Real Cloudonix signs nothing: it
 // sends the domain's authorization-api-key (our requests key) as a bearer token on voice
@@ -216,12 +223,14 @@ void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::
                  pqxx::work tx(conn);
                  tx.exec_prepared("settings_set_requests_key", p.tenant_id,
                                   crypto::to_hex(crypto::sha256(key)));
-                 if (cloudonix != nullptr) cloudonix->remember_requests_key(tx, p.tenant_id, key);
+                 if (cloudonix != nullptr) {
+                   cloudonix->remember_requests_key(tx, p.tenant_id, key);
+                   queue_profile_push(tx, p.tenant_id);
+                 }
                  tx.commit();
                  return 0;
                });
                deps.applied();
-               if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
                return http::Response::json(200, {{"requests_api_key", key}});
              });
   router.add("POST", "/api/v1/settings/webhook-secret",
@@ -256,13 +265,15 @@ void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::
         auto base = deps.pg.with([&](pqxx::connection& conn) {
           pqxx::work tx(conn);
           store::rotate_webhook_token(tx, p.tenant_id, crypto::sha256(token), kSecretGrace);
-          if (cloudonix != nullptr) cloudonix->remember_webhook_token(tx, p.tenant_id, token);
+          if (cloudonix != nullptr) {
+            cloudonix->remember_webhook_token(tx, p.tenant_id, token);
+            queue_profile_push(tx, p.tenant_id);
+          }
           auto url = tx.exec_prepared1("settings_base_url", p.tenant_id)[0].as<std::string>();
           tx.commit();
           return url;
         });
         deps.applied();
-        if (cloudonix != nullptr) cloudonix->push_profile(p.tenant_id);
         auto urls = urls_of(base, token);
         return http::Response::json(200, {{"webhook_token", token},
                                           {"webhook_urls",

@@ -24,8 +24,9 @@ void check_settings_patch(const Json& body, Errors& errors);
 // /api/v1/settings (GET, PATCH), the one-time display of a new requests API key, webhook secret
 // or webhook token (POST /api/v1/settings/requests-key, /webhook-secret, /webhook-token), and
 // the revocation of the previous webhook secret or token (DELETE .../previous). Webhook secrets
-// are stored sealed by `secrets`. A new requests key or webhook token on a tenant paired with
-// Cloudonix is pushed to its domain profile through `cloudonix` (when given).
+// are stored sealed by `secrets`. A new requests key or webhook token is kept sealed by
+// `cloudonix` (when given) and, on a tenant paired with Cloudonix, queued in the same
+// transaction for the sync worker to push to its domain profile.
 void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::SecretBox& secrets,
                          CloudonixLink* cloudonix = nullptr);
 

@@ -5,7 +5,15 @@
 namespace pbx::provisioning {
 
 const char* to_string(ObjectType type) {
-  return type == ObjectType::extension ? "extension" : "phone_number";
+  switch (type) {
+    case ObjectType::extension:
+      return "extension";
+    case ObjectType::phone_number:
+      return "phone_number";
+    case ObjectType::profile:
+      break;
+  }
+  return "profile";
 }
 
 std::vector<store::Statement> outbox_statements() {

@@ -1,8 +1,9 @@
 #pragma once
 
-// The outbox of changes to apply to Cloudonix. An admin write that changes an extension or a
-// phone number of a paired tenant adds a row in its own transaction; the sync worker applies the
-// rows later (sync_worker.hpp), so that no admin request waits on Cloudonix.
+// The outbox of changes to apply to Cloudonix. An admin write that changes an extension, a
+// phone number or the domain profile values (a new requests key or webhook token) of a paired
+// tenant adds a row in its own transaction; the sync worker applies the rows later
+// (sync_worker.hpp), so that no admin request waits on Cloudonix.
 
 #include "store/pg.hpp"
 
@@ -14,7 +15,8 @@
 
 namespace pbx::provisioning {
 
-enum class ObjectType { extension, phone_number };
+// A profile row's object is the tenant itself.
+enum class ObjectType { extension, phone_number, profile };
 const char* to_string(ObjectType type);
 
 std::vector<store::Statement> outbox_statements();

@@ -33,20 +33,6 @@ struct Row {
   bool recent = false;  // queued less than a minute ago
 };
 
-struct Outcome {
-  enum class Kind { done, retry, failed };
-  Kind kind = Kind::done;
-  std::string error;
-  int status = 0;
-  std::optional<std::chrono::seconds> retry_after;
-};
-
-Outcome from(const Failure& f) {
-  return {f.retryable ? Outcome::Kind::retry : Outcome::Kind::failed, f.describe(), f.status,
-          f.retry_after};
-}
-
-Outcome failed(std::string why) { return {Outcome::Kind::failed, std::move(why), 0, {}}; }
 Outcome retry(std::string why) { return {Outcome::Kind::retry, std::move(why), 0, {}}; }
 
 metrics::Counter& counter(const char* name, const char* help, const std::string& object) {
@@ -101,10 +87,19 @@ client::Transport paced(const client::Transport& inner, Pacer& pacer, const std:
 class Apply {
  public:
   Apply(pqxx::work& tx, Client& client, const Row& row, const Connection& connection,
-        const crypto::SecretBox& secrets)
-      : tx_(tx), client_(client), row_(row), connection_(connection), secrets_(secrets) {}
+        const crypto::SecretBox& secrets, const ProfilePush& push_profile)
+      : tx_(tx),
+        client_(client),
+        row_(row),
+        connection_(connection),
+        secrets_(secrets),
+        push_profile_(push_profile) {}
 
-  Outcome run() { return row_.type == "extension" ? extension() : phone_number(); }
+  Outcome run() {
+    if (row_.type == "extension") return extension();
+    if (row_.type == "phone_number") return phone_number();
+    return profile();
+  }
 
  private:
   // What Cloudonix may still hold for the object under another number than `keep`: its last
@@ -134,31 +129,31 @@ class Apply {
     for (const auto& msisdn :
          stale(state, ext ? std::optional(ext->number) : std::nullopt, "cx_extension_taken")) {
       auto removed = client_.delete_subscriber(msisdn);
-      if (!removed && !removed.failure().not_found()) return from(removed.failure());
+      if (!removed && !removed.failure().not_found()) return outcome_of(removed.failure());
     }
     if (!ext) {
       tx_.exec_prepared("cx_state_delete", row_.type, row_.object_id);
       return {};
     }
     auto password = sip_password(found[0][2], found[0][3]);
-    if (!password) return failed("the SIP password does not open with the configured keys");
+    if (!password) return failed_outcome("the SIP password does not open with the configured keys");
     ext->sip_password = password->first;
     // Cloudonix need not show the password: one set after the last applied one is sent anyway.
     bool rotated =
         state.empty() || state[0][2].is_null() || state[0][2].as<std::string>() != password->second;
 
     auto sub = client_.get_subscriber(ext->number);
-    if (!sub && !sub.failure().not_found()) return from(sub.failure());
+    if (!sub && !sub.failure().not_found()) return outcome_of(sub.failure());
     if (!sub) {
       auto created = client_.create_subscriber({ext->number, std::nullopt, ext->sip_password, {}});
-      if (!created && created.failure().retryable) return from(created.failure());
+      if (!created && created.failure().retryable) return outcome_of(created.failure());
       if (created) {
         sub = std::move(created);
         rotated = false;
       } else {
         // Created meanwhile by someone else (a duplicate MSISDN is refused): update that one.
         sub = client_.get_subscriber(ext->number);
-        if (!sub) return from(created.failure());
+        if (!sub) return outcome_of(created.failure());
       }
     }
     if (rotated || !subscriber_drift(*ext, *sub).empty()) {
@@ -167,7 +162,7 @@ class Apply {
       if (!updated) {
         // Deleted between the two calls: the next attempt creates it.
         if (updated.failure().not_found()) return retry("the subscriber vanished");
-        return from(updated.failure());
+        return outcome_of(updated.failure());
       }
       sub = std::move(updated);
     }
@@ -194,7 +189,7 @@ class Apply {
 
   Outcome phone_number() {
     if (!connection_.application_id) {
-      return failed("pairing has not made the voice application the DNID points at");
+      return failed_outcome("pairing has not made the voice application the DNID points at");
     }
     auto app = *connection_.application_id;
     auto found = tx_.exec_prepared("cx_phone_number", row_.object_id, row_.tenant_id);
@@ -205,11 +200,11 @@ class Apply {
     }
     auto gone = stale(state, wanted, "cx_phone_number_taken");
     auto dnids = client_.list_dnids();
-    if (!dnids) return from(dnids.failure());
+    if (!dnids) return outcome_of(dnids.failure());
     for (const auto& d : *dnids) {
       if (!gone.count(d.source) || d.application_id != app) continue;
       auto removed = client_.delete_dnid(d.id);
-      if (!removed && !removed.failure().not_found()) return from(removed.failure());
+      if (!removed && !removed.failure().not_found()) return outcome_of(removed.failure());
     }
     if (!wanted) {
       tx_.exec_prepared("cx_state_delete", row_.type, row_.object_id);
@@ -226,15 +221,15 @@ class Apply {
     spec.source = *wanted;
     if (!existing) {
       auto created = client_.create_dnid(spec);
-      if (!created) return from(created.failure());
+      if (!created) return outcome_of(created.failure());
       auto again = client_.list_dnids();  // the create answers no body
-      if (!again) return from(again.failure());
+      if (!again) return outcome_of(again.failure());
       existing = mine(*again);
       if (!existing) return retry("the new DNID is not listed yet");
     } else if (existing->application_id != app || !existing->active) {
       spec.active = true;
       auto updated = client_.update_dnid(existing->id, spec);
-      if (!updated) return from(updated.failure());
+      if (!updated) return outcome_of(updated.failure());
     }
     tx_.exec_prepared("cx_state_set", row_.type, row_.object_id, row_.tenant_id, "synced",
                       std::optional<std::string>(), *wanted, existing->id,
@@ -242,14 +237,32 @@ class Apply {
     return {};
   }
 
+  Outcome profile() {
+    auto outcome = push_profile_(tx_, client_, row_.tenant_id);
+    if (outcome.kind == Outcome::Kind::done) {
+      tx_.exec_prepared("cx_state_set", row_.type, row_.object_id, row_.tenant_id, "synced",
+                        std::optional<std::string>(), std::optional<std::string>(),
+                        std::optional<long long>(), std::optional<std::string>());
+    }
+    return outcome;
+  }
+
   pqxx::work& tx_;
   Client& client_;
   const Row& row_;
   const Connection& connection_;
   const crypto::SecretBox& secrets_;
+  const ProfilePush& push_profile_;
 };
 
 }  // namespace
+
+Outcome outcome_of(const Failure& f) {
+  return {f.retryable ? Outcome::Kind::retry : Outcome::Kind::failed, f.describe(), f.status,
+          f.retry_after};
+}
+
+Outcome failed_outcome(std::string why) { return {Outcome::Kind::failed, std::move(why), 0, {}}; }
 
 std::vector<store::Statement> worker_statements() {
   auto out = connection_statements();
@@ -303,8 +316,12 @@ std::vector<store::Statement> worker_statements() {
 }
 
 SyncWorker::SyncWorker(store::PgPool& pg, Pacer& pacer, const crypto::SecretBox& secrets,
-                       WorkerOptions options)
-    : pg_(pg), pacer_(pacer), secrets_(secrets), options_(std::move(options)) {
+                       WorkerOptions options, ProfilePush push_profile)
+    : pg_(pg),
+      pacer_(pacer),
+      secrets_(secrets),
+      options_(std::move(options)),
+      push_profile_(std::move(push_profile)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -367,7 +384,7 @@ bool SyncWorker::step(const client::Transport& transport) {
     milliseconds paused{0};
     Client client({options_.api_url, connection->domain, connection->api_key},
                   paced(transport, pacer_, connection->domain, paused));
-    auto outcome = Apply(tx, client, row, *connection, secrets_).run();
+    auto outcome = Apply(tx, client, row, *connection, secrets_, push_profile_).run();
     count(row, outcome.kind);
     switch (outcome.kind) {
       case Outcome::Kind::done:

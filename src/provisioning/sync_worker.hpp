@@ -1,7 +1,7 @@
 #pragma once
 
 // Applies the Cloudonix outbox (outbox.hpp) in the background: subscribers for extensions,
-// DNIDs for phone numbers.
+// DNIDs for phone numbers, and the domain profile values of a tenant (through a ProfilePush).
 //
 // Each instance runs one worker. A worker claims the oldest due row of an object whose earlier
 // rows are all gone (so each object's changes go in order) with FOR UPDATE SKIP LOCKED, and
@@ -16,13 +16,16 @@
 
 #include "client/http_client.hpp"
 #include "core/secret_box.hpp"
+#include "provisioning/rest_client.hpp"
 #include "provisioning/sync_pacer.hpp"
 #include "store/pg.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -38,12 +41,31 @@ struct WorkerOptions {
 
 std::vector<store::Statement> worker_statements();
 
+// What applying one row came to: done, tried again later, or the object failed with `error`.
+struct Outcome {
+  enum class Kind { done, retry, failed };
+  Kind kind = Kind::done;
+  std::string error;
+  int status = 0;  // Cloudonix's, 0 when none came
+  std::optional<std::chrono::seconds> retry_after;
+};
+// A Cloudonix failure: tried again when retrying may help (429, 5xx, timeouts, no answer),
+// else the object failed with its description.
+Outcome outcome_of(const Failure& f);
+Outcome failed_outcome(std::string why);
+
+// Applies a `profile` row (the object is the tenant): pushes the tenant's managed domain profile
+// values with `client` (paced like every request of the worker), inside the worker's
+// transaction. The values and their sealed copies belong to the admin side, hence a function.
+using ProfilePush = std::function<Outcome(pqxx::transaction_base& tx, Client& client,
+                                          const std::string& tenant_id)>;
+
 class SyncWorker {
  public:
   // `pg` is the worker's own pool (one connection, held during Cloudonix calls, so that admin
-  // requests never wait for it).
+  // requests never wait for it), with worker_statements() and those `push_profile` uses.
   SyncWorker(store::PgPool& pg, Pacer& pacer, const crypto::SecretBox& secrets,
-             WorkerOptions options);
+             WorkerOptions options, ProfilePush push_profile);
   ~SyncWorker();
   SyncWorker(const SyncWorker&) = delete;
   SyncWorker& operator=(const SyncWorker&) = delete;
@@ -59,6 +81,7 @@ class SyncWorker {
   Pacer& pacer_;
   const crypto::SecretBox& secrets_;
   WorkerOptions options_;
+  ProfilePush push_profile_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -3,16 +3,19 @@
 #include "core/crypto.hpp"
 #include "support/admin_client.hpp"
 #include "support/cloudonix_double.hpp"
+#include "support/eventually.hpp"
 #include "support/test_env.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 
 namespace pbx::testing {
 namespace {
 
 using Json = nlohmann::json;
+using namespace std::chrono_literals;
 
 const std::string kDomain = "pair.cloudonix.net";
 const std::string kKey = "XIpairdomainkey0000000000000000001";
@@ -64,6 +67,15 @@ class CloudonixPairingE2E : public ::testing::Test {
     return TestEnv::get().pg().query_scalar(sql);
   }
   static std::string sha256_hex(const std::string& v) { return crypto::to_hex(crypto::sha256(v)); }
+  // The sync state of the tenant's domain profile ("none" without one), and its error.
+  static std::string profile_sync(const std::string& column = "state") {
+    return scalar("SELECT coalesce((SELECT " + column +
+                  " FROM cloudonix_sync_state WHERE object_type = 'profile' AND object_id = '" +
+                  tenant_->id + "'), 'none')");
+  }
+  static std::string profile_rows() {
+    return scalar("SELECT count(*) FROM cloudonix_outbox WHERE object_type = 'profile'");
+  }
   // Pairs from scratch: the double forgets everything, pbxd pairs with the right key.
   static Json pair_fresh() {
     cx_->switches({{"fault", nullptr},
@@ -292,11 +304,17 @@ TEST_F(CloudonixPairingE2E, G_RotatingTheRequestsKeyOrWebhookTokenPushesTheNewVa
   auto key = owner_->post("/api/v1/settings/requests-key", Json::object());
   ASSERT_EQ(key.status, 200) << key.body.dump();
   auto new_key = key.body["requests_api_key"].get<std::string>();
+  // The sync worker pushes it after the rotation has answered.
+  EXPECT_TRUE(eventually(
+      [&] { return cx_->domain(kDomain)["profile"]["authorization-api-key"] == new_key; }));
   EXPECT_EQ(cx_->domain(kDomain)["profile"]["authorization-api-key"], new_key);
 
   auto token = owner_->post("/api/v1/settings/webhook-token", Json::object());
   ASSERT_EQ(token.status, 200) << token.body.dump();
   auto new_token = token.body["webhook_token"].get<std::string>();
+  EXPECT_TRUE(eventually([&] {
+    return cx_->domain(kDomain)["profile"]["cdr-endpoint"] == token.body["webhook_urls"]["cdr"];
+  }));
   auto profile = cx_->domain(kDomain)["profile"];
   EXPECT_EQ(profile["cdr-endpoint"], token.body["webhook_urls"]["cdr"]);
   EXPECT_EQ(profile["session-update-endpoint"], token.body["webhook_urls"]["session_update"]);
@@ -309,6 +327,75 @@ TEST_F(CloudonixPairingE2E, G_RotatingTheRequestsKeyOrWebhookTokenPushesTheNewVa
   ASSERT_EQ(again.status, 200);
   EXPECT_EQ(outcomes(again.body["steps"]),
             (std::vector<std::string>{"ok", "unchanged", "unchanged", "unchanged", "unchanged"}));
+}
+
+TEST_F(CloudonixPairingE2E, H_RotatingNeverWaitsOnCloudonixAndAPushThatFailsShowsWhy) {
+  pair_fresh();
+  ASSERT_TRUE(eventually([&] { return profile_rows() == "0"; }));
+  // Cloudonix answers every request 3 s late.
+  cx_->switches(
+      {{"rate_limit", false}, {"fault", {{"kind", "timeout"}, {"delay_ms", 3000}, {"times", -1}}}});
+  auto t0 = std::chrono::steady_clock::now();
+  auto key = owner_->post("/api/v1/settings/requests-key", Json::object());
+  auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_EQ(key.status, 200) << key.body.dump();
+  EXPECT_LT(took, 1s);
+  auto new_key = key.body["requests_api_key"].get<std::string>();
+  EXPECT_NE(cx_->domain(kDomain)["profile"]["authorization-api-key"], new_key);
+  EXPECT_EQ(profile_rows(), "1");
+  // The worker's push waited for the late answer and was put back to try again.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return scalar(
+                   "SELECT coalesce((SELECT last_error FROM cloudonix_outbox WHERE "
+                   "object_type = 'profile'), '')")
+                   .find("504") != std::string::npos;
+      },
+      20s));
+  // Answering again, Cloudonix gets the new key from the worker's retry.
+  cx_->switches({{"fault", nullptr}});
+  EXPECT_TRUE(eventually(
+      [&] { return cx_->domain(kDomain)["profile"]["authorization-api-key"] == new_key; }, 60s));
+  EXPECT_TRUE(eventually([&] { return profile_rows() == "0"; }));
+  EXPECT_EQ(profile_sync(), "synced");
+
+  // Cloudonix refuses the new profile: the push fails with the reason, and is not retried.
+  cx_->switches({{"fault", {{"kind", "status"}, {"status", 403}, {"method", "PUT"}}}});
+  t0 = std::chrono::steady_clock::now();
+  auto token = owner_->post("/api/v1/settings/webhook-token", Json::object());
+  took = std::chrono::steady_clock::now() - t0;
+  ASSERT_EQ(token.status, 200) << token.body.dump();
+  EXPECT_LT(took, 1s);
+  auto new_token = token.body["webhook_token"].get<std::string>();
+  ASSERT_TRUE(eventually([&] { return profile_sync() == "failed"; }, 30s));
+  EXPECT_EQ(profile_sync("error"), "Cloudonix answered 403: fault injected");
+  EXPECT_EQ(profile_rows(), "0");
+  EXPECT_EQ(status().body["last_error"], "profile push: Cloudonix answered 403: fault injected");
+  EXPECT_EQ(cx_->domain(kDomain)["profile"]["cdr-endpoint"].get<std::string>().find(new_token),
+            std::string::npos);
+  secrets_seen_.insert(secrets_seen_.end(), {new_key, new_token});
+
+  // The next push that succeeds clears both.
+  cx_->switches({{"fault", nullptr}});
+  auto again = owner_->post("/api/v1/settings/webhook-token", Json::object());
+  ASSERT_EQ(again.status, 200) << again.body.dump();
+  auto newer_token = again.body["webhook_token"].get<std::string>();
+  secrets_seen_.push_back(newer_token);
+  ASSERT_TRUE(eventually([&] { return profile_sync() == "synced"; }, 30s));
+  EXPECT_EQ(cx_->domain(kDomain)["profile"]["cdr-endpoint"], again.body["webhook_urls"]["cdr"]);
+  EXPECT_TRUE(status().body["last_error"].is_null());
+}
+
+TEST_F(CloudonixPairingE2E, I_AnUnpairedTenantQueuesNoPushAndShowsNoFailure) {
+  ASSERT_EQ(put_key(kOtherKey).status, 200);  // another key: unpaired until it pairs again
+  ASSERT_EQ(status().body["paired"], false);
+  cx_->clear_log();
+  auto key = owner_->post("/api/v1/settings/requests-key", Json::object());
+  ASSERT_EQ(key.status, 200) << key.body.dump();
+  secrets_seen_.push_back(key.body["requests_api_key"].get<std::string>());
+  EXPECT_EQ(profile_rows(), "0");
+  EXPECT_NE(profile_sync(), "failed");
+  EXPECT_TRUE(cx_->log().empty()) << cx_->log().dump();
 }
 
 TEST_F(CloudonixPairingE2E, Z_NoKeyAppearsInAnyLogLine) {
