@@ -1,6 +1,7 @@
 #include "http/router.hpp"
 
 #include <set>
+#include <stdexcept>
 
 namespace pbx::http {
 
@@ -42,19 +43,24 @@ void Reply::operator()(Response response) const {
 }
 
 void Router::add(std::string method, std::string pattern, Doc doc, Handler handler,
-                 ErrorStyle style) {
+                 ErrorStyle style, ErrorRenderer render_error) {
   add_async(
       std::move(method), std::move(pattern), std::move(doc),
-      [h = std::move(handler)](Request& req, const Reply& reply) { reply(h(req)); }, style);
+      [h = std::move(handler)](Request& req, const Reply& reply) { reply(h(req)); }, style,
+      std::move(render_error));
 }
 
 void Router::add_async(std::string method, std::string pattern, Doc doc, AsyncHandler handler,
-                       ErrorStyle style) {
+                       ErrorStyle style, ErrorRenderer render_error) {
+  if (style != ErrorStyle::json && !render_error) {
+    throw std::invalid_argument(pattern + ": a route whose errors are not JSON renders them");
+  }
   auto route = std::make_unique<Route>();
   route->method = std::move(method);
   route->segments = split_path(pattern);
   route->pattern = std::move(pattern);
   route->style = style;
+  route->render_error = std::move(render_error);
   route->doc = std::move(doc);
   route->handler = std::move(handler);
   routes_.push_back(std::move(route));

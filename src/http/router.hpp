@@ -13,6 +13,11 @@ namespace pbx::http {
 // How a route's errors are shown: the docs/api.md JSON body, or CXML for Cloudonix.
 enum class ErrorStyle { json, cxml };
 
+// Renders the errors of a route whose caller reads something other than the JSON body
+// (Cloudonix reads only CXML). The module that registers the route owns what its caller is
+// told, so the transport holds no words of its own for it.
+using ErrorRenderer = std::function<Response(const Error& error, const std::string& request_id)>;
+
 // Sends the answer of one request exactly once, from any thread.
 class Reply {
  public:
@@ -47,6 +52,7 @@ struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/extensions/{id}"
   ErrorStyle style = ErrorStyle::json;
+  ErrorRenderer render_error;  // set for every style but json
   Doc doc;
   AsyncHandler handler;
   std::vector<std::string> segments;
@@ -61,10 +67,12 @@ struct Match {
 // Routes are fixed before serving starts and only read afterwards, from every thread.
 class Router {
  public:
+  // A route whose errors are not shown as JSON brings their renderer (std::invalid_argument
+  // otherwise).
   void add(std::string method, std::string pattern, Doc doc, Handler handler,
-           ErrorStyle style = ErrorStyle::json);
+           ErrorStyle style = ErrorStyle::json, ErrorRenderer render_error = {});
   void add_async(std::string method, std::string pattern, Doc doc, AsyncHandler handler,
-                 ErrorStyle style = ErrorStyle::json);
+                 ErrorStyle style = ErrorStyle::json, ErrorRenderer render_error = {});
   Match match(std::string_view method, std::string_view path) const;
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
 

@@ -43,9 +43,6 @@ struct ServerOptions {
 // health, metrics and the console stay on the connection threads and never wait behind it.
 bool runs_on_admin_pool(std::string_view method, std::string_view pattern);
 
-// Renders an Error as docs/api.md's JSON body (or, for Cloudonix routes, as CXML).
-Response error_response(const Error& error, ErrorStyle style, const std::string& request_id);
-
 // The whole HTTP front: request ids, limits, routing, error mapping, access log, metrics.
 class Server {
  public:

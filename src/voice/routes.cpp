@@ -4,6 +4,7 @@
 #include "http/auth.hpp"
 #include "http/json_body.hpp"
 #include "routing/engine.hpp"
+#include "voice/errors.hpp"
 #include "voice/routing_store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -80,7 +81,7 @@ struct Voice {
     }
     if (!tenant->routing) {
       spdlog::error("rid={} tenant {} has no routing snapshot", req.request_id, tenant->tenant.id);
-      return Response::xml(200, routing::cxml::render(routing::apology()));
+      return apology_response();
     }
     const auto& snapshot = *tenant->routing;
     routing::Context ctx{
@@ -106,7 +107,7 @@ struct Voice {
       } catch (const std::exception& e) {
         spdlog::error("rid={} tenant={} call={} voicemail not stored: {}", req.request_id,
                       snapshot.tenant_id, call.call_id, e.what());
-        return Response::xml(200, routing::cxml::render(routing::apology()));
+        return apology_response();
       }
     }
     return Response::xml(200, routing::cxml::render(out.document));
@@ -135,7 +136,7 @@ void add_voice_routes(Router& router, VoiceDeps deps) {
       router.add(
           method, path, http::Doc{"execution", summary, http::Access::requests_key},
           [voice, kind = kind](Request& req) { return voice->handle(req, kind); },
-          http::ErrorStyle::cxml);
+          http::ErrorStyle::cxml, cxml_error_response);
     }
   }
 }

@@ -4,8 +4,8 @@
 #include "core/json.hpp"
 #include "core/metrics.hpp"
 #include "core/uuid_v7.hpp"
+#include "http/error_response.hpp"
 #include "http/json_body.hpp"
-#include "http/server.hpp"
 #include "webhooks/intake.hpp"
 #include "webhooks/rejections.hpp"
 
@@ -83,7 +83,7 @@ void handle(Kind kind, const WebhookDeps& deps, http::Request& req, const http::
     if (!ok) {
       count(kind, "unavailable");
       reply(http::error_response(Error::unavailable("the event could not be stored; retry"),
-                                 http::ErrorStyle::json, j.request_id));
+                                 j.request_id));
       return;
     }
     count(kind, outcome_name(j.outcome()));

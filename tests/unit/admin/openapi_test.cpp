@@ -1,5 +1,6 @@
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
+#include "voice/errors.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +16,7 @@ http::Router sample_router() {
   http::Router router;
   router.add("GET", "/health", {"operations", "Liveness"}, ok);
   router.add("POST", "/api/voice/route", {"execution", "A new call", http::Access::requests_key},
-             ok, http::ErrorStyle::cxml);
+             ok, http::ErrorStyle::cxml, voice::cxml_error_response);
   router.add("POST", "/api/webhooks/cloudonix/cdr", {"webhooks", "A CDR", http::Access::webhook},
              ok);
   router.add("POST", "/api/v1/dead-letters/{id}/replay",
