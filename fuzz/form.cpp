@@ -7,7 +7,7 @@
 #include "core/url.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace pbx::http;
+  using namespace pbx::url;
   auto in = pbx::fuzz::bytes(data, size);
   for (bool plus_is_space : {false, true}) {
     PBX_CHECK(percent_decode(percent_encode(in), plus_is_space) == std::string(in));

@@ -6,7 +6,7 @@
 #include "cloudonix/fields.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace pbx::webhooks;
+  using namespace pbx::cloudonix;
   auto t = parse_iso8601(pbx::fuzz::bytes(data, size));
   if (!t) return 0;
   auto ms = t->time_since_epoch().count();

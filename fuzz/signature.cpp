@@ -16,7 +16,7 @@
 
 namespace {
 
-using namespace pbx::webhooks;
+using namespace pbx::cloudonix;
 
 constexpr std::int64_t kNow = 1772618400;
 constexpr std::string_view kBlank = " \t\r\n\f\v";
