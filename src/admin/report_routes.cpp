@@ -45,7 +45,7 @@ http::Response csv_response(store::PgPool& pg, std::string tenant_id, cdr::CdrLi
 }  // namespace
 
 std::vector<store::Statement> report_statements() {
-  auto all = cdr::cdr_query_statements();
+  auto all = cdr::cdr_statements();
   auto activity = activity_statements();
   all.insert(all.end(), activity.begin(), activity.end());
   return all;
