@@ -408,7 +408,7 @@ Json CloudonixLink::pair(const std::string& tenant_id) {
       pqxx::work tx(conn);
       if (!row.requests_key) {
         row.requests_key = crypto::random_token(kRequestsKeyPrefix);
-        store::set_requests_key_hash(tx, tenant_id, crypto::sha256(*row.requests_key));
+        store::rotate_requests_key(tx, tenant_id, crypto::sha256(*row.requests_key), kTokenGrace);
         remember_requests_key(tx, tenant_id, *row.requests_key);
       }
       if (!row.webhook_token) {

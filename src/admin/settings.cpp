@@ -12,8 +12,9 @@ namespace pbx::admin {
 
 namespace {
 
-// The previous webhook secret or token stays valid this long after a new one is made, so that
-// senders can be switched over without losing events; only the current one is older than that.
+// The previous webhook secret, webhook token or requests key stays valid this long after a new
+// one is made, so that senders (and a paired domain, until the sync worker has pushed the new
+// value) can be switched over without losing requests; only the current one is older than that.
 constexpr const char* kSecretGrace = "24 hours";
 
 // Marks where the webhook token goes in the URLs shown without it.
@@ -172,9 +173,6 @@ std::vector<store::Statement> settings_statements() {
       {"settings_domain_taken",
        "SELECT EXISTS (SELECT 1 FROM tenant_domain_keys WHERE key = pbx_domain_key($2)"
        " AND tenant_id <> $1)"},
-      {"settings_set_requests_key",
-       "UPDATE tenants SET requests_key_hash = decode($2, 'hex'), updated_at = now()"
-       " WHERE id = $1"},
       {"settings_base_url", "SELECT public_base_url FROM tenants WHERE id = $1"},
   };
 }
@@ -214,15 +212,17 @@ void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::
                return http::Response::json(200, updated);
              });
   router.add("POST", "/api/v1/settings/requests-key",
-             http::Doc{"settings", "New requests API key, shown once (owner)", http::Access::admin},
+             http::Doc{"settings",
+                       "New requests API key, shown once; the previous one stays valid for a "
+                       "grace period and any earlier one ends (owner)",
+                       http::Access::admin},
              [deps, cloudonix](http::Request& req) {
                auto p = deps.guard(req);
                require_role(p, kWriters);
                auto key = crypto::random_token(kRequestsKeyPrefix);
                deps.pg.with([&](pqxx::connection& conn) {
                  pqxx::work tx(conn);
-                 tx.exec_prepared("settings_set_requests_key", p.tenant_id,
-                                  crypto::to_hex(crypto::sha256(key)));
+                 store::rotate_requests_key(tx, p.tenant_id, crypto::sha256(key), kSecretGrace);
                  if (cloudonix != nullptr) {
                    cloudonix->remember_requests_key(tx, p.tenant_id, key);
                    queue_profile_push(tx, p.tenant_id);
@@ -231,7 +231,8 @@ void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::
                  return 0;
                });
                deps.applied();
-               return http::Response::json(200, {{"requests_api_key", key}});
+               return http::Response::json(
+                   200, {{"requests_api_key", key}, {"previous_key_valid_for", kSecretGrace}});
              });
   router.add("POST", "/api/v1/settings/webhook-secret",
              http::Doc{"settings",
@@ -282,8 +283,8 @@ void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::
                                             {"cdr", urls.cdr}}},
                                           {"previous_tokens_valid_for", kSecretGrace}});
       });
-  // Ends the previous secret (token) now, e.g. once every sender has the new one or when the old
-  // one leaked; the current one stays.
+  // Ends the previous secret (token, key) now, e.g. once every sender has the new one or when
+  // the old one leaked; the current one stays.
   using Revoke = void (*)(pqxx::transaction_base&, const std::string&);
   struct Previous {
     const char* path;
@@ -296,7 +297,10 @@ void add_settings_routes(http::Router& router, ResourceDeps deps, const crypto::
        &store::revoke_previous_webhook_secret},
       {"/api/v1/settings/webhook-token/previous",
        "End the previous webhook token now; the current one stays (owner)",
-       &store::revoke_previous_webhook_token}};
+       &store::revoke_previous_webhook_token},
+      {"/api/v1/settings/requests-key/previous",
+       "End the previous requests API key now; the current one stays (owner)",
+       &store::revoke_previous_requests_key}};
   for (const auto& each : previous) {
     Revoke revoke = each.revoke;
     router.add("DELETE", each.path, http::Doc{"settings", each.summary, http::Access::admin},

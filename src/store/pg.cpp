@@ -2,6 +2,7 @@
 
 #include "core/metrics.hpp"
 #include "core/url.hpp"
+#include "store/dependency.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -9,14 +10,8 @@ namespace pbx::store {
 
 namespace {
 
-// After a failed connect, requests fail fast for this long instead of each waiting for the
-// connect timeout.
-constexpr auto kRetryAfterFailure = std::chrono::milliseconds(500);
-
-metrics::Counter& dependency_errors() {
-  static auto& c = metrics::registry().counter("pbx_dependency_errors_total",
-                                               "Failed calls to Postgres or Redis",
-                                               metrics::label("dependency", "postgres"));
+metrics::Counter& errors() {
+  static auto& c = store::dependency_errors("postgres");
   return c;
 }
 
@@ -57,7 +52,7 @@ PgPool::Slot* PgPool::acquire() {
     };
     if (!freed_.wait_for(lock, options_.checkout_timeout,
                          [&] { return (slot = pick()) != nullptr; })) {
-      dependency_errors().inc();
+      errors().inc();
       throw Error::unavailable("database busy");
     }
     slot->busy = true;
@@ -91,7 +86,7 @@ void PgPool::open(Slot& slot) {
     for (const auto& st : statements_) conn->prepare(st.name, st.sql);
     slot.conn = std::move(conn);
   } catch (const std::exception& e) {
-    dependency_errors().inc();
+    errors().inc();
     {
       std::lock_guard lock(mutex_);
       down_until_ = std::chrono::steady_clock::now() + kRetryAfterFailure;
@@ -105,11 +100,11 @@ Error PgPool::translate(const pqxx::sql_error& e) {
   const std::string& state = e.sqlstate();
   // query_canceled: our statement timeout fired. Postgres is up; the work was too long.
   if (state == "57014") {
-    dependency_errors().inc();
+    errors().inc();
     return Error::timeout("database timeout");
   }
   if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0 || state == "53300") {
-    dependency_errors().inc();
+    errors().inc();
     return Error::unavailable("database unavailable");
   }
   // The SQL and its message stay in our log; the caller sees a generic internal error.

@@ -2,6 +2,7 @@
 
 #include "core/config.hpp"
 #include "core/metrics.hpp"
+#include "store/dependency.hpp"
 
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
@@ -12,12 +13,8 @@ namespace pbx::store {
 
 namespace {
 
-constexpr auto kRetryAfterFailure = std::chrono::milliseconds(500);
-
-metrics::Counter& dependency_errors() {
-  static auto& c = metrics::registry().counter("pbx_dependency_errors_total",
-                                               "Failed calls to Postgres or Redis",
-                                               metrics::label("dependency", "redis"));
+metrics::Counter& errors() {
+  static auto& c = store::dependency_errors("redis");
   return c;
 }
 
@@ -149,11 +146,11 @@ bool RedisPool::connect(Slot& slot) {
 std::optional<RedisReply> RedisPool::command(const std::vector<std::string_view>& args) {
   Slot* slot = acquire();
   if (slot == nullptr) {
-    dependency_errors().inc();
+    errors().inc();
     return std::nullopt;
   }
   if (slot->ctx == nullptr && !connect(*slot)) {
-    dependency_errors().inc();
+    errors().inc();
     release(slot, true);
     return std::nullopt;
   }
@@ -169,7 +166,7 @@ std::optional<RedisReply> RedisPool::command(const std::vector<std::string_view>
       redisCommandArgv(slot->ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
   if (r == nullptr) {
     // I/O error or timeout: the context cannot be trusted any more.
-    dependency_errors().inc();
+    errors().inc();
     release(slot, true);
     return std::nullopt;
   }
@@ -185,7 +182,7 @@ std::optional<std::vector<RedisReply>> RedisPool::pipeline(
   if (commands.empty()) return replies;
   Slot* slot = acquire();
   if (slot == nullptr || (slot->ctx == nullptr && !connect(*slot))) {
-    dependency_errors().inc();
+    errors().inc();
     if (slot != nullptr) release(slot, true);
     return std::nullopt;
   }
@@ -208,7 +205,7 @@ std::optional<std::vector<RedisReply>> RedisPool::pipeline(
     replies.push_back(convert(static_cast<redisReply*>(reply)));
     freeReplyObject(reply);
   }
-  if (!ok) dependency_errors().inc();
+  if (!ok) errors().inc();
   release(slot, !ok);
   if (!ok) return std::nullopt;
   return replies;

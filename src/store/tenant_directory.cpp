@@ -36,9 +36,24 @@ bool TenantEntry::token_valid_at(std::string_view token_hash,
   return valid;
 }
 
+bool TenantEntry::requests_key_valid_at(std::string_view key_hash,
+                                        std::chrono::system_clock::time_point now) const {
+  // Both compared, with no early exit: the time taken does not reveal which key matched.
+  bool valid =
+      !requests_key_hash.empty() && crypto::constant_time_equal(requests_key_hash, key_hash);
+  if (previous_requests_key) {
+    valid |= crypto::constant_time_equal(previous_requests_key->hash, key_hash) &&
+             previous_requests_key->expires_at > now;
+  }
+  return valid;
+}
+
 std::vector<Statement> TenantDirectory::statements() {
-  static const std::string tenant = std::string("SELECT ") + kTenantColumns +
-                                    ", encode(requests_key_hash, 'hex') FROM tenants WHERE id = $1";
+  // The previous key's end is checked when it is used, so an expired one needs no reload.
+  static const std::string tenant =
+      std::string("SELECT ") + kTenantColumns +
+      ", encode(requests_key_hash, 'hex'), encode(requests_key_previous_hash, 'hex'),"
+      " extract(epoch FROM requests_key_previous_expires_at)::bigint FROM tenants WHERE id = $1";
   return {
       {"directory_versions", "SELECT id::text, config_version FROM tenants"},
       {"directory_tenant", tenant.c_str()},
@@ -76,6 +91,11 @@ std::shared_ptr<const TenantEntry> TenantDirectory::load_entry(pqxx::transaction
   entry->tenant = tenant_from(r);
   if (!r[11].is_null())
     entry->requests_key_hash = crypto::from_hex(r[11].as<std::string>()).value_or("");
+  if (!r[12].is_null() && !r[13].is_null()) {
+    entry->previous_requests_key = PreviousRequestsKey{
+        crypto::from_hex(r[12].as<std::string>()).value_or(""),
+        std::chrono::system_clock::time_point(std::chrono::seconds(r[13].as<long long>()))};
+  }
   for (const auto& s : tx.exec_prepared("directory_secrets", id, kMaxValidWebhookCredentials)) {
     auto secret_id = s[0].as<std::string>();
     auto opened = box_.open(s[1].as<std::string>(), webhook_secret_context(id, secret_id));
@@ -137,6 +157,8 @@ bool TenantDirectory::refresh() {
       for (const auto& [id, entry] : fresh->by_id) {
         if (!entry->requests_key_hash.empty())
           fresh->by_key_hash.emplace(entry->requests_key_hash, entry);
+        if (entry->previous_requests_key)
+          fresh->by_key_hash.emplace(entry->previous_requests_key->hash, entry);
         for (const auto& t : entry->webhook_tokens) fresh->by_token_hash.emplace(t.hash, entry);
         // Keys are unique across tenants in the database (tenant_domain_keys' primary key).
         for (const auto& key : entry->domain_keys) fresh->by_domain.emplace(key, entry);
@@ -167,15 +189,15 @@ void TenantDirectory::start_polling(std::chrono::milliseconds interval) {
   });
 }
 
-std::shared_ptr<const TenantEntry> TenantDirectory::by_requests_key(std::string_view key) const {
+std::shared_ptr<const TenantEntry> TenantDirectory::by_requests_key(
+    std::string_view key, std::chrono::system_clock::time_point now) const {
   if (key.empty()) return nullptr;
   auto hash = crypto::sha256(key);
   auto index = index_.load();
   auto it = index->by_key_hash.find(hash);
   // The map lookup already matched the hash; the constant-time compare keeps the final
   // decision free of data-dependent timing.
-  if (it == index->by_key_hash.end() ||
-      !crypto::constant_time_equal(it->second->requests_key_hash, hash)) {
+  if (it == index->by_key_hash.end() || !it->second->requests_key_valid_at(hash, now)) {
     return nullptr;
   }
   return it->second;

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -33,10 +34,17 @@ struct WebhookToken {
   std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
+// The requests key that the current one replaced, valid until the end of its grace period.
+struct PreviousRequestsKey {
+  std::string hash;  // raw SHA-256
+  std::chrono::system_clock::time_point expires_at;
+};
+
 // Everything the hot paths need to know about one tenant, immutable once built.
 struct TenantEntry {
   TenantRow tenant;
   std::string requests_key_hash;  // raw SHA-256; empty when no key is set
+  std::optional<PreviousRequestsKey> previous_requests_key;
   std::vector<WebhookSecret> webhook_secrets;
   // text::domain_key of the domain name, the domain uuid and every alias.
   std::vector<std::string> domain_keys;
@@ -52,6 +60,10 @@ struct TenantEntry {
   // Whether the token of this SHA-256 is one of the tenant's, unexpired at `now` (compared in
   // constant time).
   bool token_valid_at(std::string_view token_hash, std::chrono::system_clock::time_point now) const;
+  // Whether the requests key of this SHA-256 is the tenant's current one, or its previous one
+  // unexpired at `now` (compared in constant time).
+  bool requests_key_valid_at(std::string_view key_hash,
+                             std::chrono::system_clock::time_point now) const;
 };
 
 // All tenants in memory, so that authenticating and routing a call touch no database.
@@ -74,8 +86,10 @@ class TenantDirectory {
   void start_polling(std::chrono::milliseconds interval);
   bool loaded() const { return loaded_.load(); }
 
-  // Finds the tenant of a requests API key (hashed, then compared in constant time).
-  std::shared_ptr<const TenantEntry> by_requests_key(std::string_view key) const;
+  // Finds the tenant of a requests API key valid at `now`: its current one, or its previous one
+  // within the grace period (hashed, then compared in constant time).
+  std::shared_ptr<const TenantEntry> by_requests_key(
+      std::string_view key, std::chrono::system_clock::time_point now) const;
   // By domain name, uuid or alias, as TenantEntry::owns_domain matches them.
   std::shared_ptr<const TenantEntry> by_domain(std::string_view claimed) const;
   // Finds the tenant of a webhook token valid at `now` (hashed, then compared in constant time).

@@ -81,6 +81,16 @@ std::vector<Statement> tenant_statements() {
       {"tenant_set_requests_key",
        "UPDATE tenants SET requests_key_hash = decode($2, 'hex'), updated_at = now() WHERE id = "
        "$1"},
+      // SET reads the row as it was, so the current hash becomes the previous one; the row's
+      // lock orders concurrent rotations. Without a current key there is nothing to keep.
+      {"tenant_rotate_requests_key",
+       "UPDATE tenants SET requests_key_previous_hash = requests_key_hash,"
+       " requests_key_previous_expires_at = CASE WHEN requests_key_hash IS NOT NULL"
+       "  THEN clock_timestamp() + $3::interval END,"
+       " requests_key_hash = decode($2, 'hex'), updated_at = now() WHERE id = $1"},
+      {"tenant_revoke_previous_requests_key",
+       "UPDATE tenants SET requests_key_previous_hash = NULL,"
+       " requests_key_previous_expires_at = NULL, updated_at = now() WHERE id = $1"},
       {"tenant_lock", "SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE"},
       {"webhook_secrets_keep_current", secrets.keep_current.c_str()},
       {"webhook_secrets_grace", secrets.grace.c_str()},
@@ -154,6 +164,15 @@ void revoke_previous_webhook_secret(pqxx::transaction_base& tx, const std::strin
 
 void revoke_previous_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id) {
   revoke_previous(tx, "webhook_tokens", tenant_id);
+}
+
+void rotate_requests_key(pqxx::transaction_base& tx, const std::string& tenant_id,
+                         const std::string& key_hash, const std::string& grace) {
+  tx.exec_prepared0("tenant_rotate_requests_key", tenant_id, crypto::to_hex(key_hash), grace);
+}
+
+void revoke_previous_requests_key(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  tx.exec_prepared0("tenant_revoke_previous_requests_key", tenant_id);
 }
 
 std::string insert_user(pqxx::transaction_base& tx, const std::string& tenant_id,

@@ -62,6 +62,13 @@ void rotate_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_
 // Ends every webhook secret (token) but the current one, at once.
 void revoke_previous_webhook_secret(pqxx::transaction_base& tx, const std::string& tenant_id);
 void revoke_previous_webhook_token(pqxx::transaction_base& tx, const std::string& tenant_id);
+// Makes the key of this raw SHA-256 the tenant's requests key. The current one becomes the
+// previous one, valid for `grace` more (an SQL interval), so that callers holding it (a paired
+// domain, until the new key is pushed to it) are not refused meanwhile; any earlier one ends.
+void rotate_requests_key(pqxx::transaction_base& tx, const std::string& tenant_id,
+                         const std::string& key_hash, const std::string& grace);
+// Ends the previous requests key at once; the current one stays.
+void revoke_previous_requests_key(pqxx::transaction_base& tx, const std::string& tenant_id);
 std::string insert_user(pqxx::transaction_base& tx, const std::string& tenant_id,
                         const std::string& email, const std::string& name, const std::string& role,
                         const std::string& password_hash);

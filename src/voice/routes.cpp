@@ -64,7 +64,8 @@ struct Voice {
   Rotation rotation;
 
   Response handle(Request& req, std::optional<routing::Callback> callback) {
-    auto tenant = deps.directory.by_requests_key(requests_api_key(req));
+    auto tenant =
+        deps.directory.by_requests_key(requests_api_key(req), std::chrono::system_clock::now());
     if (!tenant) throw Error::unauthorized("missing or unknown requests API key");
     auto params = call_params(req);
     auto call = routing::parse_call(params);

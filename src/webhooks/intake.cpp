@@ -176,7 +176,7 @@ AuthResult authenticate(const http::Request& req, const std::optional<nlohmann::
                         const store::TenantDirectory& directory,
                         std::chrono::system_clock::time_point now) {
   TenantLookup lookup{
-      [&](std::string_view key) { return directory.by_requests_key(key); },
+      [&](std::string_view key) { return directory.by_requests_key(key, now); },
       [&](std::string_view token) { return directory.by_webhook_token(token, now); },
       [&](std::string_view domain) { return directory.by_domain(domain); },
   };

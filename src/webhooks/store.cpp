@@ -339,7 +339,7 @@ std::vector<Statement> webhook_statements() {
       {"webhook_calls_upsert_and_log",
        "WITH upserted AS ("
        "INSERT INTO calls (id, tenant_id, session_token, direction, from_number, to_number, state,"
-       " last_status, cloudonix::status_rank, started_at, answered_at, ended_at, domain, "
+       " last_status, status_rank, started_at, answered_at, ended_at, domain, "
        "subscriber)"
        " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
        " $6::text[], $7::text[], $8::text[], $9::smallint[], $10::timestamptz[],"
@@ -353,7 +353,7 @@ std::vector<Statement> webhook_statements() {
        "   ELSE calls.state END,"
        " last_status = CASE WHEN calls.status_rank < excluded.status_rank"
        "   THEN excluded.last_status ELSE calls.last_status END,"
-       " cloudonix::status_rank = greatest(calls.status_rank, excluded.status_rank),"
+       " status_rank = greatest(calls.status_rank, excluded.status_rank),"
        " started_at = coalesce(calls.started_at, excluded.started_at),"
        " answered_at = coalesce(calls.answered_at, excluded.answered_at),"
        " ended_at = coalesce(calls.ended_at, excluded.ended_at),"

@@ -164,7 +164,12 @@ TEST_F(Admin, SettingsShowUrlsNeverKeysAndRotateThem) {
   VoiceClient new_key(svc_->base_url(), fresh, "");
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_EQ(new_key.route({{"To", "+10000000000"}}).status, 200);
+  EXPECT_EQ(key.body["previous_key_valid_for"], "24 hours");
+  EXPECT_EQ(old_key.route({{"To", "+10000000000"}}).status, 200)
+      << "the previous key stays valid for its grace period";
+  EXPECT_EQ(owner_->del("/api/v1/settings/requests-key/previous").status, 204);
   EXPECT_EQ(old_key.route({{"To", "+10000000000"}}).status, 401);
+  EXPECT_EQ(new_key.route({{"To", "+10000000000"}}).status, 200);
   a_->requests_api_key = fresh;
 
   auto secret = owner_->post("/api/v1/settings/webhook-secret", json::object());

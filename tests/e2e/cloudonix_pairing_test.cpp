@@ -194,6 +194,15 @@ TEST_F(CloudonixPairingE2E, D_PairingMakesExactlyTheDocumentedCallsAndASecondCha
   EXPECT_EQ(scalar("SELECT encode(requests_key_hash, 'hex') FROM tenants WHERE id = '" +
                    tenant_->id + "'"),
             sha256_hex(key));
+  // The key the tenant had keeps working through its grace period, as after a rotation, for
+  // whoever held it (a domain set up by hand) until Cloudonix uses the new one.
+  EXPECT_EQ(scalar("SELECT encode(requests_key_previous_hash, 'hex') FROM tenants WHERE id = '" +
+                   tenant_->id + "'"),
+            sha256_hex(tenant_->requests_api_key));
+  EXPECT_EQ(scalar("SELECT requests_key_previous_expires_at > now() + interval '23 hours' FROM "
+                   "tenants WHERE id = '" +
+                   tenant_->id + "'"),
+            "t");
   EXPECT_EQ(scalar("SELECT count(*) FROM webhook_tokens WHERE token_hash = decode('" +
                    sha256_hex(token) + "', 'hex') AND expires_at IS NULL"),
             "1");

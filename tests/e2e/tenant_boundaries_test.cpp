@@ -125,20 +125,27 @@ TEST_F(Boundaries, DomainsMatchWithOrWithoutTheCloudonixSuffixAndByAlias) {
 // Each check runs right after the change answers, with no wait: scripts that configure and
 // then call must never see the old configuration.
 TEST_F(Boundaries, AChangeIsInForceOnTheVeryNextRequestToTheSameInstance) {
+  auto route_with = [&](const std::string& key) {
+    return VoiceClient(svc_->base_url(), key, "").route({{"CallSid", "k"}, {"To", "+1"}}).status;
+  };
   std::string old_key = a_->requests_api_key;
+  std::string older_key;  // two rotations back: the last rotation ended it
   for (int round = 0; round < 5; ++round) {
     auto rotated = owner_->post("/api/v1/settings/requests-key", json::object());
     ASSERT_EQ(rotated.status, 200);
     auto key = rotated.body["requests_api_key"].get<std::string>();
-    EXPECT_EQ(VoiceClient(svc_->base_url(), key, "").route({{"CallSid", "k"}, {"To", "+1"}}).status,
-              200)
-        << "round " << round;
-    EXPECT_EQ(
-        VoiceClient(svc_->base_url(), old_key, "").route({{"CallSid", "k"}, {"To", "+1"}}).status,
-        401)
-        << "round " << round;
+    EXPECT_EQ(route_with(key), 200) << "round " << round;
+    EXPECT_EQ(route_with(old_key), 200) << "round " << round << ": the previous key, in its grace";
+    if (!older_key.empty()) {
+      EXPECT_EQ(route_with(older_key), 401) << "round " << round;
+    }
+    older_key = old_key;
     old_key = key;
   }
+  // Now older_key is the current key's previous one; ending it is in force at once too.
+  ASSERT_EQ(owner_->del("/api/v1/settings/requests-key/previous").status, 204);
+  EXPECT_EQ(route_with(older_key), 401);
+  EXPECT_EQ(route_with(old_key), 200);
   VoiceClient voice(svc_->base_url(), old_key, "");
 
   auto first = new_extension();

@@ -1,12 +1,13 @@
 // Webhook secrets and tokens through the running service: secrets stored sealed (never in plain
 // text, plain ones of an earlier version sealed at start-up, re-sealed under a new
 // PBX_SECRET_KEY by `pbxd secrets reseal`), at most two valid at once (the current one and the
-// previous one), the previous one revoked at once on request.
+// previous one), the previous one revoked at once on request. The requests key rotates alike.
 #include "core/crypto.hpp"
 #include "core/secret_box.hpp"
 #include "support/admin_client.hpp"
 #include "support/eventually.hpp"
 #include "support/test_env.hpp"
+#include "support/voice.hpp"
 #include "support/webhook_payloads.hpp"
 
 #include <gtest/gtest.h>
@@ -73,6 +74,32 @@ class WebhookSecrets : public ::testing::Test {
                  cdr_payload(kDomain, unique_name("token-")).dump(),
                  {{"Content-Type", "application/json"}})
         .status;
+  }
+  // The status of a call routed with `key`.
+  static int key_route(const std::string& key) {
+    return VoiceClient(svc_->base_url(), key, "").route({{"To", "+10000000000"}}).status;
+  }
+  // The status of a CDR that carries only `key` as a bearer token.
+  static int key_cdr(const std::string& key) {
+    HttpClient http;
+    return http
+        .request("POST", svc_->base_url() + "/api/webhooks/cloudonix/cdr",
+                 cdr_payload(kDomain, unique_name("key-")).dump(),
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + key}})
+        .status;
+  }
+  static std::string new_key() {
+    auto r = owner_->post("/api/v1/settings/requests-key", json::object());
+    EXPECT_EQ(r.status, 200) << r.body.dump();
+    EXPECT_EQ(r.body["previous_key_valid_for"], "24 hours") << r.body.dump();
+    return r.body.value("requests_api_key", "");
+  }
+  // When the tenant's previous requests key ends, in seconds from now (empty when it has none).
+  static std::string previous_key_ends_in() {
+    return scalar(
+        "SELECT round(extract(epoch FROM requests_key_previous_expires_at - now())) FROM tenants"
+        " WHERE id = '" +
+        tenant_->id + "'");
   }
   static std::string new_secret() {
     auto r = owner_->post("/api/v1/settings/webhook-secret", json::object());
@@ -152,6 +179,68 @@ TEST_F(WebhookSecrets, RevokingThePreviousOneEndsItAtTheNextRequest) {
   EXPECT_EQ(signed_cdr(secret), 200);
   tenant_->webhook_secret = secret;
   tenant_->webhook_token = token;
+}
+
+TEST_F(WebhookSecrets, ARotatedRequestsKeyKeepsWorkingForItsGracePeriodOnly) {
+  auto first = tenant_->requests_api_key;
+  ASSERT_EQ(key_route(first), 200);
+  auto second = new_key();
+  // Both route calls and authenticate webhooks until Cloudonix has the new one.
+  EXPECT_EQ(key_route(second), 200);
+  EXPECT_EQ(key_route(first), 200) << "the previous key, in its grace period";
+  EXPECT_EQ(key_cdr(second), 200);
+  EXPECT_EQ(key_cdr(first), 200) << "the previous key, in its grace period";
+  auto ends_in = std::stoll(previous_key_ends_in());
+  EXPECT_GT(ends_in, 24 * 3600 - 60);
+  EXPECT_LE(ends_in, 24 * 3600);
+  EXPECT_EQ(settings().dump().find(first), std::string::npos);
+
+  // A second rotation ends the first key at once: only two are ever valid.
+  auto third = new_key();
+  EXPECT_EQ(key_route(first), 401);
+  EXPECT_EQ(key_cdr(first), 401);
+  EXPECT_EQ(key_route(second), 200) << "the previous key, in its grace period";
+  EXPECT_EQ(key_route(third), 200);
+
+  // Once the grace period is over, the previous key is refused.
+  TestEnv::get().pg().execute(
+      "UPDATE tenants SET requests_key_previous_expires_at = now() - interval '1 second' WHERE "
+      "id = '" +
+      tenant_->id + "'");
+  EXPECT_TRUE(eventually([&] { return key_route(second) == 401; }));
+  EXPECT_EQ(key_cdr(second), 401);
+  EXPECT_EQ(key_route(third), 200);
+  EXPECT_EQ(key_cdr(third), 200);
+  tenant_->requests_api_key = third;
+}
+
+TEST_F(WebhookSecrets, RevokingThePreviousRequestsKeyEndsItAtTheNextRequest) {
+  auto previous = tenant_->requests_api_key;
+  auto key = new_key();
+  ASSERT_EQ(key_route(previous), 200) << "valid during its grace period";
+
+  // Only the owner revokes.
+  auto admin = owner_->post("/api/v1/users", {{"email", "keys-admin@rotating.example"},
+                                              {"name", "Keys admin"},
+                                              {"role", "admin"},
+                                              {"password", "long-password-keys"}});
+  ASSERT_EQ(admin.status, 201) << admin.body.dump();
+  AdminClient as_admin(svc_->base_url(), login(svc_->base_url(), "keys-admin@rotating.example",
+                                               "long-password-keys"));
+  EXPECT_EQ(as_admin.del("/api/v1/settings/requests-key/previous").status, 403);
+  EXPECT_EQ(key_route(previous), 200);
+
+  auto revoked = owner_->del("/api/v1/settings/requests-key/previous");
+  EXPECT_EQ(revoked.status, 204) << revoked.body.dump();
+  EXPECT_EQ(key_route(previous), 401);
+  EXPECT_EQ(key_cdr(previous), 401);
+  EXPECT_EQ(key_route(key), 200);
+  EXPECT_EQ(previous_key_ends_in(), "");
+  // Revoking again changes nothing: the current one stays.
+  EXPECT_EQ(owner_->del("/api/v1/settings/requests-key/previous").status, 204);
+  EXPECT_EQ(key_route(key), 200);
+  EXPECT_EQ(key_cdr(key), 200);
+  tenant_->requests_api_key = key;
 }
 
 TEST_F(WebhookSecrets, TheDatabaseHoldsNoPlainSecret) {

@@ -14,7 +14,7 @@ const AUTH_MODES = [
 const URL_NAMES = { voice_route: 'Voice application URL', session_update: 'Session updates webhook', cdr: 'CDR webhook' };
 
 const SECRETS = [
-  ['requests-key', 'requests_api_key', 'Requests API key', 'requests API key', 'Cloudonix sends this key with every voice request. The old key stops working at once: update the voice application in Cloudonix straight away.'],
+  ['requests-key', 'requests_api_key', 'Requests API key', 'requests API key', 'Cloudonix sends this key with every voice request. The previous key stays valid for a short grace period: give Cloudonix the new one before it ends (pbxd does it for a paired domain).'],
   ['webhook-secret', 'webhook_secret', 'Webhook secret', 'webhook secret', 'Webhooks are signed with this secret. The previous secret stays valid for a short grace period.'],
   ['webhook-token', 'webhook_token', 'Webhook URL token', 'webhook URL token', 'The token travels in the webhook URLs given to Cloudonix. The previous token stays valid for a short grace period.'],
 ];
