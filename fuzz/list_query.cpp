@@ -1,15 +1,15 @@
 // Query strings of the admin lists: the CDR list, export and stats filters
-// (cdr/query.hpp parse_cdr_list_query, parse_cdr_stats_query) and the resource lists' limit
-// and cursor (admin/resource.hpp). The input is the raw query string, decoded as the server
+// (cdr/query.hpp parse_cdr_list_query, parse_cdr_stats_query) and every other list's limit
+// and cursor (http/listing.hpp). The input is the raw query string, decoded as the server
 // decodes it. Bad input is a 422 naming the bad parameters, nothing else; accepted filters
 // are what the SQL expects, and their time range is one PostgreSQL can compare against.
 
-#include "admin/resource.hpp"
 #include "cdr/query.hpp"
 #include "check.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/url.hpp"
+#include "http/listing.hpp"
 
 #include <algorithm>
 
@@ -26,11 +26,11 @@ void check_rejection(const Error& e, const url::Params& query) {
   }
 }
 
-void check_time(cdr::Micros t) {
-  PBX_CHECK(t >= cdr::kFirstMicros && t <= cdr::kLastMicros + 1);
-  auto pg = cdr::pg_timestamp(t);
+void check_time(Micros t) {
+  PBX_CHECK(t >= kFirstMicros && t <= kLastMicros + 1);
+  auto pg = pg_timestamp(t);
   PBX_CHECK(pg.front() != '-' && pg.compare(0, 5, "0000-") != 0);  // timestamptz refuses them
-  (void)cdr::iso8601(t);
+  (void)iso8601(t);
 }
 
 void check_filter(const cdr::CdrFilter& f) {
@@ -76,17 +76,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_rejection(e, query);
   }
 
-  http::Request req;
-  req.query = query;
-  admin::Errors errors;
-  auto limit = admin::parse_limit(req, errors);
-  PBX_CHECK(limit >= 1 && limit <= 500);
-  const auto* cursor = req.query_param("cursor");
-  if (cursor && !cursor->empty()) {
-    if (auto position = admin::decode_list_cursor(*cursor)) {
-      check_time(position->first);
-      PBX_CHECK(text::is_uuid(position->second));
+  try {
+    auto page = http::parse_list_query(query, "extensions:created_at");
+    PBX_CHECK(page.limit >= 1 && page.limit <= http::kMaxLimit);
+    if (page.after) {
+      PBX_CHECK(page.after->list == "extensions:created_at");
+      PBX_CHECK(text::is_uuid(page.after->id));
+      check_time(page.after->at);
     }
+  } catch (const Error& e) {
+    check_rejection(e, query);
   }
   return 0;
 }

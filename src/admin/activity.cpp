@@ -1,17 +1,18 @@
 #include "admin/activity.hpp"
 
-#include "cdr/query.hpp"
 #include "cdr/report.hpp"
 #include "core/error.hpp"
+#include "core/micros.hpp"
 #include "core/text.hpp"
+#include "http/listing.hpp"
 
 #include <set>
+#include <utility>
 
 namespace pbx::admin {
 
 namespace {
 
-using cdr::Micros;
 using Opt = std::optional<std::string>;
 
 constexpr std::string_view kCallsList = "calls:-created_at";
@@ -23,48 +24,24 @@ nlohmann::json text(const pqxx::field& f) {
 }
 
 nlohmann::json time(const pqxx::field& f) {
-  return f.is_null() ? nlohmann::json(nullptr) : nlohmann::json(cdr::iso8601(f.as<Micros>()));
+  return f.is_null() ? nlohmann::json(nullptr) : nlohmann::json(iso8601(f.as<Micros>()));
 }
 
-// The paging parameters and whatever `extra` accepts; every other name is an error.
-template <typename Extra>
-cdr::Page parse_list_query(const url::Params& query, std::string_view list, Extra&& extra) {
-  cdr::Page page;
-  Error::FieldErrors errors;
-  std::set<std::string> seen;
-  for (const auto& [name, value] : query) {
-    if (!seen.insert(name).second) {
-      errors.emplace_back(name, "given more than once");
-    } else if (!cdr::parse_page_param(name, value, list, page, errors) &&
-               !extra(name, value, errors)) {
-      errors.emplace_back(name, "unknown parameter");
-    }
-  }
-  if (!errors.empty()) throw Error::validation(errors);
-  return page;
+Opt cursor_time(const http::Page& p) {
+  return p.after ? Opt(pg_timestamp(p.after->at)) : std::nullopt;
 }
+Opt cursor_id(const http::Page& p) { return p.after ? Opt(p.after->id) : std::nullopt; }
 
-bool no_extra(const std::string&, const std::string&, Error::FieldErrors&) { return false; }
-
-Opt cursor_time(const cdr::Page& p) {
-  return p.after ? Opt(cdr::pg_timestamp(p.after->at)) : std::nullopt;
-}
-Opt cursor_id(const cdr::Page& p) { return p.after ? Opt(p.after->id) : std::nullopt; }
-
-// Rows are fetched one beyond the limit: `at` and `id` columns of the last shown row make the
-// next cursor when there are more.
-nlohmann::json page_of(const pqxx::result& rows, const cdr::Page& page, std::string_view list,
+// Rows are fetched one beyond the limit: `at` and `id` (the first) columns of the last shown
+// row make the next cursor when there are more.
+nlohmann::json page_of(const pqxx::result& rows, const http::Page& page, std::string_view list,
                        int at_col, nlohmann::json (*item)(const pqxx::row&)) {
-  nlohmann::json data = nlohmann::json::array();
-  auto shown = std::min<int>(static_cast<int>(rows.size()), page.limit);
-  for (int i = 0; i < shown; ++i) data.push_back(item(rows[i]));
-  nlohmann::json next = nullptr;
-  if (static_cast<int>(rows.size()) > shown) {
-    const auto& last = rows[shown - 1];
-    next = cdr::encode_cursor(
-        {std::string(list), last[at_col].as<Micros>(), last[0].as<std::string>()});
-  }
-  return {{"data", std::move(data)}, {"next_cursor", std::move(next)}};
+  return http::page_json(
+      rows.size(), page, list, [&](size_t i) { return item(rows[static_cast<int>(i)]); },
+      [&](size_t i) {
+        const auto& row = rows[static_cast<int>(i)];
+        return std::pair{row[at_col].as<Micros>(), row[0].as<std::string>()};
+      });
 }
 
 nlohmann::json call_json(const pqxx::row& r) {
@@ -154,7 +131,7 @@ std::vector<store::Statement> activity_statements() {
 
 nlohmann::json active_calls(store::PgPool& pg, const std::string& tenant_id,
                             const url::Params& query) {
-  auto page = parse_list_query(query, kCallsList, no_extra);
+  auto page = http::parse_list_query(query, kCallsList);
   auto rows = pg.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     return tx.exec_prepared("activity_active_calls", tenant_id, cursor_time(page), cursor_id(page),
@@ -191,7 +168,7 @@ nlohmann::json webhook_events(store::PgPool& pg, const std::string& tenant_id,
   Opt outcomes;
   Opt kind;
   bool with_body = false;
-  auto page = parse_list_query(
+  auto page = http::parse_list_query(
       query, kEventsList,
       [&](const std::string& name, const std::string& value, Error::FieldErrors& errors) {
         if (name == "include") {
@@ -237,7 +214,7 @@ nlohmann::json webhook_events(store::PgPool& pg, const std::string& tenant_id,
 nlohmann::json dead_letters(store::PgPool& pg, const std::string& tenant_id,
                             const url::Params& query) {
   bool with_body = false;
-  auto page = parse_list_query(
+  auto page = http::parse_list_query(
       query, kDeadLettersList,
       [&](const std::string& name, const std::string& value, Error::FieldErrors& errors) {
         if (name != "include") return false;

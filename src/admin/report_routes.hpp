@@ -18,9 +18,8 @@ struct ReportDeps {
 // The statements of the read-only report endpoints.
 std::vector<store::Statement> report_statements();
 
-// Registers the read-only reports: /api/v1/cdrs (JSON pages or CSV), /api/v1/cdrs/{id},
-// /api/v1/cdrs/stats, /api/v1/calls/active, /api/v1/calls/{session}, /api/v1/webhook-events
-// and /api/v1/dead-letters.
+// Registers the read-only reports: the CDR routes (cdr/routes.hpp), /api/v1/calls/active,
+// /api/v1/calls/{session}, /api/v1/webhook-events and /api/v1/dead-letters.
 void add_report_routes(http::Router& router, ReportDeps deps);
 
 }  // namespace pbx::admin

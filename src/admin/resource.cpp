@@ -1,22 +1,17 @@
 #include "admin/resource.hpp"
 
 #include "admin/openapi.hpp"
-#include "cdr/query.hpp"
-#include "core/crypto.hpp"
 #include "core/text.hpp"
 #include "http/json_body.hpp"
+#include "http/listing.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <deque>
 #include <mutex>
 
 namespace pbx::admin {
 
 namespace {
-
-constexpr int kDefaultLimit = 50;
-constexpr int kMaxLimit = 500;
 
 // Statement texts built from the resource definitions at start-up; Statement holds pointers,
 // so the strings live here for the life of the process.
@@ -34,6 +29,11 @@ size_t utf8_length(std::string_view s) {
 }
 
 std::string stmt(const Resource& r, const char* what) { return "res_" + r.name + "_" + what; }
+
+// The cursor namespace of a resource's list, in its one order.
+std::string list_name(const Resource& r) {
+  return r.name + (r.newest_first ? ":-created_at" : ":created_at");
+}
 
 const char* kIsoUtc = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
 
@@ -127,15 +127,6 @@ std::optional<Json> fetch(pqxx::transaction_base& tx, const Resource& r, const s
   return obj;
 }
 
-// Position after which a page continues: nullopt (first page) or {micros, id}.
-std::optional<ListPosition> parse_cursor(const http::Request& req, Errors& errors) {
-  const auto* c = req.query_param("cursor");
-  if (!c || c->empty()) return std::nullopt;
-  auto position = decode_list_cursor(*c);
-  if (!position) errors.emplace_back("cursor", "invalid cursor");
-  return position;
-}
-
 // Creates of one kind in one tenant take turns (a transaction-scoped advisory lock) from the
 // count to the commit, so concurrent creates cannot each see room for one more. The count is a
 // statement of its own: it must read a snapshot taken after the lock was granted.
@@ -151,26 +142,6 @@ void enforce_quota(pqxx::transaction_base& tx, const Resource& r, const std::str
 }
 
 }  // namespace
-
-std::string encode_list_cursor(long long micros, const std::string& id) {
-  return crypto::base64url(std::to_string(micros) + ":" + id);
-}
-
-std::optional<ListPosition> decode_list_cursor(std::string_view cursor) {
-  auto decoded = crypto::from_base64url(cursor);
-  if (!decoded) return std::nullopt;
-  std::string_view text(*decoded);
-  auto colon = text.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  long long micros = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + colon, micros);
-  std::string id(text.substr(colon + 1));
-  if (ec != std::errc() || ptr != text.data() + colon || !text::is_uuid(id) ||
-      micros < cdr::kFirstMicros || micros > cdr::kLastMicros) {
-    return std::nullopt;
-  }
-  return std::make_pair(micros, id);
-}
 
 const Field* Resource::field(const std::string& n) const {
   for (const auto& f : fields) {
@@ -257,23 +228,6 @@ Json defaults_of(const Resource& r) {
     if (!f.default_value.is_null()) merged[f.name] = f.default_value;
   }
   return merged;
-}
-
-Json page_json(std::vector<Json> items, std::optional<std::string> next_cursor) {
-  return {{"data", std::move(items)},
-          {"next_cursor", next_cursor ? Json(*next_cursor) : Json(nullptr)}};
-}
-
-int parse_limit(const http::Request& req, Errors& errors) {
-  const auto* l = req.query_param("limit");
-  if (!l) return kDefaultLimit;
-  int value = 0;
-  auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), value);
-  if (ec != std::errc() || ptr != l->data() + l->size() || value < 1 || value > kMaxLimit) {
-    errors.emplace_back("limit", "must be an integer from 1 to " + std::to_string(kMaxLimit));
-    return kDefaultLimit;
-  }
-  return value;
 }
 
 std::vector<store::Statement> resource_statements(const std::vector<Resource>& resources) {
@@ -370,30 +324,27 @@ void add_resource_routes(http::Router& router, const Resource& resource, Resourc
   router.add("GET", r->path, resource_doc(*r, "GET", false), [r, deps](http::Request& req) {
     auto p = deps.guard(req);
     require_role(p, r->read_roles);
-    Errors errors;
-    for (const auto& [k, v] : req.query) {
-      if (k != "limit" && k != "cursor") errors.emplace_back(k, "unknown parameter");
-    }
-    int limit = parse_limit(req, errors);
-    auto after = parse_cursor(req, errors);
-    if (!errors.empty()) throw Error::validation(errors);
+    auto list = list_name(*r);
+    auto page = http::parse_list_query(req.query, list);
     auto scope = scope_user(*r, p);
     return deps.pg.with([&](pqxx::connection& conn) {
       pqxx::read_transaction tx(conn);
+      auto after = page.after;
       auto rows = tx.exec_prepared(
-          stmt(*r, "list"), p.tenant_id, after ? std::optional(after->first) : std::nullopt,
-          after ? std::optional(after->second) : std::nullopt, limit + 1, scope);
-      std::vector<Json> items;
-      std::optional<std::string> next;
-      for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
-        items.push_back(Json::parse(rows[i][0].c_str()));
-        if (r->decorate) r->decorate(items.back());
-      }
-      if (static_cast<int>(rows.size()) > limit) {
-        const auto& last = rows[limit - 1];
-        next = encode_list_cursor(last[1].as<long long>(), last[2].as<std::string>());
-      }
-      return http::Response::json(200, page_json(std::move(items), next));
+          stmt(*r, "list"), p.tenant_id, after ? std::optional(after->at) : std::nullopt,
+          after ? std::optional(after->id) : std::nullopt, page.limit + 1, scope);
+      return http::Response::json(
+          200, http::page_json(
+                   rows.size(), page, list,
+                   [&](size_t i) {
+                     auto shown = Json::parse(rows[static_cast<int>(i)][0].c_str());
+                     if (r->decorate) r->decorate(shown);
+                     return shown;
+                   },
+                   [&](size_t i) {
+                     const auto& row = rows[static_cast<int>(i)];
+                     return std::pair{row[1].as<Micros>(), row[2].as<std::string>()};
+                   }));
     });
   });
 

@@ -13,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace pbx::admin {
@@ -130,16 +129,5 @@ struct ResourceDeps {
 void refuse_if_referenced(const pqxx::result& rows);
 
 void add_resource_routes(http::Router& router, const Resource& resource, ResourceDeps deps);
-
-// Shared by resources: a page of a list ({"data": [...], "next_cursor": ...}).
-Json page_json(std::vector<Json> items, std::optional<std::string> next_cursor);
-int parse_limit(const http::Request& req, Errors& errors);
-
-// The opaque cursor of a resource list: the last shown row's creation time in microseconds
-// and its id. Decoding gives nullopt unless the text holds such a time (in
-// cdr::kFirstMicros..kLastMicros) and a uuid.
-using ListPosition = std::pair<long long, std::string>;
-std::string encode_list_cursor(long long micros, const std::string& id);
-std::optional<ListPosition> decode_list_cursor(std::string_view cursor);
 
 }  // namespace pbx::admin

@@ -1,17 +1,12 @@
 #include "cdr/query.hpp"
 
 #include "cloudonix/fields.hpp"
-#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 #include <date/tz.h>
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <cstdio>
-#include <set>
 
 namespace pbx::cdr {
 
@@ -29,7 +24,6 @@ using std::chrono::seconds;
 
 const std::vector<std::string> kDirections = {"inbound", "outbound", "internal", "unknown"};
 constexpr size_t kMaxNumberLength = 64;
-constexpr int kMaxLimit = 500;
 
 std::string joined(const std::vector<std::string>& values) {
   std::string out;
@@ -135,13 +129,6 @@ void check_range(const CdrFilter& f, Error::FieldErrors& errors) {
   }
 }
 
-// Reports a parameter given twice; true when it was new.
-bool first_time(const std::string& name, std::set<std::string>& seen, Error::FieldErrors& errors) {
-  if (seen.insert(name).second) return true;
-  errors.emplace_back(name, "given more than once");
-  return false;
-}
-
 Micros local_midnight(const date::time_zone* zone, std::chrono::sys_days day) {
   date::local_seconds local{duration_cast<seconds>(day.time_since_epoch())};
   auto sys = zone->to_sys(local, date::choose::earliest);
@@ -156,12 +143,6 @@ const date::time_zone* zone_or_utc(const std::string& name) {
   }
 }
 
-struct Civil {
-  std::chrono::year_month_day ymd;
-  long long secs_of_day;
-  long long micros;
-};
-
 // "+" or "-", digits, then optionally "." and digits.
 bool signed_number(std::string_view s) {
   auto digits = [](std::string_view part) {
@@ -175,88 +156,34 @@ bool signed_number(std::string_view s) {
   return digits(number.substr(0, point)) && digits(number.substr(point + 1));
 }
 
-Civil civil(Micros t) {
-  constexpr long long kDay = 86400LL * 1000000;
-  long long days = t / kDay;
-  long long rest = t % kDay;
-  if (rest < 0) {
-    rest += kDay;
-    --days;
-  }
-  return {std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{days}}},
-          rest / 1000000, rest % 1000000};
-}
-
 }  // namespace
 
 std::string_view cursor_list(Sort sort) {
   return sort == Sort::newest_first ? "cdrs:-started_at" : "cdrs:started_at";
 }
 
-std::string encode_cursor(const Cursor& c) {
-  nlohmann::json j = {{"l", c.list}, {"t", c.at}, {"i", c.id}};
-  return crypto::base64url(j.dump());
-}
-
-std::optional<Cursor> decode_cursor(std::string_view text, std::string_view list) {
-  auto raw = crypto::from_base64url(text);
-  // The parser takes a NUL byte for the end of the text, which would allow trailing bytes.
-  if (!raw || raw->find('\0') != std::string::npos) return std::nullopt;
-  auto j = nlohmann::json::parse(*raw, nullptr, false);
-  if (!j.is_object() || j.size() != 3 || !j.contains("l") || !j["l"].is_string() ||
-      j["l"].get<std::string>() != list || !j.contains("t") || !j["t"].is_number_integer() ||
-      !j.contains("i") || !j["i"].is_string() || !text::is_uuid(j["i"].get<std::string>()) ||
-      j["t"].get<Micros>() < kFirstMicros || j["t"].get<Micros>() > kLastMicros) {
-    return std::nullopt;
-  }
-  return Cursor{std::string(list), j["t"].get<Micros>(), j["i"].get<std::string>()};
-}
-
-bool parse_page_param(const std::string& name, const std::string& value, std::string_view list,
-                      Page& page, Error::FieldErrors& errors) {
-  if (name == "limit") {
-    int n = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > kMaxLimit) {
-      errors.emplace_back(name, "must be an integer from 1 to 500");
-    } else {
-      page.limit = n;
-    }
-    return true;
-  }
-  if (name == "cursor") {
-    page.after = decode_cursor(value, list);
-    if (!page.after) errors.emplace_back(name, "is not a cursor of this list and order");
-    return true;
-  }
-  return false;
-}
-
 CdrListQuery parse_cdr_list_query(const url::Params& query) {
   CdrListQuery q;
   Error::FieldErrors errors;
-  std::set<std::string> seen;
-  std::optional<std::string> cursor;
-  for (const auto& [name, value] : query) {
-    if (!first_time(name, seen, errors) || parse_filter_param(name, value, q.filter, errors)) {
-      continue;
-    }
+  auto extra = [&](const std::string& name, const std::string& value, Error::FieldErrors& errs) {
+    if (parse_filter_param(name, value, q.filter, errs)) return true;
     if (name == "sort") {
       if (value == "-started_at" || value == "started_at") {
         q.sort = value == "started_at" ? Sort::oldest_first : Sort::newest_first;
       } else {
-        errors.emplace_back(name, "must be -started_at or started_at");
+        errs.emplace_back(name, "must be -started_at or started_at");
       }
     } else if (name == "format") {
-      if (value != "csv" && value != "json") errors.emplace_back(name, "must be csv or json");
+      if (value != "csv" && value != "json") errs.emplace_back(name, "must be csv or json");
       q.csv = value == "csv";
-    } else if (name == "cursor") {
-      cursor = value;  // read once the sort is known, wherever it stands in the query
-    } else if (!parse_page_param(name, value, "", q.page, errors)) {
-      errors.emplace_back(name, "unknown parameter");
+    } else {
+      return false;
     }
-  }
-  if (cursor) parse_page_param("cursor", *cursor, cursor_list(q.sort), q.page, errors);
+    return true;
+  };
+  // The cursor is read once the sort is known, wherever it stands in the query.
+  q.page = http::read_list_query(
+      query, extra, [&] { return cursor_list(q.sort); }, errors);
   check_range(q.filter, errors);
   if (!errors.empty()) throw Error::validation(errors);
   return q;
@@ -265,12 +192,12 @@ CdrListQuery parse_cdr_list_query(const url::Params& query) {
 CdrFilter parse_cdr_stats_query(const url::Params& query) {
   CdrFilter f;
   Error::FieldErrors errors;
-  std::set<std::string> seen;
-  for (const auto& [name, value] : query) {
-    if (first_time(name, seen, errors) && !parse_filter_param(name, value, f, errors)) {
-      errors.emplace_back(name, "unknown parameter");
-    }
-  }
+  http::read_params(
+      query,
+      [&](const std::string& name, const std::string& value, Error::FieldErrors& errs) {
+        return parse_filter_param(name, value, f, errs);
+      },
+      errors);
   check_range(f, errors);
   if (!errors.empty()) throw Error::validation(errors);
   return f;
@@ -302,34 +229,6 @@ std::string like_prefix(std::string_view prefix) {
     out += c;
   }
   return out + "%";
-}
-
-std::string iso8601(Micros t) {
-  auto c = civil(t);
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld",
-                        static_cast<int>(c.ymd.year()), static_cast<unsigned>(c.ymd.month()),
-                        static_cast<unsigned>(c.ymd.day()), c.secs_of_day / 3600,
-                        c.secs_of_day / 60 % 60, c.secs_of_day % 60);
-  std::string out(buf, static_cast<size_t>(n));
-  if (c.micros % 1000 != 0) {
-    std::snprintf(buf, sizeof buf, ".%06lld", c.micros);
-    out += buf;
-  } else if (c.micros != 0) {
-    std::snprintf(buf, sizeof buf, ".%03lld", c.micros / 1000);
-    out += buf;
-  }
-  return out + "Z";
-}
-
-std::string pg_timestamp(Micros t) {
-  auto c = civil(t);
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02lld:%02lld:%02lld.%06lld+00",
-                        static_cast<int>(c.ymd.year()), static_cast<unsigned>(c.ymd.month()),
-                        static_cast<unsigned>(c.ymd.day()), c.secs_of_day / 3600,
-                        c.secs_of_day / 60 % 60, c.secs_of_day % 60, c.micros);
-  return {buf, static_cast<size_t>(n)};
 }
 
 std::string csv_field(std::string_view value) {
@@ -380,53 +279,5 @@ const std::vector<std::string>& cdr_columns() {
                                                    "ring_group_id"};
   return columns;
 }
-
-// The SQL is built from literals so that every statement is one named, fully bound statement.
-// "id" alone in ORDER BY would name the id::text output column: a text sort the index cannot
-// give, so every matching row would be read and sorted. cdrs.id is the indexed uuid.
-// Optional filters are "($n IS NULL OR ...)"; the report transaction plans them per call
-// (plan_cache_mode = force_custom_plan), so the planner sees the actual filters and uses the
-// matching index. Time bounds and the keyset use sentinels instead, which any plan can use as
-// index bounds.
-#define PBX_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
-#define PBX_CDR_COLUMNS \
-  " id::text, session_token, coalesce(call_id, ''), " PBX_MICROS("started_at") ", "            \
-  PBX_MICROS("answered_at") ", " PBX_MICROS("ended_at") ", from_number, to_number, direction," \
-  " disposition, disposition_raw, duration, billsec, cost::text, extension_id::text,"          \
-  " ring_group_id::text"
-#define PBX_CDR_FILTER                                          \
-  " WHERE tenant_id = $1"                                       \
-  " AND started_at >= coalesce($2::timestamptz, '-infinity')"   \
-  " AND started_at < coalesce($3::timestamptz, 'infinity')"     \
-  " AND ($4::text IS NULL OR from_number LIKE $4)"              \
-  " AND ($5::text IS NULL OR to_number LIKE $5)"                \
-  " AND ($6::text[] IS NULL OR disposition = ANY ($6::text[]))" \
-  " AND ($7::text[] IS NULL OR direction = ANY ($7::text[]))"   \
-  " AND ($8::uuid IS NULL OR extension_id = $8::uuid)"
-
-std::vector<store::Statement> cdr_query_statements() {
-  return {
-      {"cdr_list_newest", "SELECT" PBX_CDR_COLUMNS " FROM cdrs" PBX_CDR_FILTER
-                          " AND (started_at, id) < (coalesce($9::timestamptz, 'infinity'),"
-                          " coalesce($10::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"
-                          " ORDER BY started_at DESC, cdrs.id DESC LIMIT $11"},
-      {"cdr_list_oldest", "SELECT" PBX_CDR_COLUMNS " FROM cdrs" PBX_CDR_FILTER
-                          " AND (started_at, id) > (coalesce($9::timestamptz, '-infinity'),"
-                          " coalesce($10::uuid, '00000000-0000-0000-0000-000000000000'))"
-                          " ORDER BY started_at, cdrs.id LIMIT $11"},
-      {"cdr_stats",
-       "SELECT (started_at AT TIME ZONE $9)::date::text, disposition, count(*),"
-       " count(*) FILTER (WHERE answered), sum(duration), sum(billsec)"
-       " FROM cdrs" PBX_CDR_FILTER " GROUP BY 1, 2 ORDER BY 1, 2"},
-      {"cdr_get", "SELECT" PBX_CDR_COLUMNS " FROM cdrs WHERE tenant_id = $1 AND id = $2"},
-      {"cdr_by_session",
-       "SELECT" PBX_CDR_COLUMNS " FROM cdrs WHERE tenant_id = $1 AND session_token = $2"},
-      {"report_tenant_timezone", "SELECT timezone FROM tenants WHERE id = $1"},
-  };
-}
-
-#undef PBX_CDR_FILTER
-#undef PBX_CDR_COLUMNS
-#undef PBX_MICROS
 
 }  // namespace pbx::cdr

@@ -54,7 +54,7 @@ FilterArgs filter_args(pqxx::transaction_base& tx, const std::string& tenant_id,
 }
 
 pqxx::result fetch_page(pqxx::transaction_base& tx, const FilterArgs& a, Sort sort,
-                        const std::optional<Cursor>& after, int limit) {
+                        const std::optional<http::Cursor>& after, int limit) {
   Opt at = after ? Opt(pg_timestamp(after->at)) : std::nullopt;
   Opt id = after ? Opt(after->id) : std::nullopt;
   return tx.exec_prepared(sort == Sort::newest_first ? "cdr_list_newest" : "cdr_list_oldest",
@@ -62,8 +62,9 @@ pqxx::result fetch_page(pqxx::transaction_base& tx, const FilterArgs& a, Sort so
                           a.directions, a.extension, at, id, limit);
 }
 
-Cursor cursor_of(const pqxx::row& r, Sort sort) {
-  return {std::string(cursor_list(sort)), r[3].as<Micros>(), r[0].as<std::string>()};
+// A row's keyset position: its start and id.
+std::pair<Micros, std::string> position_of(const pqxx::row& r) {
+  return {r[3].as<Micros>(), r[0].as<std::string>()};
 }
 
 nlohmann::json cdr_json(const pqxx::row& r) {
@@ -121,14 +122,10 @@ nlohmann::json list_cdrs(store::PgPool& pg, const std::string& tenant_id, const 
     plan_per_call(tx);
     auto rows = fetch_page(tx, filter_args(tx, tenant_id, q.filter), q.sort, q.page.after,
                            q.page.limit + 1);
-    nlohmann::json data = nlohmann::json::array();
-    auto shown = std::min<size_t>(rows.size(), static_cast<size_t>(q.page.limit));
-    for (size_t i = 0; i < shown; ++i) data.push_back(cdr_json(rows[static_cast<int>(i)]));
-    nlohmann::json next = nullptr;
-    if (rows.size() > shown) {
-      next = encode_cursor(cursor_of(rows[static_cast<int>(shown) - 1], q.sort));
-    }
-    return nlohmann::json{{"data", std::move(data)}, {"next_cursor", std::move(next)}};
+    return http::page_json(
+        rows.size(), q.page, cursor_list(q.sort),
+        [&](size_t i) { return cdr_json(rows[static_cast<int>(i)]); },
+        [&](size_t i) { return position_of(rows[static_cast<int>(i)]); });
   });
 }
 
@@ -195,7 +192,7 @@ bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQu
                 const std::function<bool(std::string_view)>& write) {
   if (!write(csv_row(cdr_columns()))) return false;
   std::optional<FilterArgs> args;
-  std::optional<Cursor> after;
+  std::optional<http::Cursor> after;
   for (;;) {
     // One short transaction per chunk: the pooled connection is not held while the client
     // reads, and each chunk is an index range scan starting at the previous chunk's end.
@@ -207,12 +204,63 @@ bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQu
       auto rows = fetch_page(tx, *args, q.sort, after, kExportChunk);
       chunk.clear();
       for (const auto& r : rows) append_csv(chunk, r);
-      if (!rows.empty()) after = cursor_of(rows[rows.size() - 1], q.sort);
+      if (!rows.empty()) {
+        auto [at, id] = position_of(rows[rows.size() - 1]);
+        after = http::Cursor{std::string(cursor_list(q.sort)), at, std::move(id)};
+      }
       return rows.size();
     });
     if (count > 0 && !write(chunk)) return false;
     if (count < static_cast<size_t>(kExportChunk)) return true;
   }
 }
+
+// The SQL is built from literals so that every statement is one named, fully bound statement.
+// "id" alone in ORDER BY would name the id::text output column: a text sort the index cannot
+// give, so every matching row would be read and sorted. cdrs.id is the indexed uuid.
+// Optional filters are "($n IS NULL OR ...)"; the report transaction plans them per call
+// (plan_cache_mode = force_custom_plan), so the planner sees the actual filters and uses the
+// matching index. Time bounds and the keyset use sentinels instead, which any plan can use as
+// index bounds.
+#define PBX_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+#define PBX_CDR_COLUMNS \
+  " id::text, session_token, coalesce(call_id, ''), " PBX_MICROS("started_at") ", "            \
+  PBX_MICROS("answered_at") ", " PBX_MICROS("ended_at") ", from_number, to_number, direction," \
+  " disposition, disposition_raw, duration, billsec, cost::text, extension_id::text,"          \
+  " ring_group_id::text"
+#define PBX_CDR_FILTER                                          \
+  " WHERE tenant_id = $1"                                       \
+  " AND started_at >= coalesce($2::timestamptz, '-infinity')"   \
+  " AND started_at < coalesce($3::timestamptz, 'infinity')"     \
+  " AND ($4::text IS NULL OR from_number LIKE $4)"              \
+  " AND ($5::text IS NULL OR to_number LIKE $5)"                \
+  " AND ($6::text[] IS NULL OR disposition = ANY ($6::text[]))" \
+  " AND ($7::text[] IS NULL OR direction = ANY ($7::text[]))"   \
+  " AND ($8::uuid IS NULL OR extension_id = $8::uuid)"
+
+std::vector<store::Statement> cdr_statements() {
+  return {
+      {"cdr_list_newest", "SELECT" PBX_CDR_COLUMNS " FROM cdrs" PBX_CDR_FILTER
+                          " AND (started_at, id) < (coalesce($9::timestamptz, 'infinity'),"
+                          " coalesce($10::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"
+                          " ORDER BY started_at DESC, cdrs.id DESC LIMIT $11"},
+      {"cdr_list_oldest", "SELECT" PBX_CDR_COLUMNS " FROM cdrs" PBX_CDR_FILTER
+                          " AND (started_at, id) > (coalesce($9::timestamptz, '-infinity'),"
+                          " coalesce($10::uuid, '00000000-0000-0000-0000-000000000000'))"
+                          " ORDER BY started_at, cdrs.id LIMIT $11"},
+      {"cdr_stats",
+       "SELECT (started_at AT TIME ZONE $9)::date::text, disposition, count(*),"
+       " count(*) FILTER (WHERE answered), sum(duration), sum(billsec)"
+       " FROM cdrs" PBX_CDR_FILTER " GROUP BY 1, 2 ORDER BY 1, 2"},
+      {"cdr_get", "SELECT" PBX_CDR_COLUMNS " FROM cdrs WHERE tenant_id = $1 AND id = $2"},
+      {"cdr_by_session",
+       "SELECT" PBX_CDR_COLUMNS " FROM cdrs WHERE tenant_id = $1 AND session_token = $2"},
+      {"report_tenant_timezone", "SELECT timezone FROM tenants WHERE id = $1"},
+  };
+}
+
+#undef PBX_CDR_FILTER
+#undef PBX_CDR_COLUMNS
+#undef PBX_MICROS
 
 }  // namespace pbx::cdr

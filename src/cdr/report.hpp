@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace pbx::cdr {
 
@@ -33,6 +35,9 @@ nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const 
 // memory stays flat whatever the row count. Returns false when write refused a chunk.
 bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q,
                 const std::function<bool(std::string_view)>& write);
+
+// The statements of every read above.
+std::vector<store::Statement> cdr_statements();
 
 // Report statements take optional filters as parameters: planning each call with the actual
 // values lets Postgres pick the index that fits the filters given.

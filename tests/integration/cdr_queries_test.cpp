@@ -1,7 +1,7 @@
 // The read-only report endpoints against real Postgres and the real service: CDR filters,
 // keyset pagination, CSV streaming, stats, calls, webhook events, dead letters, roles and
 // tenant isolation, plus the two figures for the release note (CSV rate, filtered page p99).
-#include "cdr/query.hpp"
+#include "cdr/report.hpp"
 #include "cdr_queries_fixture.hpp"
 
 #include <arpa/inet.h>
@@ -478,7 +478,7 @@ TEST_F(CdrQueries, CsvExportWaitsForASlowReader) {
 // The planner sees the actual filters (plans are made per call) and picks an index for each.
 TEST_F(CdrQueries, PlansUseTheIndexes) {
   std::string sql;
-  for (const auto& st : cdr::cdr_query_statements()) {
+  for (const auto& st : cdr::cdr_statements()) {
     if (std::string(st.name) == "cdr_list_newest") sql = st.sql;
   }
   ASSERT_FALSE(sql.empty());

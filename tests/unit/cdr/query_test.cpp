@@ -9,6 +9,9 @@
 namespace pbx::cdr {
 namespace {
 
+using http::Cursor;
+using http::decode_cursor;
+using http::encode_cursor;
 using nlohmann::json;
 
 json fields_of(const url::Params& query) {
