@@ -19,6 +19,7 @@
 namespace {
 
 using namespace pbx::webhooks;
+using namespace pbx::cloudonix;
 using pbx::fuzz::storable;
 
 // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: what timestamptz takes as ISO-8601 text.
