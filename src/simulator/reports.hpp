@@ -7,8 +7,6 @@
 #include "cloudonix/payloads.hpp"
 #include "simulator/script.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
