@@ -6,6 +6,8 @@
 //            (which wrk cannot do);
 //   calls    whole calls as Cloudonix makes them (see scenarios()), each with its own ids.
 // Prints one JSON object with throughput and latency, in total and per kind of request.
+#include "cloudonix/payloads.hpp"
+#include "core/crypto.hpp"
 #include "simulator/cxml_reader.hpp"
 #include "simulator/reports.hpp"
 
@@ -35,6 +37,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Json = nlohmann::json;
 namespace sim = pbx::simulator;
+namespace cx = pbx::cloudonix;
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -270,7 +273,7 @@ class CallSource : public Source {
   struct Run {
     const Scenario* scenario = nullptr;
     size_t step = 0;
-    sim::CallFacts facts;
+    cx::CallFacts facts;
     std::int64_t clock_ms = 0;
     std::string gather_url;
     std::string dial_url;
@@ -303,6 +306,7 @@ class CallSource : public Source {
     f.from = "+14155550142";
     f.to = o_.to;
     f.direction = "inbound";
+    f.application = "pbx-simulator";
     f.start_ms = unix_now() * 1000;
     f.answer_ms = 0;
     f.end_ms = 0;
@@ -331,8 +335,8 @@ class CallSource : public Source {
         return session(r, s);
       case Kind::cdr:
         return webhook("/api/webhooks/cloudonix/cdr",
-                       sim::cdr(r.facts, std::string(r.scenario->disposition),
-                                std::string(r.scenario->terminal))
+                       cx::cdr(r.facts, std::string(r.scenario->disposition),
+                               std::string(r.scenario->terminal))
                            .dump(),
                        "cdr", r.facts.session);
     }
@@ -342,9 +346,8 @@ class CallSource : public Source {
   Outgoing voice(const Run& r, Kind kind, const std::string& target, Json extra,
                  bool counted) const {
     const auto& f = r.facts;
-    Json params{{"ApiVersion", "1"},      {"CallSid", f.session}, {"Session", f.session},
-                {"From", f.from},         {"To", f.to},           {"CallerName", "Jordan Diaz"},
-                {"Direction", "inbound"}, {"Domain", f.domain},   {"AccountSid", f.domain}};
+    auto params = cx::voice_parameters(f);
+    params["CallerName"] = "Jordan Diaz";
     if (kind == Kind::route) {
       params["SessionData"] = {{"id", 1}, {"token", f.session}, {"domainId", 912}};
     }
@@ -360,7 +363,8 @@ class CallSource : public Source {
       const auto& [id, body] = r.sent.at(status);
       return webhook("/api/webhooks/cloudonix/session-update", body, "session", id);
     }
-    auto update = sim::session_update(r.facts, status, s.late ? r.clock_ms - 2000 : r.clock_ms);
+    auto update = cx::session_update(r.facts, status, s.late ? r.clock_ms - 2000 : r.clock_ms,
+                                     pbx::crypto::uuid_v4());
     auto id = update["eventId"].get<std::string>();
     auto body = update.dump();
     r.sent[status] = {id, body};

@@ -60,7 +60,7 @@ Transport curl_transport(ClientTimeouts timeouts) {
       headers = curl_slist_append(headers, (k + ": " + v).c_str());
     curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
+    if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
     }
@@ -70,7 +70,8 @@ Transport curl_transport(ClientTimeouts timeouts) {
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_line);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &answer.headers);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeouts.connect.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeouts.total.count()));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(req.timeout.value_or(timeouts.total).count()));
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     CURLcode rc = curl_easy_perform(c);
     curl_slist_free_all(headers);
@@ -83,6 +84,7 @@ Transport curl_transport(ClientTimeouts timeouts) {
     }
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &answer.seconds);
     answer.status = static_cast<int>(status);
     return answer;
   };

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,10 +16,22 @@ namespace pbx::client {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct ClientRequest {
+  ClientRequest() = default;
+  ClientRequest(std::string method_, std::string url_, std::string body_ = "",
+                HeaderList headers_ = {},
+                std::optional<std::chrono::milliseconds> timeout_ = std::nullopt)
+      : method(std::move(method_)),
+        url(std::move(url_)),
+        body(std::move(body_)),
+        headers(std::move(headers_)),
+        timeout(timeout_) {}
+
   std::string method;
   std::string url;
-  std::string body;
+  std::string body;  // sent when not empty, and always on POST, PUT and PATCH
   HeaderList headers;
+  // This request's total time limit, in place of the transport's.
+  std::optional<std::chrono::milliseconds> timeout;
 };
 
 struct ClientAnswer {
@@ -36,6 +49,7 @@ struct ClientAnswer {
   std::string error;   // why no answer came: timeout, connection refused, ...
   HeaderList headers;  // of the answer, names lower case
   bool timed_out = false;
+  double seconds = 0;  // how long the exchange took
 
   // The first header of that (lower case) name, or "".
   std::string header(const std::string& lower_name) const;

@@ -7,19 +7,6 @@ namespace pbx::http {
 
 namespace {
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= path.size()) {
-    auto slash = path.find('/', start);
-    auto end = slash == std::string_view::npos ? path.size() : slash;
-    if (end > start) out.emplace_back(path.substr(start, end - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return out;
-}
-
 bool segments_match(const Route& route, const std::vector<std::string>& parts,
                     url::Params& params) {
   if (route.segments.size() != parts.size()) return false;
@@ -37,6 +24,19 @@ bool segments_match(const Route& route, const std::vector<std::string>& parts,
 }
 
 }  // namespace
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    auto end = slash == std::string_view::npos ? path.size() : slash;
+    if (end > start) out.emplace_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
 
 void Reply::operator()(Response response) const {
   if (auto sink = std::exchange(*sink_, nullptr)) sink(std::move(response));

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pbx::http {
@@ -63,6 +64,9 @@ struct Match {
   url::Params params;
   std::string allow;  // when the path exists under other methods only: "GET, POST"
 };
+
+// The non-empty segments of a path: "/a//b/" -> {"a", "b"}. Routes match on these.
+std::vector<std::string> split_path(std::string_view path);
 
 // Routes are fixed before serving starts and only read afterwards, from every thread.
 class Router {

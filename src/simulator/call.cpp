@@ -46,6 +46,7 @@ class Call {
     c.from = setup.from;
     c.to = setup.to;
     c.direction = setup.direction;
+    c.application = "pbx-simulator";
     c.start_ms = setup.start_ms ? setup.start_ms
                                 : std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
@@ -185,15 +186,8 @@ class Call {
                                          const Params& extra, const std::string& what) {
     if (!step()) return std::nullopt;
     const auto& c = report_.call;
-    Params params{{"ApiVersion", "1"},
-                  {"CallSid", c.session},
-                  {"Session", c.session},
-                  {"From", c.from},
-                  {"To", c.to},
-                  {"Direction", c.direction},
-                  {"Domain", c.domain},
-                  {"AccountSid", c.domain},
-                  {"CallStatus", c.answer_ms ? "in-progress" : "ringing"}};
+    Params params = cloudonix::voice_parameters(c);
+    params["CallStatus"] = c.answer_ms ? "in-progress" : "ringing";
     if (extra.is_object()) params.update(extra);
     HttpRequest req{method, rebase_url(url, setup_.url), "", {}};
     req.headers = {{"Authorization", "Bearer " + setup_.key}, {"X-CX-Domain", c.domain}};
@@ -233,12 +227,12 @@ class Call {
     c.end_ms = now_ms();
     report_.status = terminal_status(c.answer_ms != 0, rejected_,
                                      last_dial_ ? std::optional(last_dial_->kind) : std::nullopt);
-    report_.disposition = cdr_disposition(report_.status);
+    report_.disposition = cloudonix::cdr_disposition(report_.status);
     report_.duration = (c.end_ms - c.start_ms) / 1000;
     report_.billsec = c.answer_ms ? (c.end_ms - c.answer_ms) / 1000 : 0;
     webhook_update(report_.status);
     if (setup_.webhooks) {
-      send_webhook("cdr", WebhookKind::cdr, cdr(c, report_.disposition, report_.status));
+      send_webhook("cdr", WebhookKind::cdr, cloudonix::cdr(c, report_.disposition, report_.status));
     }
     check_script_used();
   }
@@ -264,7 +258,7 @@ class Call {
   void webhook_update(const std::string& status) {
     if (!setup_.webhooks) return;
     send_webhook("session-update " + status, WebhookKind::session_update,
-                 session_update(report_.call, status, now_ms()));
+                 cloudonix::session_update(report_.call, status, now_ms(), crypto::uuid_v4()));
   }
 
   void send_webhook(const std::string& what, WebhookKind kind, const nlohmann::json& body) {

@@ -3,6 +3,7 @@
 #include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "core/url.hpp"
+#include "http/router.hpp"
 
 #include <fmt/format.h>
 
@@ -39,19 +40,6 @@ DoubleAnswer fail(int status, const std::string& message) {
 DoubleAnswer ok(const Json& body) { return {200, body.dump(), {}, {}}; }
 
 DoubleAnswer no_content() { return {204, "", {}, {}}; }
-
-std::vector<std::string> split(const std::string& path) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= path.size()) {
-    auto slash = path.find('/', start);
-    auto end = slash == std::string::npos ? path.size() : slash;
-    if (end > start) out.push_back(path.substr(start, end - start));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  return out;
-}
 
 std::string random_password() { return crypto::to_hex(crypto::random_bytes(12)); }
 
@@ -337,7 +325,7 @@ DoubleAnswer CloudonixDouble::handle(const DoubleRequest& req, Clock::time_point
       return fail(401, "Missing or invalid Authorization header");
     }
     auto key = req.authorization.substr(bearer.size());
-    auto parts = split(req.path);
+    auto parts = http::split_path(req.path);
     if (parts.size() < 4 || parts[0] != "customers" || parts[1] != "self" ||
         parts[2] != "domains") {
       return fail(404, "Not found");

@@ -1,6 +1,7 @@
 // Admin, report and replay work runs on a bounded pool of its own: while slow admin requests
 // fill it, voice routing answers at once, and an admin request beyond the queue's bound is
 // refused at once with 503 and Retry-After instead of waiting.
+#include "support/eventually.hpp"
 #include "support/test_env.hpp"
 #include "support/voice.hpp"
 
@@ -109,12 +110,12 @@ TEST_F(AdminPool, VoiceAnswersAtOnceWhileSlowAdminWorkFillsThePoolAndMoreIsRefus
     }
   } joiner{lock, clients};
 
-  bool full = false;
-  for (auto start = Clock::now(); !full && Clock::now() - start < std::chrono::seconds(5);) {
-    full =
-        pool_metric("pbx_worker_pool_busy") == "1" && pool_metric("pbx_worker_pool_queued") == "2";
-    if (!full) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  bool full = eventually(
+      [&] {
+        return pool_metric("pbx_worker_pool_busy") == "1" &&
+               pool_metric("pbx_worker_pool_queued") == "2";
+      },
+      std::chrono::seconds(5));
   EXPECT_TRUE(full) << "the admin pool never showed 1 running and 2 waiting requests";
 
   // Voice routing does not wait behind them.

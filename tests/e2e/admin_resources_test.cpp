@@ -1,11 +1,11 @@
 // Admin API resources over HTTP against the running service: create, read, list with
 // pagination, update, delete, validation, in-use deletion, and routing picking up the changes.
 #include "e2e/admin_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/voice.hpp"
 
 #include <algorithm>
 #include <set>
-#include <thread>
 
 namespace pbx::testing {
 namespace {
@@ -233,13 +233,13 @@ TEST_F(Admin, RoutingUsesAdminChangesWithinASecond) {
   ASSERT_EQ(did.status, 201);
   VoiceClient voice(svc_->base_url(), a_->requests_api_key, "");
   auto number = owner_->get("/api/v1/extensions/" + ext).body["number"].get<std::string>();
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   std::string summary;
-  while (std::chrono::steady_clock::now() < deadline) {
-    summary = voice.route({{"CallSid", "adm"}, {"To", "+12125559004"}}).summary();
-    if (summary == "Dial[Number:" + number + "]") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  eventually(
+      [&] {
+        summary = voice.route({{"CallSid", "adm"}, {"To", "+12125559004"}}).summary();
+        return summary == "Dial[Number:" + number + "]";
+      },
+      std::chrono::seconds(1));
   EXPECT_EQ(summary, "Dial[Number:" + number + "]");
 }
 

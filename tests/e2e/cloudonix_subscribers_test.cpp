@@ -55,16 +55,17 @@ class DoubleProcess {
   // and so waits out a 429 like any client of Cloudonix.
   int api(const std::string& method, const std::string& rest, const Json& body = nullptr) {
     int status = 0;
-    for (int attempt = 0; attempt < 40; ++attempt) {
-      status = http_
-                   .request(method, url() + "/customers/self/domains/" + kDomain + rest,
-                            body.is_null() ? "" : body.dump(),
-                            {{"Authorization", std::string("Bearer ") + kKey},
-                             {"Content-Type", "application/json"}})
-                   .status;
-      if (status != 429) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    }
+    eventually(
+        [&] {
+          status = http_
+                       .request(method, url() + "/customers/self/domains/" + kDomain + rest,
+                                body.is_null() ? "" : body.dump(),
+                                {{"Authorization", std::string("Bearer ") + kKey},
+                                 {"Content-Type", "application/json"}})
+                       .status;
+          return status != 429;
+        },
+        10s, {250ms, 250ms});
     return status;
   }
   Json api_json(const std::string& method, const std::string& rest, const Json& body) {
@@ -92,9 +93,12 @@ class DoubleProcess {
 
  private:
   void wait_up() {
-    for (int i = 0; i < 200; ++i) {
-      if (http_.request("GET", url() + "/_double/health", "", {}, 1s).status == 200) return;
-      std::this_thread::sleep_for(50ms);
+    if (eventually(
+            [&] {
+              return http_.request("GET", url() + "/_double/health", "", {}, 1s).status == 200;
+            },
+            10s)) {
+      return;
     }
     FAIL() << "the Cloudonix double did not start:\n" << log_text();
   }

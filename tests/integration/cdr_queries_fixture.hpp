@@ -3,8 +3,8 @@
 // Shared set-up of cdr_queries_test: two tenants, 100,000 generated CDRs for tenant A (60 days,
 // every disposition and direction, four number prefixes, two extensions, shared timestamps) and
 // a few for tenant B, one service, and a token per role.
-#include "cloudonix/signature.hpp"
 #include "support/test_env.hpp"
+#include "support/webhook_payloads.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -144,15 +144,8 @@ class CdrQueries : public ::testing::Test {
   }
   static HttpResponse post_webhook(HttpClient& http, const std::string& kind, const json& body) {
     auto text = body.dump();
-    auto ts = std::chrono::duration_cast<std::chrono::seconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
-    auto s = cloudonix::sign(a_->webhook_secret, text, ts);
     return http.request("POST", svc_->base_url() + "/api/webhooks/cloudonix/" + kind, text,
-                        {{"Content-Type", "application/json"},
-                         {"X-Cloudonix-Signature", s.signature},
-                         {"X-Cloudonix-Timestamp", s.timestamp},
-                         {"X-CX-Domain", a_->domain}});
+                        signed_webhook_headers(a_->webhook_secret, text, a_->domain));
   }
 
   static Env* env_;

@@ -3,16 +3,13 @@
 // tenant isolation, plus the two figures for the release note (CSV rate, filtered page p99).
 #include "cdr/report.hpp"
 #include "cdr_queries_fixture.hpp"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "support/raw_http.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -277,16 +274,10 @@ TEST_F(CdrQueries, StatsMatchSqlWithDaysInTheTenantZone) {
 }
 
 json session_update(const std::string& token, const std::string& status, int second) {
-  return {{"id", 1000 + second},
-          {"eventId", token + "-" + status},
-          {"domain", "reports-a.cloudonix.net"},
-          {"callerId", "+14155550142"},
-          {"destination", "+12125550100"},
-          {"direction", "incoming"},
-          {"token", token},
-          {"status", status},
-          {"modifiedAt", "2026-03-04T10:30:0" + std::to_string(second) + "Z"},
-          {"callStartTime", 1772620200000}};
+  auto body = session_update_payload("reports-a.cloudonix.net", token, status, token + "-" + status,
+                                     "2026-03-04T10:30:0" + std::to_string(second) + "Z");
+  body["id"] = 1000 + second;
+  return body;
 }
 
 TEST_F(CdrQueries, CallsFromSignedWebhooks) {
@@ -303,20 +294,7 @@ TEST_F(CdrQueries, CallsFromSignedWebhooks) {
   for (const auto& c : active["data"]) sessions.insert(c["session"]);
   EXPECT_TRUE(sessions.count(done) && sessions.count(live)) << active.dump();
 
-  json cdr = {{"timestamp", 1772620200},
-              {"domain", "reports-a.cloudonix.net"},
-              {"from", "+14155550142"},
-              {"to", "+12125550100"},
-              {"disposition", "ANSWER"},
-              {"duration", 60},
-              {"billsec", 50},
-              {"call_id", done + "@sip"},
-              {"session",
-               {{"token", done},
-                {"callStartTime", 1772620200000},
-                {"callAnswerTime", 1772620210000},
-                {"callEndTime", 1772620260000}}}};
-  auto posted = post_webhook(http, "cdr", cdr);
+  auto posted = post_webhook(http, "cdr", cdr_payload("reports-a.cloudonix.net", done));
   ASSERT_EQ(posted.status, 200) << posted.body;
 
   active = get_json(http, "/api/v1/calls/active?limit=1");
@@ -422,36 +400,28 @@ TEST_F(CdrQueries, RoleMatrixAndTenantIsolation) {
 
 // A client that stops reading: with backpressure the service stops fetching once the socket
 // buffers are full, instead of queueing the whole export in memory.
-// Asks a whole-tenant CSV export on a socket with a small receive buffer, which the caller then
-// reads slowly or not at all; -1 when the request could not be sent.
-int start_slow_export(int port, const std::string& token) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  int small = 64 * 1024;
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+// Asks a whole-tenant CSV export on a connection with a small receive buffer, which the caller
+// then reads slowly or not at all; null when the request could not be sent.
+std::unique_ptr<RawConnection> start_slow_export(int port, const std::string& token) {
+  auto connection = std::make_unique<RawConnection>(port, RawOptions{.receive_buffer = 64 * 1024});
   std::string request =
       "GET /api/v1/cdrs?format=csv HTTP/1.1\r\nHost: test\r\nAuthorization: "
       "Bearer " +
       token + "\r\nConnection: close\r\n\r\n";
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::send(fd, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
+  if (!connection->connected() || !connection->send(request)) return nullptr;
+  return connection;
 }
 
+// As long as a read of the export may take: the service streams it as the socket drains.
+constexpr auto kExportRead = std::chrono::seconds(60);
+
 TEST_F(CdrQueries, CsvExportWaitsForASlowReader) {
-  int fd = start_slow_export(svc_->port(), a_->admin_token);
-  ASSERT_GE(fd, 0);
+  auto export_ = start_slow_export(svc_->port(), a_->admin_token);
+  ASSERT_NE(export_, nullptr);
   long before = rss_kb();
   std::vector<char> buf(64 * 1024);
   size_t received = 0;
-  ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+  ssize_t n = export_->receive(buf.data(), buf.size(), kExportRead);
   ASSERT_GT(n, 0);
   received += static_cast<size_t>(n);
   long stalled_peak = before;
@@ -460,11 +430,11 @@ TEST_F(CdrQueries, CsvExportWaitsForASlowReader) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   std::string tail;
-  while ((n = ::recv(fd, buf.data(), buf.size(), 0)) > 0) {
+  while ((n = export_->receive(buf.data(), buf.size(), kExportRead)) > 0) {
     received += static_cast<size_t>(n);
     tail.assign(buf.data(), static_cast<size_t>(n));
   }
-  ::close(fd);
+  export_.reset();
   EXPECT_GT(received, 15u * 1024 * 1024);
   EXPECT_EQ(tail.substr(tail.size() - 5), "0\r\n\r\n");  // the last chunk: the export completed
   if (!kAddressSanitizer) {
@@ -529,14 +499,14 @@ TEST_F(CdrQueries, ShutdownCutsAStalledExportShort) {
   env["PBX_SHUTDOWN_GRACE_S"] = "1";
   ServiceProcess svc({"serve"}, env);
   svc.wait_healthy();
-  int fd = start_slow_export(svc.port(), a_->admin_token);
-  ASSERT_GE(fd, 0);
+  auto export_ = start_slow_export(svc.port(), a_->admin_token);
+  ASSERT_NE(export_, nullptr);
   std::vector<char> buf(1024);
-  ASSERT_GT(::recv(fd, buf.data(), buf.size(), 0), 0);
+  ASSERT_GT(export_->receive(buf.data(), buf.size(), kExportRead), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the socket buffers fill
   svc.signal(SIGTERM);
   EXPECT_EQ(svc.wait_exit(std::chrono::seconds(30)), 0) << svc.log_text();
-  ::close(fd);
+  export_.reset();
   EXPECT_NE(svc.log_text().find("streamed answer cut short"), std::string::npos) << svc.log_text();
   EXPECT_EQ(svc.log_text().find("still running at exit"), std::string::npos);
 }

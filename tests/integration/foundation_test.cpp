@@ -1,5 +1,6 @@
 // The service skeleton against real Postgres and Redis: migrations, bootstrap, health and
 // readiness, limits, errors, graceful shutdown.
+#include "support/eventually.hpp"
 #include "support/raw_http.hpp"
 #include "support/test_env.hpp"
 
@@ -263,10 +264,12 @@ TEST_F(Foundation, ReadyReportsRedisOutageAndRecoversWithoutRestart) {
   EXPECT_EQ(http.get(svc.base_url() + "/health").status, 200);
   redis.start();
   int status = 0;
-  for (int i = 0; i < 50 && status != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    status = http.get(svc.base_url() + "/ready").status;
-  }
+  eventually(
+      [&] {
+        status = http.get(svc.base_url() + "/ready").status;
+        return status == 200;
+      },
+      std::chrono::seconds(5));
   EXPECT_EQ(status, 200);
 }
 
@@ -283,10 +286,12 @@ TEST_F(Foundation, PostgresRestartCostsNoRequest) {
             "unavailable");
   pg.start();
   int status = 0;
-  for (int i = 0; i < 50 && status != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    status = http.get(svc.base_url() + "/ready").status;
-  }
+  eventually(
+      [&] {
+        status = http.get(svc.base_url() + "/ready").status;
+        return status == 200;
+      },
+      std::chrono::seconds(5));
   EXPECT_EQ(status, 200);
   // Every pooled connection was broken by the restart; none of them may fail a request now.
   for (int i = 0; i < 20; ++i) EXPECT_EQ(http.get(svc.base_url() + "/ready").status, 200) << i;

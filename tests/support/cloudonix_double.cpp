@@ -1,7 +1,8 @@
 #include "support/cloudonix_double.hpp"
 
+#include "support/eventually.hpp"
+
 #include <stdexcept>
-#include <thread>
 
 namespace pbx::testing {
 
@@ -23,9 +24,9 @@ CloudonixDoubleProcess::~CloudonixDoubleProcess() {
 
 void CloudonixDoubleProcess::start() {
   process_ = ChildProcess(argv_, {}, dir_ + "/output.log");
-  for (int i = 0; i < 200; ++i) {
-    if (http_.get(url() + "/_double/health").status == 200) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (eventually([&] { return http_.get(url() + "/_double/health").status == 200; },
+                 std::chrono::seconds(10))) {
+    return;
   }
   throw std::runtime_error("cloudonix-double did not start: " + output());
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "client/http_client.hpp"
+
 #include <chrono>
 #include <map>
 #include <string>
@@ -14,13 +16,12 @@ struct HttpResponse {
   double seconds = 0;
 };
 
-// A blocking HTTP/1.1 client on libcurl; one per thread. Keeps connections alive between
-// calls. Never sends "Expect: 100-continue" (the server does not support it).
+// The service's HTTP client (client::curl_transport) with the tests' conveniences: headers as a
+// map, a time limit per call. One per thread; keeps connections alive between calls.
 class HttpClient {
  public:
   HttpClient();
-  ~HttpClient();
-  HttpClient(const HttpClient&) = delete;
+  HttpClient(const HttpClient&) = delete;  // the connection is not to be shared
   HttpClient& operator=(const HttpClient&) = delete;
 
   HttpResponse request(const std::string& method, const std::string& url,
@@ -37,7 +38,7 @@ class HttpClient {
   }
 
  private:
-  void* curl_;
+  client::Transport transport_;
 };
 
 }  // namespace pbx::testing

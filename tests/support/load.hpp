@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -14,20 +15,11 @@
 
 namespace pbx::testing {
 
-// How an exchange ended when it got no whole answer. A graceful close (the server's FIN before
-// any byte of the answer, or a write into a connection the server had already closed) is told
-// apart from a reset (RST while the connection was open) and from an answer cut short.
-enum class Failure { none, refused, closed, reset, truncated, timeout, other };
-const char* failure_name(Failure f);
-
-// One keep-alive HTTP/1.1 connection on a raw socket, so that the way it ends is seen exactly
-// (libcurl hides it: it silently retries a request on a fresh connection).
+// One keep-alive HTTP/1.1 connection on a RawConnection, so that the way it ends is seen
+// exactly; reconnects after a failure or a close.
 class KeepAliveConnection {
  public:
   explicit KeepAliveConnection(int port) : port_(port) {}
-  ~KeepAliveConnection() { close(); }
-  KeepAliveConnection(const KeepAliveConnection&) = delete;
-  KeepAliveConnection& operator=(const KeepAliveConnection&) = delete;
 
   struct Result {
     Failure failure = Failure::none;
@@ -39,13 +31,11 @@ class KeepAliveConnection {
   Result exchange(const std::string& method, const std::string& path, const std::string& body,
                   const std::map<std::string, std::string>& headers,
                   std::chrono::milliseconds timeout);
-  void close();
+  void close() { connection_.reset(); }
 
  private:
-  Failure read_response(RawResponse& out, int& error);
   int port_;
-  int fd_ = -1;
-  std::string buffer_;  // bytes read past the previous answer
+  std::unique_ptr<RawConnection> connection_;
 };
 
 struct LoadRequest {

@@ -1,5 +1,7 @@
 #include "support/process.hpp"
 
+#include "support/raw_http.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -161,16 +163,7 @@ int free_port() {
   return ntohs(addr.sin_port);
 }
 
-bool port_open(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
+bool port_open(int port) { return RawConnection(port).connected(); }
 
 bool running_as_root() { return geteuid() == 0; }
 

@@ -1,5 +1,7 @@
 #include "support/servers.hpp"
 
+#include "support/eventually.hpp"
+
 #include <unistd.h>
 #include <pqxx/pqxx>
 
@@ -8,7 +10,6 @@
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
-#include <thread>
 
 namespace pbx::testing {
 
@@ -73,17 +74,18 @@ void PgServer::start() {
 }
 
 void PgServer::wait_ready() {
-  for (int i = 0; i < 300; ++i) {
+  auto accepts = [&] {
     if (!server_.running()) {
       throw std::runtime_error("postgres exited: " + read_file(dir_ + "/server.log"));
     }
     try {
       pqxx::connection c(url("postgres") + "?connect_timeout=2");
-      return;
+      return true;
     } catch (const std::exception&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      return false;
     }
-  }
+  };
+  if (eventually(accepts, std::chrono::seconds(30))) return;
   throw std::runtime_error("postgres did not start: " + read_file(dir_ + "/server.log"));
 }
 
@@ -96,9 +98,7 @@ void PgServer::stop() {
 void PgServer::kill() {
   server_.kill_and_wait();
   // Orphaned backends notice their postmaster is gone and exit; wait for the port to free.
-  for (int i = 0; i < 100 && port_open(port_); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  eventually([&] { return !port_open(port_); }, std::chrono::seconds(5));
 }
 
 void PgServer::execute(const std::string& sql, const std::string& database) {
@@ -128,12 +128,13 @@ void RedisServer::start() {
   server_ = ChildProcess({"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind",
                           "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir_},
                          {}, dir_ + "/redis.log");
-  for (int i = 0; i < 200; ++i) {
-    if (port_open(port_)) return;
+  auto listening = [&] {
+    if (port_open(port_)) return true;
     if (!server_.running())
       throw std::runtime_error("redis exited: " + read_file(dir_ + "/redis.log"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+    return false;
+  };
+  if (eventually(listening, std::chrono::seconds(5))) return;
   throw std::runtime_error("redis did not start");
 }
 

@@ -1,10 +1,9 @@
 #include "support/service.hpp"
 
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 
 #include <gtest/gtest.h>
-
-#include <thread>
 
 namespace pbx::testing {
 
@@ -25,15 +24,17 @@ ServiceProcess::~ServiceProcess() {
 
 void ServiceProcess::wait_healthy(std::chrono::seconds limit) {
   HttpClient http;
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (!process_.running()) FAIL() << "pbxd exited:\n" << log_text();
-    if (http.request("GET", base_url() + "/health", "", {}, std::chrono::seconds(2)).status ==
-        200) {
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  bool exited = false;
+  bool healthy = eventually(
+      [&] {
+        exited = !process_.running();
+        return exited ||
+               http.request("GET", base_url() + "/health", "", {}, std::chrono::seconds(2))
+                       .status == 200;
+      },
+      limit);
+  if (exited) FAIL() << "pbxd exited:\n" << log_text();
+  if (healthy) return;
   FAIL() << "pbxd not healthy in time:\n" << log_text();
 }
 

@@ -1,6 +1,7 @@
 #include "support/webhook_payloads.hpp"
 
-#include "cloudonix/signature.hpp"
+#include "cloudonix/payloads.hpp"
+#include "core/text.hpp"
 
 #include <unistd.h>
 
@@ -8,6 +9,33 @@
 #include <chrono>
 
 namespace pbx::testing {
+
+namespace {
+
+// One call of the tests' webhooks: 60 s from 2026-03-04T10:30:00Z, answered after 10 s.
+cloudonix::CallFacts call(const std::string& domain, const std::string& token) {
+  cloudonix::CallFacts c;
+  c.session = token;
+  c.call_id = token + "@sip";
+  c.domain = domain;
+  c.from = "+14155550142";
+  c.to = "+12125550100";
+  c.direction = "inbound";
+  c.start_ms = 1772620200000;
+  c.answer_ms = 1772620210000;
+  c.end_ms = 1772620260000;
+  c.id = 48211907;
+  return c;
+}
+
+// The OPBX calls: 187 s from 2026-03-04T10:30:00Z.
+cloudonix::CallFacts opbx_call(const std::string& session_uuid) {
+  auto c = call("", session_uuid);
+  c.end_ms = c.start_ms + 187000;
+  return c;
+}
+
+}  // namespace
 
 int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -23,67 +51,41 @@ std::string unique_name(const std::string& prefix) {
 nlohmann::json session_update_payload(const std::string& domain, const std::string& token,
                                       const std::string& status, const std::string& event_id,
                                       const std::string& modified) {
-  return {{"id", 48211907},
-          {"eventId", event_id},
-          {"domain", domain},
-          {"callerId", "+14155550142"},
-          {"destination", "+12125550100"},
-          {"direction", "incoming"},
-          {"token", token},
-          {"status", status},
-          {"modifiedAt", modified},
-          {"callStartTime", 1772620200000}};
+  auto c = call(domain, token);
+  c.answer_ms = c.end_ms = 0;  // while the call goes on
+  auto body = cloudonix::session_update(c, status, c.start_ms, event_id);
+  body["modifiedAt"] = modified;  // as given, so that a test can send any text there
+  return body;
 }
 
 nlohmann::json cdr_payload(const std::string& domain, const std::string& token,
                            const std::string& disposition) {
-  return {{"timestamp", 1772620200},
-          {"domain", domain},
-          {"from", "+14155550142"},
-          {"to", "+12125550100"},
-          {"disposition", disposition},
-          {"duration", 60},
-          {"billsec", 50},
-          {"call_id", token + "@sip"},
-          {"rated_cost", "0.01"},
-          {"session",
-           {{"token", token},
-            {"callStartTime", 1772620200000},
-            {"callAnswerTime", 1772620210000},
-            {"callEndTime", 1772620260000}}}};
+  auto status = disposition == "ANSWER" ? "completed" : text::to_lower(disposition);
+  return cloudonix::cdr(call(domain, token), disposition, status);
 }
 
 nlohmann::json opbx_session_update_payload(const std::string& domain_uuid,
                                            const std::string& session_uuid,
                                            const std::string& state, const std::string& timestamp) {
-  return {{"session_id", 48211907},  {"session_uuid", session_uuid}, {"domain_uuid", domain_uuid},
-          {"direction", "incoming"}, {"from", "+14155550142"},       {"to", "+12125550100"},
-          {"state", state},          {"timestamp", timestamp}};
+  return cloudonix::opbx_session_update(opbx_call(session_uuid), domain_uuid, state, timestamp);
 }
 
 nlohmann::json opbx_cdr_payload(const std::string& domain_uuid, const std::string& session_uuid,
                                 const std::string& disposition) {
-  return {{"session_id", 48211907},
-          {"session_uuid", session_uuid},
-          {"domain_uuid", domain_uuid},
-          {"from", "+14155550142"},
-          {"to", "+12125550100"},
-          {"duration", 187},
-          {"disposition", disposition},
-          {"start_time", "2026-03-04T10:30:00Z"},
-          {"end_time", "2026-03-04T10:33:07Z"},
-          {"recording_url", "https://recordings.example/" + session_uuid + ".mp3"}};
+  auto body = cloudonix::opbx_cdr(opbx_call(session_uuid), domain_uuid, disposition);
+  body["recording_url"] = "https://recordings.example/" + session_uuid + ".mp3";
+  return body;
 }
 
 std::map<std::string, std::string> signed_webhook_headers(const std::string& secret,
                                                           const std::string& body,
                                                           const std::string& domain,
                                                           int64_t timestamp) {
-  auto s = cloudonix::sign(secret, body, timestamp);
-  return {{"Content-Type", "application/json"},
-          {"X-Cloudonix-Signature", s.signature},
-          {"X-Cloudonix-Timestamp", s.timestamp},
-          {"X-CX-Domain", domain}};
+  std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
+  for (auto& [name, value] : cloudonix::signed_webhook_headers(secret, body, domain, timestamp)) {
+    headers.emplace(std::move(name), std::move(value));
+  }
+  return headers;
 }
 
 }  // namespace pbx::testing

@@ -13,16 +13,15 @@ int64_t unix_now();
 // A name no other call in this test process returns: "<prefix><pid>-<n>".
 std::string unique_name(const std::string& prefix);
 
-// Real-shaped Cloudonix payloads (docs/cloudonix-protocol.md): a session update keyed by its
-// eventId, and a CDR keyed by its session token.
+// Real-shaped Cloudonix payloads (cloudonix/payloads.hpp) of one fixed call: a session update
+// keyed by its eventId, and a CDR keyed by its session token.
 nlohmann::json session_update_payload(const std::string& domain, const std::string& token,
                                       const std::string& status, const std::string& event_id,
                                       const std::string& modified = "2026-03-04T10:30:02Z");
 nlohmann::json cdr_payload(const std::string& domain, const std::string& token,
                            const std::string& disposition = "ANSWER");
 
-// The same in the older, simplified (OPBX) style: flat fields, the tenant named only by its
-// domain uuid, `state` for status, ISO-8601 times and lower-case dispositions.
+// The same in the older, simplified (OPBX) style, with a recording URL.
 nlohmann::json opbx_session_update_payload(const std::string& domain_uuid,
                                            const std::string& session_uuid,
                                            const std::string& state, const std::string& timestamp);

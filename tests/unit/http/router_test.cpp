@@ -7,6 +7,15 @@ namespace {
 
 Response ok(Request&) { return Response::json(200, {{"ok", true}}); }
 
+TEST(Router, SplitsPathsIntoTheirNonEmptySegments) {
+  EXPECT_EQ(split_path("/customers/self/domains/d1"),
+            (std::vector<std::string>{"customers", "self", "domains", "d1"}));
+  EXPECT_EQ(split_path("//a///b/"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(split_path("a"), (std::vector<std::string>{"a"}));
+  EXPECT_TRUE(split_path("/").empty());
+  EXPECT_TRUE(split_path("").empty());
+}
+
 TEST(Router, MatchesLiteralAndParameterSegments) {
   Router r;
   r.add("GET", "/api/v1/cdrs/{id}", {}, ok);
