@@ -1,9 +1,8 @@
 #include "cloudonix/cdr_record.hpp"
+#include "fixture.hpp"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <tuple>
 
 namespace pbx::cloudonix {
@@ -11,10 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-json fixture(const std::string& name) {
-  std::ifstream in(std::string(PBX_FIXTURES_DIR) + "/" + name);
-  return json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
-}
+json fixture(const std::string& name) { return json::parse(test::fixture_text(name)); }
 
 std::int64_t ms(const std::optional<Timestamp>& t) {
   return t ? t->time_since_epoch().count() : -1;

@@ -1,11 +1,9 @@
 // Reading Cloudonix voice requests: the recorded fixtures and lenient parsing.
 #include "routing/call.hpp"
+#include "fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include <fstream>
-#include <sstream>
 
 namespace pbx::routing {
 namespace {
@@ -13,11 +11,7 @@ namespace {
 using json = nlohmann::json;
 
 CallRequest fixture(const char* name) {
-  std::ifstream in(std::string(PBX_FIXTURES_DIR) + "/" + name);
-  EXPECT_TRUE(in) << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_call(params_from_json(text.str()));
+  return parse_call(params_from_json(test::fixture_text(name)));
 }
 
 TEST(CallParse, InboundFixture) {

@@ -1,8 +1,6 @@
 // What `To` may reach in each call direction, and who may call out.
 #include "engine_fixture.hpp"
-
-#include <fstream>
-#include <sstream>
+#include "fixture.hpp"
 
 namespace pbx::routing::engine_test {
 namespace {
@@ -24,11 +22,7 @@ std::string external(const char* caller_id, const char* number) {
 }
 
 CallRequest from_fixture(const char* name) {
-  std::ifstream in(std::string(PBX_FIXTURES_DIR) + "/" + name);
-  EXPECT_TRUE(in) << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_call(params_from_json(text.str()));
+  return parse_call(params_from_json(test::fixture_text(name)));
 }
 
 using RoutingDirections = RoutingTest;
