@@ -62,7 +62,9 @@ std::string number_param(const std::string& value) {
   if (value.size() > 1 && value[0] == ' ' &&
       std::all_of(value.begin() + 1, value.end(),
                   [](unsigned char c) { return std::isdigit(c); })) {
-    return "+" + value.substr(1);
+    auto number = value;
+    number[0] = '+';
+    return number;
   }
   return value;
 }
