@@ -45,6 +45,7 @@ awk -F'\t' '
     }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
+  function fixed(v, digits) { return v == "-" ? v : sprintf("%." digits "f", v) }
   function ratio(a, b) { return (a == "-" || b == "-" || b + 0 == 0) ? "-" : sprintf("%.2f", a / b) }
   ($1 == "R" || $1 == "B") {
     side = FILENAME ~ /old\.tsv$/ ? "old" : "new"
@@ -61,7 +62,7 @@ awk -F'\t' '
       n3 = ("new", name, 3) in values ? median(values["new", name, 3]) : "-"
       o5 = ("old", name, 5) in values ? median(values["old", name, 5]) : "-"
       n5 = ("new", name, 5) in values ? median(values["new", name, 5]) : "-"
-      printf "%-52s %10s %10s %6s %9s %9s %6s\n", substr(name, 1, 52), o3, n3, ratio(n3, o3),
-        o5, n5, ratio(n5, o5)
+      printf "%-52s %10s %10s %6s %9s %9s %6s\n", substr(name, 1, 52), fixed(o3, 0), fixed(n3, 0),
+        ratio(n3, o3), fixed(o5, 2), fixed(n5, 2), ratio(n5, o5)
     }
   }' "$BENCH_DIR/old.tsv" "$BENCH_DIR/new.tsv"
