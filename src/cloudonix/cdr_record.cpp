@@ -9,7 +9,7 @@ namespace pbx::cloudonix {
 
 namespace {
 
-namespace f = cloudonix::fields;
+namespace f = fields;
 
 constexpr std::string_view kDispositionNames[] = {"answered",  "busy",   "no_answer",
                                                   "cancelled", "failed", "other"};
@@ -79,7 +79,7 @@ void read_opbx_times(const nlohmann::json& body, CdrRecord& r) {
   }
   if (r.duration > kMaxSeconds) return;
   // Derived instants stay within years 1 to 9999, as parse_iso8601 guarantees for sent ones.
-  auto in_range = [](Timestamp t) { return cloudonix::parse_iso8601(cloudonix::to_iso8601(t)); };
+  auto in_range = [](Timestamp t) { return parse_iso8601(to_iso8601(t)); };
   if (!r.ended_at && r.started_at) r.ended_at = in_range(*r.started_at + seconds{r.duration});
   if (!r.started_at && r.ended_at) r.started_at = in_range(*r.ended_at - seconds{r.duration});
 }
@@ -143,7 +143,7 @@ std::string_view terminal_status(Disposition d) {
 Direction cdr_direction(const nlohmann::json& body) {
   const auto& session = object_or_empty(f::member(body, "session"));
   if (auto d = f::text(direction_source(body, session), "direction")) {
-    auto known = cloudonix::direction_from_session(*d);
+    auto known = direction_from_session(*d);
     if (known != Direction::unknown) return known;
   }
   if (f::text(body, "subscriber")) {
@@ -167,8 +167,8 @@ CdrRecord parse_cdr(const nlohmann::json& body) {
   if (r.session_token.empty()) {
     throw CdrError("CDR has neither session.token nor call_id (nor session_uuid nor session_id)");
   }
-  if (r.session_token.size() > cloudonix::kMaxKeyLength) {
-    throw CdrError("CDR session token longer than " + std::to_string(cloudonix::kMaxKeyLength) +
+  if (r.session_token.size() > kMaxKeyLength) {
+    throw CdrError("CDR session token longer than " + std::to_string(kMaxKeyLength) +
                    " characters");
   }
   r.dedupe_key = r.session_token;
@@ -200,7 +200,7 @@ CdrRecord parse_cdr(const nlohmann::json& body) {
   if (!r.cost) r.cost = f::decimal(body, "approx_cost");
   r.subscriber = text_or_empty(body, "subscriber");
   r.application = text_or_empty(body, "application");
-  r.raw = cloudonix::dump_for_storage(body);
+  r.raw = dump_for_storage(body);
   return r;
 }
 

@@ -103,7 +103,7 @@ struct Voice {
     }
     if (out.voicemail) {
       try {
-        voice::insert_voicemail(deps.pg, *out.voicemail);
+        insert_voicemail(deps.pg, *out.voicemail);
       } catch (const std::exception& e) {
         spdlog::error("rid={} tenant={} call={} voicemail not stored: {}", req.request_id,
                       snapshot.tenant_id, call.call_id, e.what());

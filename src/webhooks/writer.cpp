@@ -139,7 +139,7 @@ void Writer::write_next() {
         hand_on();
         return;
       }
-      webhooks::write_webhook_batch(tx, jobs, marked);
+      write_webhook_batch(tx, jobs, marked);
       hand_on();
       tx.commit();
     });
