@@ -7,6 +7,7 @@
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
 #include "admin/routes.hpp"
+#include "cdr/store.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
@@ -47,8 +48,9 @@ std::vector<store::Statement> all_statements() {
   std::vector<store::Statement> all;
   for (auto&& group :
        {store::tenant_statements(), store::TenantDirectory::statements(), admin::auth_statements(),
-        webhooks::webhook_statements(), webhooks::replay_statements(), voice::routing_statements(),
-        admin::admin_statements(), webhooks::RejectionLog::statements()}) {
+        webhooks::webhook_statements(), cdr::store_statements(), webhooks::replay_statements(),
+        voice::routing_statements(), admin::admin_statements(),
+        webhooks::RejectionLog::statements()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;

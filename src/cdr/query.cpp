@@ -223,6 +223,24 @@ TimeRange resolve_range(const CdrFilter& f, const std::string& time_zone) {
   return r;
 }
 
+HourSplit split_hours(const TimeRange& r) {
+  constexpr Micros kHour = 3'600'000'000;
+  auto floor_hour = [](Micros t) { return t / kHour * kHour - (t % kHour < 0 ? kHour : 0); };
+  HourSplit s;
+  if (r.from) s.hours_from = floor_hour(*r.from) + (*r.from % kHour == 0 ? 0 : kHour);
+  if (r.to_exclusive) s.hours_to = floor_hour(*r.to_exclusive);
+  if (s.hours_from && s.hours_to && *s.hours_from >= *s.hours_to) {
+    s.partial.emplace_back(*r.from, *r.to_exclusive);
+    s.hours_to = s.hours_from;
+    return s;
+  }
+  if (r.from && *r.from < *s.hours_from) s.partial.emplace_back(*r.from, *s.hours_from);
+  if (r.to_exclusive && *s.hours_to < *r.to_exclusive) {
+    s.partial.emplace_back(*s.hours_to, *r.to_exclusive);
+  }
+  return s;
+}
+
 std::string like_prefix(std::string_view prefix) {
   std::string out;
   out.reserve(prefix.size() + 1);

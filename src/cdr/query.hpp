@@ -58,6 +58,16 @@ struct TimeRange {
 };
 TimeRange resolve_range(const CdrFilter& f, const std::string& time_zone);
 
+// How stats read a time range: the whole UTC hours inside it from the hourly rollups, and the
+// partial hours at its ends from the CDRs themselves.
+struct HourSplit {
+  // The whole hours, [hours_from, hours_to); absent: unbounded on that side. Both equal (an
+  // empty range) when the range holds no whole hour.
+  std::optional<Micros> hours_from, hours_to;
+  std::vector<std::pair<Micros, Micros>> partial;  // [from, to) spans, in order
+};
+HourSplit split_hours(const TimeRange& r);
+
 // The normalised dispositions of docs/api.md, in the order stats show them.
 const std::vector<std::string>& dispositions();
 

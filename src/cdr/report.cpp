@@ -113,7 +113,7 @@ void append_csv(std::string& out, const pqxx::row& r) {
 }  // namespace
 
 void plan_per_call(pqxx::transaction_base& tx) {
-  tx.exec0("SET LOCAL plan_cache_mode = force_custom_plan");
+  tx.exec0("SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off");
 }
 
 nlohmann::json list_cdrs(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q) {
@@ -146,12 +146,72 @@ nlohmann::json cdr_of_session(pqxx::transaction_base& tx, const std::string& ten
   return rows.empty() ? nlohmann::json(nullptr) : cdr_json(rows[0]);
 }
 
-nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const CdrFilter& f) {
+namespace {
+
+Opt span_bounds(const std::vector<std::pair<Micros, Micros>>& spans, bool first) {
+  store::ArrayLiteral a;
+  for (const auto& span : spans) a.add(pg_timestamp(first ? span.first : span.second));
+  return a.str();
+}
+
+// Rows of (local date, disposition, calls, answered, duration, billsec), from the hourly
+// rollups and the CDRs of the hours they cannot place (see cdr_stats_rollups).
+pqxx::result stats_from_rollups(pqxx::transaction_base& tx, const FilterArgs& a,
+                                const TimeRange& range, const std::string& zone,
+                                const Opt& dispositions) {
+  auto split = split_hours(range);
+  auto ts = [](const std::optional<Micros>& t) { return t ? Opt(pg_timestamp(*t)) : Opt(); };
+  return tx.exec_prepared("cdr_stats_rollups", a.tenant, ts(split.hours_from), ts(split.hours_to),
+                          span_bounds(split.partial, true), span_bounds(split.partial, false),
+                          dispositions, a.directions, zone);
+}
+
+// Refuses a number filter over more than `limit` calls, naming the latest from_date that would
+// be accepted with the same to_date.
+void check_number_scan(pqxx::transaction_base& tx, const FilterArgs& a, const TimeRange& range,
+                       const std::string& zone, std::int64_t limit) {
+  // The scan reads every call of the range, whatever its direction.
+  auto every_direction = a;
+  every_direction.directions.reset();
+  std::map<std::string, std::int64_t> per_day;
+  std::int64_t total = 0;
+  for (const auto& r : stats_from_rollups(tx, every_direction, range, zone, std::nullopt)) {
+    per_day[r[0].as<std::string>()] += r[2].as<std::int64_t>();
+    total += r[2].as<std::int64_t>();
+  }
+  if (total <= limit) return;
+  std::int64_t kept = 0;
+  std::optional<std::string> from;
+  for (auto it = per_day.rbegin(); it != per_day.rend(); ++it) {
+    if (kept + it->second > limit) break;
+    kept += it->second;
+    from = it->first;
+  }
+  auto narrower = from ? "from_date=" + *from + " would do with the same to_date"
+                       : std::string("its last day alone has more: give date-times");
+  throw Error::validation(
+      {{"from_date", "stats with a from or to filter read at most " + std::to_string(limit) +
+                         " calls, and this range has " + std::to_string(total) + ": narrow it (" +
+                         narrower + ")"}});
+}
+
+}  // namespace
+
+nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const CdrFilter& f,
+                         std::int64_t max_number_scan) {
   auto rows = pg.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     plan_per_call(tx);
     auto zone = tenant_time_zone(tx, tenant_id);  // also the zone of by_day's dates
     auto a = filter_args(tenant_id, f, zone);
+    auto range = resolve_range(f, zone);
+    // The rollups count by hour, direction and disposition. An extension's CDRs are few and
+    // have their own index; a number filter reads every CDR of the range.
+    bool numbers = f.from || f.to;
+    if (!numbers && !f.extension_id) {
+      return stats_from_rollups(tx, a, range, zone, a.dispositions);
+    }
+    if (numbers && !f.extension_id) check_number_scan(tx, a, range, zone, max_number_scan);
     return tx.exec_prepared("cdr_stats", a.tenant, a.from_ts, a.to_ts, a.from_like, a.to_like,
                             a.dispositions, a.directions, a.extension, zone);
   });
@@ -221,7 +281,8 @@ bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQu
 // Optional filters are "($n IS NULL OR ...)"; the report transaction plans them per call
 // (plan_cache_mode = force_custom_plan), so the planner sees the actual filters and uses the
 // matching index. Time bounds and the keyset use sentinels instead, which any plan can use as
-// index bounds.
+// index bounds. Without a cursor the keyset starts at the range's own end: the index scan then
+// starts there, not at the tenant's newest (or oldest) row, whatever bound the planner takes.
 #define PBX_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 #define PBX_CDR_COLUMNS \
   " id::text, session_token, coalesce(call_id, ''), " PBX_MICROS("started_at") ", "            \
@@ -238,20 +299,84 @@ bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQu
   " AND ($7::text[] IS NULL OR direction = ANY ($7::text[]))"   \
   " AND ($8::uuid IS NULL OR extension_id = $8::uuid)"
 
+// $1 tenant, $2 and $3 the whole hours [from, to) (null: unbounded), $4 and $5 the partial
+// spans' starts and ends, $6 dispositions, $7 directions, $8 the tenant's zone. An hour that a
+// local midnight splits (a zone whose offset is not a whole hour) cannot be given to one day:
+// its CDRs are read instead, as for the partial spans. The statement's text is made once from
+// the list of dispositions (the rollup columns are named after them).
+namespace {
+
+std::string make_stats_from_rollups_sql() {
+  std::string sums, unpivot;  // ", sum(busy_calls) AS busy_calls, ...", "('busy', busy_calls, ...)"
+  for (const auto& d : dispositions()) {
+    unpivot += unpivot.empty() ? "('" : ", ('";
+    unpivot += d;
+    unpivot += "'";
+    for (const char* measure : {"_calls", "_answered", "_duration", "_billsec"}) {
+      const auto column = d + measure;
+      sums += ", sum(";
+      sums += column;
+      sums += ") AS ";
+      sums += column;
+      unpivot += ", ";
+      unpivot += column;
+    }
+    unpivot += ")";
+  }
+  return "WITH hours AS (SELECT hour" + sums +
+         " FROM cdr_rollups WHERE tenant_id = $1"
+         " AND hour >= coalesce($2::timestamptz, '-infinity')"
+         " AND hour < coalesce($3::timestamptz, 'infinity')"
+         " AND ($7::text[] IS NULL OR direction = ANY ($7::text[])) GROUP BY hour),"
+         " placed AS (SELECT (hour AT TIME ZONE $8)::date AS day,"
+         " ((hour + interval '1 hour' - interval '1 microsecond') AT TIME ZONE $8)::date"
+         " AS last_day, * FROM hours),"
+         " days AS (SELECT day" +
+         sums +
+         " FROM placed WHERE day = last_day GROUP BY day),"
+         " spans AS (SELECT * FROM unnest($4::timestamptz[], $5::timestamptz[]) AS s(lo, hi)"
+         " UNION ALL SELECT hour, hour + interval '1 hour' FROM placed WHERE day <> last_day),"
+         // Grouped inside the LATERAL subquery, which keeps it from being flattened into a
+         // join: each span is then an index range scan, never a scan of the tenant's CDRs.
+         " scanned AS (SELECT g.* FROM spans CROSS JOIN LATERAL ("
+         "SELECT (c.started_at AT TIME ZONE $8)::date AS day, c.disposition,"
+         " count(*) AS calls, count(*) FILTER (WHERE c.answered) AS answered,"
+         " sum(c.duration) AS duration, sum(c.billsec) AS billsec FROM cdrs c"
+         " WHERE c.tenant_id = $1 AND c.started_at >= spans.lo AND c.started_at < spans.hi"
+         " AND ($7::text[] IS NULL OR c.direction = ANY ($7::text[])) GROUP BY 1, 2) AS g)"
+         " SELECT d.day::text, d.disposition, sum(d.calls), sum(d.answered), sum(d.duration),"
+         " sum(d.billsec) FROM (SELECT day, v.* FROM days CROSS JOIN LATERAL (VALUES " +
+         unpivot +
+         ") AS v(disposition, calls, answered, duration, billsec)"
+         " UNION ALL SELECT * FROM scanned) d"
+         " WHERE d.calls <> 0 AND ($6::text[] IS NULL OR d.disposition = ANY ($6::text[]))"
+         " GROUP BY 1, 2 ORDER BY 1, 2";
+}
+
+const char* stats_from_rollups_sql() {
+  static const std::string sql = make_stats_from_rollups_sql();
+  return sql.c_str();
+}
+
+}  // namespace
+
 std::vector<store::Statement> cdr_statements() {
   return {
-      {"cdr_list_newest", "SELECT" PBX_CDR_COLUMNS " FROM cdrs" PBX_CDR_FILTER
-                          " AND (started_at, id) < (coalesce($9::timestamptz, 'infinity'),"
-                          " coalesce($10::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"
-                          " ORDER BY started_at DESC, cdrs.id DESC LIMIT $11"},
-      {"cdr_list_oldest", "SELECT" PBX_CDR_COLUMNS " FROM cdrs" PBX_CDR_FILTER
-                          " AND (started_at, id) > (coalesce($9::timestamptz, '-infinity'),"
-                          " coalesce($10::uuid, '00000000-0000-0000-0000-000000000000'))"
-                          " ORDER BY started_at, cdrs.id LIMIT $11"},
+      {"cdr_list_newest",
+       "SELECT" PBX_CDR_COLUMNS " FROM cdrs" PBX_CDR_FILTER
+       " AND (started_at, id) < (coalesce($9::timestamptz, $3::timestamptz, 'infinity'),"
+       " coalesce($10::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"
+       " ORDER BY started_at DESC, cdrs.id DESC LIMIT $11"},
+      {"cdr_list_oldest",
+       "SELECT" PBX_CDR_COLUMNS " FROM cdrs" PBX_CDR_FILTER
+       " AND (started_at, id) > (coalesce($9::timestamptz, $2::timestamptz, '-infinity'),"
+       " coalesce($10::uuid, '00000000-0000-0000-0000-000000000000'))"
+       " ORDER BY started_at, cdrs.id LIMIT $11"},
       {"cdr_stats",
        "SELECT (started_at AT TIME ZONE $9)::date::text, disposition, count(*),"
        " count(*) FILTER (WHERE answered), sum(duration), sum(billsec)"
        " FROM cdrs" PBX_CDR_FILTER " GROUP BY 1, 2 ORDER BY 1, 2"},
+      {"cdr_stats_rollups", stats_from_rollups_sql()},
       {"cdr_get", "SELECT" PBX_CDR_COLUMNS " FROM cdrs WHERE tenant_id = $1 AND id = $2"},
       {"cdr_by_session",
        "SELECT" PBX_CDR_COLUMNS " FROM cdrs WHERE tenant_id = $1 AND session_token = $2"},

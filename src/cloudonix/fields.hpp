@@ -19,6 +19,11 @@ using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 
 // "2026-03-04T10:30:06.000Z": always milliseconds and Z, so equal instants give equal text.
 std::string to_iso8601(Timestamp t);
+// The same, or nothing for no instant: NULL for an optional column.
+inline std::optional<std::string> to_iso8601(const std::optional<Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return to_iso8601(*t);
+}
 
 // Accepts YYYY-MM-DD[T| ]HH:MM:SS[.fraction][Z|+HH:MM|+HHMM|-HH:MM|-HHMM]; no zone means UTC.
 // Instants outside the years 1 to 9999 (UTC) are refused: PostgreSQL does not take year 0.

@@ -3,10 +3,17 @@
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace pbx::text {
+
+// The text, or nothing when it is empty: NULL for an optional column.
+inline std::optional<std::string> null_if_empty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
 
 // ASCII case folding: header names, domains, enum values from the wire (never locale-dependent).
 inline std::string to_lower(std::string_view s) {

@@ -1,5 +1,7 @@
 #include "voice/routing_store.hpp"
 
+#include "core/text.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <sstream>
@@ -29,10 +31,6 @@ Destination required_destination(const pqxx::field& f, const std::string& where,
   if (auto d = destination_of(f)) return *d;
   spdlog::warn("tenant {}: unusable destination in {}", tenant_id, where);
   return Destination{routing::DestinationType::extension, "invalid"};
-}
-
-std::optional<std::string> opt(const std::string& s) {
-  return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
 
 std::optional<std::string> opt(const std::optional<Destination>& d) {
@@ -192,7 +190,7 @@ void insert_voicemail(PgPool& pg, const routing::VoicemailMessage& m) {
   pg.with([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
     tx.exec_prepared("routing_insert_voicemail", m.tenant_id, m.extension_id, m.from,
-                     m.recording_url, m.duration, opt(m.call_id));
+                     m.recording_url, m.duration, text::null_if_empty(m.call_id));
     tx.commit();
   });
 }
@@ -201,9 +199,10 @@ std::string insert_extension(pqxx::transaction_base& tx, const std::string& tena
                              const NewExtension& e) {
   return tx
       .exec_prepared1("routing_insert_extension", tenant_id, e.number, e.name,
-                      e.active ? "active" : "inactive", opt(e.forward_to), e.ring_timeout,
-                      e.voicemail_enabled, opt(e.voicemail_greeting), e.outbound_allowed,
-                      opt(e.caller_id))[0]
+                      e.active ? "active" : "inactive", text::null_if_empty(e.forward_to),
+                      e.ring_timeout, e.voicemail_enabled,
+                      text::null_if_empty(e.voicemail_greeting), e.outbound_allowed,
+                      text::null_if_empty(e.caller_id))[0]
       .as<std::string>();
 }
 
@@ -217,8 +216,9 @@ std::string insert_phone_number(pqxx::transaction_base& tx, const std::string& t
 
 std::string insert_ring_group(pqxx::transaction_base& tx, const std::string& tenant_id,
                               const NewRingGroup& g) {
-  auto id = tx.exec_prepared1("routing_insert_ring_group", tenant_id, g.name, opt(g.number),
-                              g.strategy, g.ring_timeout, g.ring_turns, opt(g.fallback))[0]
+  auto id = tx.exec_prepared1("routing_insert_ring_group", tenant_id, g.name,
+                              text::null_if_empty(g.number), g.strategy, g.ring_timeout,
+                              g.ring_turns, opt(g.fallback))[0]
                 .as<std::string>();
   int priority = 0;
   for (const auto& member : g.members) {
@@ -234,8 +234,9 @@ std::string insert_ivr_menu(pqxx::transaction_base& tx, const std::string& tenan
     options.push_back({{"digits", digits}, {"destination", routing::to_json(d)}});
   }
   return tx
-      .exec_prepared1("routing_insert_ivr_menu", tenant_id, m.name, opt(m.number), m.prompt.dump(),
-                      m.digit_timeout, m.max_attempts, opt(m.invalid_prompt), options.dump(),
+      .exec_prepared1("routing_insert_ivr_menu", tenant_id, m.name, text::null_if_empty(m.number),
+                      m.prompt.dump(), m.digit_timeout, m.max_attempts,
+                      text::null_if_empty(m.invalid_prompt), options.dump(),
                       opt(m.timeout_destination), opt(m.failover))[0]
       .as<std::string>();
 }
@@ -243,8 +244,8 @@ std::string insert_ivr_menu(pqxx::transaction_base& tx, const std::string& tenan
 std::string insert_business_hours(pqxx::transaction_base& tx, const std::string& tenant_id,
                                   const NewBusinessHours& b) {
   return tx
-      .exec_prepared1("routing_insert_business_hours", tenant_id, b.name, opt(b.timezone),
-                      b.weekly.dump(), b.exceptions.dump(),
+      .exec_prepared1("routing_insert_business_hours", tenant_id, b.name,
+                      text::null_if_empty(b.timezone), b.weekly.dump(), b.exceptions.dump(),
                       routing::to_json(b.open_destination).dump(),
                       routing::to_json(b.closed_destination).dump())[0]
       .as<std::string>();
@@ -253,8 +254,9 @@ std::string insert_business_hours(pqxx::transaction_base& tx, const std::string&
 std::string insert_conference_room(pqxx::transaction_base& tx, const std::string& tenant_id,
                                    const routing::ConferenceRoom& room) {
   return tx
-      .exec_prepared1("routing_insert_conference_room", tenant_id, room.name, opt(room.number),
-                      room.max_participants, room.beep, room.record)[0]
+      .exec_prepared1("routing_insert_conference_room", tenant_id, room.name,
+                      text::null_if_empty(room.number), room.max_participants, room.beep,
+                      room.record)[0]
       .as<std::string>();
 }
 

@@ -1,8 +1,10 @@
 #include "webhooks/store.hpp"
 
+#include "cdr/store.hpp"
 #include "cloudonix/call_state.hpp"
 #include "cloudonix/fields.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/uuid_v7.hpp"
 #include "store/pg_array.hpp"
 
@@ -21,16 +23,6 @@ namespace {
 using cloudonix::Timestamp;
 using store::ArrayLiteral;
 using store::Statement;
-
-std::optional<std::string> iso(const std::optional<cloudonix::Timestamp>& t) {
-  if (!t) return std::nullopt;
-  return cloudonix::to_iso8601(*t);
-}
-
-std::optional<std::string> non_empty(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  return s;
-}
 
 // What one batch says about one call, merged with the forward-only rule before the upsert
 // (an upsert may touch a row only once per statement).
@@ -84,7 +76,7 @@ void upsert_calls_and_log(pqxx::transaction_base& tx, const std::map<CallKey, Ca
   auto now = std::chrono::steady_clock::now();
   for (const auto* job : jobs) {
     id.add(job->event_id);
-    log_tenant.add(non_empty(job->tenant_id));
+    log_tenant.add(text::null_if_empty(job->tenant_id));
     kind.add(std::string(webhooks::kind_name(job->kind)));
     std::optional<std::string> single_key;
     if (job->cdr) single_key = job->cdr->dedupe_key;
@@ -92,7 +84,7 @@ void upsert_calls_and_log(pqxx::transaction_base& tx, const std::map<CallKey, Ca
     key.add(single_key);
     outcome.add(std::string(webhooks::outcome_name(job->outcome())));
     http_status.add(std::to_string(job->http_status));
-    error.add(non_empty(job->error));
+    error.add(text::null_if_empty(job->error));
     request_id.add(job->request_id);
     duration.add(std::to_string(
         std::chrono::duration_cast<std::chrono::milliseconds>(now - job->received_at).count()));
@@ -127,7 +119,7 @@ void insert_session_events(pqxx::transaction_base& tx, const std::vector<Job*>& 
     key.add(r.update->dedupe_key);
     status.add(r.update->status);
     raw.add(r.update->raw);
-    modified.add(iso(r.update->modified_at));
+    modified.add(cloudonix::to_iso8601(r.update->modified_at));
   }
   std::set<CallKey> inserted;
   for (const auto& row :
@@ -146,61 +138,30 @@ void insert_session_events(pqxx::transaction_base& tx, const std::vector<Job*>& 
     r.job->new_keys.push_back(u.dedupe_key);
     CallDelta d;
     d.direction = std::string(cloudonix::to_string(u.direction));
-    d.from = non_empty(u.caller_id);
-    d.to = non_empty(u.destination);
-    d.domain = non_empty(u.domain);
-    d.subscriber = non_empty(u.subscriber_id);
+    d.from = text::null_if_empty(u.caller_id);
+    d.to = text::null_if_empty(u.destination);
+    d.domain = text::null_if_empty(u.domain);
+    d.subscriber = text::null_if_empty(u.subscriber_id);
     d.status = u.status;
     d.rank = cloudonix::status_rank(u.status);
-    d.started = iso(u.call_start_time);
-    d.answered = iso(u.call_answer_time);
-    d.ended = iso(u.call_end_time);
+    d.started = cloudonix::to_iso8601(u.call_start_time);
+    d.answered = cloudonix::to_iso8601(u.call_answer_time);
+    d.ended = cloudonix::to_iso8601(u.call_end_time);
     calls[{r.job->tenant_id, u.session_token}].merge(d);
   }
 }
 
-void insert_cdrs(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
+void insert_cdrs(pqxx::transaction_base& tx, const std::vector<Job*>& jobs, int shard,
                  std::map<CallKey, CallDelta>& calls) {
   std::vector<Job*> rows;
+  std::vector<cdr::NewCdr> cdrs;
   for (auto* job : jobs) {
-    if (job->cdr) rows.push_back(job);
+    if (!job->cdr) continue;
+    rows.push_back(job);
+    cdrs.push_back({job->tenant_id, &*job->cdr});
   }
-  if (rows.empty()) return;
-  std::stable_sort(rows.begin(), rows.end(), [](const Job* a, const Job* b) {
-    return std::tie(a->tenant_id, a->cdr->session_token) <
-           std::tie(b->tenant_id, b->cdr->session_token);
-  });
-  ArrayLiteral id, tenant, token, call_id, started, answered, ended, from, to, direction,
-      disposition, disposition_raw, duration, billsec, answered_flag, cost, domain, raw;
-  for (const auto* job : rows) {
-    const auto& c = *job->cdr;
-    id.add(uuid::v7());
-    tenant.add(job->tenant_id);
-    token.add(c.session_token);
-    call_id.add(non_empty(c.call_id));
-    started.add(iso(c.started_at));
-    answered.add(iso(c.answered_at));
-    ended.add(iso(c.ended_at));
-    from.add(c.from);
-    to.add(c.to);
-    direction.add(std::string(cloudonix::to_string(c.direction)));
-    disposition.add(std::string(cloudonix::to_string(c.disposition)));
-    disposition_raw.add(non_empty(c.disposition_raw));
-    duration.add(std::to_string(c.duration));
-    billsec.add(std::to_string(c.billsec));
-    answered_flag.add(std::string(c.answered ? "true" : "false"));
-    cost.add(c.cost);
-    domain.add(non_empty(c.domain));
-    raw.add(c.raw);
-  }
-  std::set<CallKey> inserted;
-  for (const auto& row :
-       tx.exec_prepared("webhook_cdrs_insert", id.str(), tenant.str(), token.str(), call_id.str(),
-                        started.str(), answered.str(), ended.str(), from.str(), to.str(),
-                        direction.str(), disposition.str(), disposition_raw.str(), duration.str(),
-                        billsec.str(), answered_flag.str(), cost.str(), domain.str(), raw.str())) {
-    inserted.emplace(row[0].as<std::string>(), row[1].as<std::string>());
-  }
+  auto inserted = cdr::insert_cdrs(tx, std::move(cdrs), shard);
+  // Copies of one CDR in one batch: the first is the one stored, the others duplicates.
   for (auto* job : rows) {
     const auto& c = *job->cdr;
     if (inserted.erase({job->tenant_id, c.session_token}) == 0) {
@@ -211,15 +172,15 @@ void insert_cdrs(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
     job->new_keys.push_back(c.session_token);
     CallDelta d;
     d.direction = std::string(cloudonix::to_string(c.direction));
-    d.from = non_empty(c.from);
-    d.to = non_empty(c.to);
-    d.domain = non_empty(c.domain);
-    d.subscriber = non_empty(c.subscriber);
+    d.from = text::null_if_empty(c.from);
+    d.to = text::null_if_empty(c.to);
+    d.domain = text::null_if_empty(c.domain);
+    d.subscriber = text::null_if_empty(c.subscriber);
     d.status = std::string(cloudonix::terminal_status(c.disposition));
     d.rank = cloudonix::status_rank(d.status);
-    d.started = iso(c.started_at);
-    d.answered = iso(c.answered_at);
-    d.ended = iso(c.ended_at);
+    d.started = cloudonix::to_iso8601(c.started_at);
+    d.answered = cloudonix::to_iso8601(c.answered_at);
+    d.ended = cloudonix::to_iso8601(c.ended_at);
     calls[{job->tenant_id, c.session_token}].merge(d);
   }
 }
@@ -314,18 +275,6 @@ std::vector<Statement> webhook_statements() {
        " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],"
        " $6::json[], $7::timestamptz[])"
        " ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING tenant_id::text, dedupe_key"},
-      {"webhook_cdrs_insert",
-       "INSERT INTO cdrs (id, tenant_id, session_token, call_id, started_at, answered_at,"
-       " ended_at, from_number, to_number, direction, disposition, disposition_raw, duration,"
-       " billsec, answered, cost, domain, raw)"
-       " SELECT i, t, s, c, coalesce(st, now()), a, e, f, tt, d, disp, draw, dur, bill, ans, cost,"
-       " dom, raw FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[],"
-       " $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[],"
-       " $12::text[], $13::bigint[], $14::bigint[], $15::boolean[], $16::numeric[], $17::text[],"
-       " $18::json[]) AS u(i, t, s, c, st, a, e, f, tt, d, disp, draw, dur, bill, ans, cost, dom,"
-       " raw)"
-       " ON CONFLICT (tenant_id, session_token) DO NOTHING"
-       " RETURNING tenant_id::text, session_token"},
       {"webhook_stored_keys",
        "SELECT false, tenant_id::text, dedupe_key FROM session_events"
        " WHERE (tenant_id, dedupe_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))"
@@ -368,7 +317,7 @@ std::vector<Statement> webhook_statements() {
 }
 
 void write_webhook_batch(pqxx::transaction_base& tx, const std::vector<Job*>& jobs,
-                         const std::vector<const Job*>& marked) {
+                         const std::vector<const Job*>& marked, int shard) {
   for (auto* job : jobs) {
     job->processed = 0;
     job->duplicates = 0;
@@ -383,7 +332,7 @@ void write_webhook_batch(pqxx::transaction_base& tx, const std::vector<Job*>& jo
   }
   std::map<CallKey, CallDelta> calls;
   insert_session_events(tx, work, calls);
-  insert_cdrs(tx, work, calls);
+  insert_cdrs(tx, work, shard, calls);
   insert_dead_letters(tx, work);
   upsert_calls_and_log(tx, calls, jobs);
 }

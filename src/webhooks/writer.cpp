@@ -28,7 +28,7 @@ metrics::Histogram& batch_seconds() {
 
 Writer::Writer(store::PgPool& pg, store::RedisPool& redis, WriterOptions options)
     : pg_(pg), redis_(redis), options_(options) {
-  for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { run(); });
+  for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this, i] { run(i); });
 }
 
 Writer::~Writer() { stop(); }
@@ -60,14 +60,14 @@ void Writer::stop() {
   threads_.clear();
 }
 
-void Writer::run() {
+void Writer::run(int shard) {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything is written
     }
-    write_next();
+    write_next(shard);
   }
 }
 
@@ -112,7 +112,7 @@ std::vector<const Job*> Writer::find_marked(const std::vector<std::shared_ptr<Jo
   return marked;
 }
 
-void Writer::write_next() {
+void Writer::write_next(int shard) {
   std::unique_lock turn(turn_, std::defer_lock);
   auto hand_on = [&] {
     if (turn.owns_lock()) turn.unlock();
@@ -139,7 +139,7 @@ void Writer::write_next() {
         hand_on();
         return;
       }
-      write_webhook_batch(tx, jobs, marked);
+      write_webhook_batch(tx, jobs, marked, shard);
       hand_on();
       tx.commit();
     });

@@ -58,7 +58,8 @@ class Writer {
   static std::string stream_key(const std::string& tenant_id);
 
  private:
-  void run();
+  // `shard`: the thread's number, also its CDR rollup shard.
+  void run(int shard);
   // Takes the turn (when batching) and up to max_batch queued jobs; `marked` gets those whose
   // every key has a dedupe marker.
   std::vector<std::shared_ptr<Job>> take(std::unique_lock<std::mutex>& turn,
@@ -66,7 +67,7 @@ class Writer {
   std::vector<const Job*> find_marked(const std::vector<std::shared_ptr<Job>>& batch);
   // Opens a transaction, takes a batch, writes it and answers its jobs; hands the turn on
   // once the batch's statements ran (or failed).
-  void write_next();
+  void write_next(int shard);
   void fan_out(const std::vector<std::shared_ptr<Job>>& batch);
 
   store::PgPool& pg_;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -443,6 +444,44 @@ TEST_F(CdrQueries, CsvExportWaitsForASlowReader) {
   std::cout << "[figures] stalled CSV reader: service RSS " << before / 1024 << " -> "
             << stalled_peak / 1024 << " MB while " << received / (1024 * 1024)
             << " MB were exported\n";
+}
+
+// Stats read the hourly rollups, and the CDRs only of the partial hours at the ends of the
+// range (and of hours a local midnight splits), each span an index range: never all the
+// tenant's CDRs, even when no span is left.
+TEST_F(CdrQueries, StatsReadRollupsAndOnlyTheEndsOfTheRange) {
+  std::string sql;
+  for (const auto& st : cdr::cdr_statements()) {
+    if (std::string(st.name) == "cdr_stats_rollups") sql = st.sql;
+  }
+  ASSERT_FALSE(sql.empty());
+  const std::string prepare =
+      "SET plan_cache_mode = force_custom_plan; PREPARE s(uuid, timestamptz, timestamptz,"
+      " timestamptz[], timestamptz[], text[], text[], text) AS " +
+      sql + "; ";
+  const std::string t = "'" + a_->id + "'";
+  for (const std::string& args :
+       {t + ", NULL, NULL, '{}', '{}', NULL, NULL, 'America/New_York'",
+        t + ", '2026-01-10 05:00Z', '2026-02-10 05:00Z', '{}', '{}', NULL, NULL,"
+            " 'America/New_York'",
+        t + ", '2026-01-10 06:00Z', '2026-02-10 05:00Z', '{2026-01-10 05:17Z}',"
+            " '{2026-01-10 06:00Z}', '{busy}', '{inbound}', 'America/New_York'",
+        t + ", '2026-01-10 00:00Z', '2026-02-10 00:00Z', '{}', '{}', NULL, NULL,"
+            " 'Asia/Kolkata'"}) {
+    auto plan = scalar(prepare + "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE s(" + args + ")");
+    std::vector<std::string> scans;  // "Node Type on relation", every node of the plan
+    std::function<void(const json&)> walk = [&](const json& node) {
+      if (node.contains("Relation Name")) {
+        scans.push_back(node["Node Type"].get<std::string>() + " on " +
+                        node["Relation Name"].get<std::string>());
+      }
+      for (const auto& child : node.value("Plans", json::array())) walk(child);
+    };
+    walk(json::parse(plan)[0]["Plan"]);
+    EXPECT_EQ(std::count(scans.begin(), scans.end(), "Seq Scan on cdrs"), 0) << args << "\n"
+                                                                             << plan;
+    EXPECT_NE(plan.find("cdr_rollups"), std::string::npos) << plan;
+  }
 }
 
 // The planner sees the actual filters (plans are made per call) and picks an index for each.

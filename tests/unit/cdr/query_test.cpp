@@ -239,5 +239,50 @@ TEST(CdrCsv, NeutralisesFormulaCellsButKeepsNumbers) {
   EXPECT_EQ(csv_row({"=1", "+14155550100", "@x"}), "'=1,+14155550100,'@x\r\n");
 }
 
+TEST(CdrHourSplit, WholeHoursFromRollupsAndTheEndsFromCdrs) {
+  constexpr Micros h = 3'600'000'000;
+  using Spans = std::vector<std::pair<Micros, Micros>>;
+  // Unbounded: every hour, nothing partial.
+  auto all = split_hours({});
+  EXPECT_FALSE(all.hours_from);
+  EXPECT_FALSE(all.hours_to);
+  EXPECT_TRUE(all.partial.empty());
+  // Hour-aligned ends: whole hours only.
+  auto aligned = split_hours({10 * h, 34 * h});
+  EXPECT_EQ(aligned.hours_from, 10 * h);
+  EXPECT_EQ(aligned.hours_to, 34 * h);
+  EXPECT_TRUE(aligned.partial.empty());
+  // Both ends inside an hour: the hours between, and the two pieces.
+  auto ragged = split_hours({10 * h + 5, 34 * h - 7});
+  EXPECT_EQ(ragged.hours_from, 11 * h);
+  EXPECT_EQ(ragged.hours_to, 33 * h);
+  EXPECT_EQ(ragged.partial, (Spans{{10 * h + 5, 11 * h}, {33 * h, 34 * h - 7}}));
+  // Within one hour, or across one boundary without a whole hour: all read from CDRs, and the
+  // rollup range is empty.
+  for (auto [from, to] : Spans{{10 * h + 1, 10 * h + 9}, {10 * h + 1, 11 * h + 9}}) {
+    auto none = split_hours({from, to});
+    EXPECT_EQ(none.partial, (Spans{{from, to}}));
+    EXPECT_EQ(none.hours_from, none.hours_to);
+  }
+  // One bound only.
+  auto from_only = split_hours({10 * h + 5, std::nullopt});
+  EXPECT_EQ(from_only.hours_from, 11 * h);
+  EXPECT_FALSE(from_only.hours_to);
+  EXPECT_EQ(from_only.partial, (Spans{{10 * h + 5, 11 * h}}));
+  auto to_only = split_hours({std::nullopt, 34 * h + 5});
+  EXPECT_FALSE(to_only.hours_from);
+  EXPECT_EQ(to_only.hours_to, 34 * h);
+  EXPECT_EQ(to_only.partial, (Spans{{34 * h, 34 * h + 5}}));
+  // Before 1970 the hours are floored, not truncated towards zero.
+  auto early = split_hours({-10 * h - 5, -2 * h + 5});
+  EXPECT_EQ(early.hours_from, -10 * h);
+  EXPECT_EQ(early.hours_to, -2 * h);
+  EXPECT_EQ(early.partial, (Spans{{-10 * h - 5, -10 * h}, {-2 * h, -2 * h + 5}}));
+  // The earliest bound Postgres takes.
+  auto first = split_hours({kFirstMicros, std::nullopt});
+  EXPECT_EQ(*first.hours_from % h, 0);
+  EXPECT_GE(*first.hours_from, kFirstMicros);
+}
+
 }  // namespace
 }  // namespace pbx::cdr
