@@ -302,8 +302,10 @@ bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQu
 // $1 tenant, $2 and $3 the whole hours [from, to) (null: unbounded), $4 and $5 the partial
 // spans' starts and ends, $6 dispositions, $7 directions, $8 the tenant's zone. An hour that a
 // local midnight splits (a zone whose offset is not a whole hour) cannot be given to one day:
-// its CDRs are read instead, as for the partial spans. The statement's text is made once from
-// the list of dispositions (the rollup columns are named after them).
+// its CDRs are read instead, as for the partial spans. Those hours are found from the range's
+// local midnights (a few hundred a year), so that the rollup rows are read once and grouped
+// straight into days. The statement's text is made once from the list of dispositions (the
+// rollup columns are named after them).
 namespace {
 
 std::string make_stats_from_rollups_sql() {
@@ -323,19 +325,26 @@ std::string make_stats_from_rollups_sql() {
     }
     unpivot += ")";
   }
-  return "WITH hours AS (SELECT hour" + sums +
+  return "WITH bounds AS (SELECT coalesce($2::timestamptz,"
+         " (SELECT min(hour) FROM cdr_rollups WHERE tenant_id = $1)) AS lo,"
+         " coalesce($3::timestamptz,"
+         " (SELECT max(hour) + interval '1 hour' FROM cdr_rollups WHERE tenant_id = $1)) AS hi),"
+         // Each local midnight of the range that is not on the hour splits its hour.
+         " split AS (SELECT DISTINCT date_trunc('hour', m, 'UTC') AS hour FROM bounds,"
+         " generate_series((lo AT TIME ZONE $8)::date::timestamp,"
+         " (hi AT TIME ZONE $8)::date::timestamp, interval '1 day') AS d,"
+         " LATERAL (SELECT d AT TIME ZONE $8 AS m) AS midnight"
+         " WHERE m <> date_trunc('hour', m, 'UTC') AND date_trunc('hour', m, 'UTC') >= lo"
+         " AND date_trunc('hour', m, 'UTC') < hi),"
+         " days AS (SELECT (hour AT TIME ZONE $8)::date AS day" +
+         sums +
          " FROM cdr_rollups WHERE tenant_id = $1"
          " AND hour >= coalesce($2::timestamptz, '-infinity')"
          " AND hour < coalesce($3::timestamptz, 'infinity')"
-         " AND ($7::text[] IS NULL OR direction = ANY ($7::text[])) GROUP BY hour),"
-         " placed AS (SELECT (hour AT TIME ZONE $8)::date AS day,"
-         " ((hour + interval '1 hour' - interval '1 microsecond') AT TIME ZONE $8)::date"
-         " AS last_day, * FROM hours),"
-         " days AS (SELECT day" +
-         sums +
-         " FROM placed WHERE day = last_day GROUP BY day),"
+         " AND ($7::text[] IS NULL OR direction = ANY ($7::text[]))"
+         " AND hour <> ALL (ARRAY(SELECT hour FROM split)) GROUP BY 1),"
          " spans AS (SELECT * FROM unnest($4::timestamptz[], $5::timestamptz[]) AS s(lo, hi)"
-         " UNION ALL SELECT hour, hour + interval '1 hour' FROM placed WHERE day <> last_day),"
+         " UNION ALL SELECT hour, hour + interval '1 hour' FROM split),"
          // Grouped inside the LATERAL subquery, which keeps it from being flattened into a
          // join: each span is then an index range scan, never a scan of the tenant's CDRs.
          " scanned AS (SELECT g.* FROM spans CROSS JOIN LATERAL ("
