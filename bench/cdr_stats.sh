@@ -26,35 +26,9 @@ bootstrap "other.$DOMAIN"
 OTHER=$TID
 bootstrap "$DOMAIN"
 
-# seed TENANT ROWS: CDRs spread evenly over the last 365 days (the triggers fill the rollups).
-seed() {
-  sql <<SQL
-SET synchronous_commit = off;
-INSERT INTO cdrs (tenant_id, session_token, call_id, started_at, answered_at, ended_at,
-                  from_number, to_number, direction, disposition, disposition_raw, duration,
-                  billsec, answered, cost, domain, raw)
-SELECT '$1', 'stats-' || g, 'c' || g || '@sip', ts,
-       CASE WHEN disp = 'answered' THEN ts + interval '4 s' END,
-       ts + make_interval(secs => g % 300),
-       (ARRAY['+1212555', '+1415555', '+4420755', '+3314455'])[1 + g % 4]
-         || lpad((g % 10000)::text, 4, '0'),
-       CASE WHEN g % 3 = 0 THEN (1000 + g % 50)::text
-            ELSE '+1646555' || lpad((g % 9973)::text, 4, '0') END,
-       (ARRAY['inbound', 'outbound', 'internal', 'unknown'])[1 + (g / 7) % 4], disp,
-       upper(disp), g % 300,
-       CASE WHEN disp = 'answered' THEN greatest(g % 300 - 4, 0) ELSE 0 END,
-       disp = 'answered', CASE WHEN g % 5 <> 0 THEN (g % 100) / 1000.0 END, '$DOMAIN',
-       jsonb_build_object('domain', '$DOMAIN', 'disposition', upper(disp),
-                          'duration', g % 300, 'call_id', 'c' || g || '@sip')
-FROM generate_series(1, $2) AS g,
-     LATERAL (SELECT now() - make_interval(secs => g * (365 * 86400.0 / $2)) AS ts,
-                     (ARRAY['answered', 'busy', 'no_answer', 'cancelled', 'failed', 'other'])
-                       [1 + (g * 7 / 3) % 6] AS disp) AS x;
-SQL
-}
 seed_started=$(date +%s)
-seed "$TID" "$CDRS"
-seed "$OTHER" $((CDRS / 10))
+seed_cdrs "$TID" "$CDRS" 365 "$DOMAIN"
+seed_cdrs "$OTHER" $((CDRS / 10)) 365 "other.$DOMAIN"
 sql -c "ANALYZE cdrs; ANALYZE cdr_rollups"
 seed_seconds=$(($(date +%s) - seed_started))
 rollup_rows=$(sql -c "SELECT count(*) FROM cdr_rollups WHERE tenant_id = '$TID'")

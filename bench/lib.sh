@@ -90,6 +90,35 @@ rss_tree_kb() {  # rss_tree_kb PID: the RSS of a process and its children (nginx
 
 sql() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAtX pbx "$@"; }
 
+# seed_cdrs TENANT ROWS DAYS DOMAIN: one INSERT ... SELECT of ROWS CDRs in the shape the webhook
+# path stores (normalised columns and the raw JSON), spread evenly over the last DAYS days, every
+# disposition, direction and four number prefixes.
+seed_cdrs() {
+  sql <<SQL
+SET synchronous_commit = off;
+INSERT INTO cdrs (tenant_id, session_token, call_id, started_at, answered_at, ended_at,
+                  from_number, to_number, direction, disposition, disposition_raw, duration,
+                  billsec, answered, cost, domain, raw)
+SELECT '$1', 'seed-' || g, 'c' || g || '@sip', ts,
+       CASE WHEN disp = 'answered' THEN ts + interval '4 s' END,
+       ts + make_interval(secs => g % 300),
+       (ARRAY['+1212555', '+1415555', '+4420755', '+3314455'])[1 + g % 4]
+         || lpad((g % 10000)::text, 4, '0'),
+       CASE WHEN g % 3 = 0 THEN (1000 + g % 50)::text
+            ELSE '+1646555' || lpad((g % 9973)::text, 4, '0') END,
+       (ARRAY['inbound', 'outbound', 'internal', 'unknown'])[1 + (g / 7) % 4], disp,
+       upper(disp), g % 300,
+       CASE WHEN disp = 'answered' THEN greatest(g % 300 - 4, 0) ELSE 0 END,
+       disp = 'answered', CASE WHEN g % 5 <> 0 THEN (g % 100) / 1000.0 END, '$4',
+       jsonb_build_object('domain', '$4', 'disposition', upper(disp),
+                          'duration', g % 300, 'call_id', 'c' || g || '@sip')
+FROM generate_series(1, $2) AS g,
+     LATERAL (SELECT now() - make_interval(secs => g * ($3 * 86400.0 / $2)) AS ts,
+                     (ARRAY['answered', 'busy', 'no_answer', 'cancelled', 'failed', 'other'])
+                       [1 + (g * 7 / 3) % 6] AS disp) AS x;
+SQL
+}
+
 # Builds pbxd and the load generator once (Release, build/bench); sets PBXD and LOADGEN.
 build_bench() {
   build_service "$(repo_root)/build/bench" Release -DPBX_BUILD_TESTS=OFF >/dev/null
