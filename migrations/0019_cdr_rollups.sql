@@ -59,8 +59,9 @@ CREATE TYPE cdr_rollup_change AS (
 );
 
 -- Adds (sign 1) or takes back (sign -1) CDRs. Rows are locked in key order, so that two
--- transactions cannot deadlock on them. A tenant being deleted is skipped: its rollups go with
--- it (the foreign key's cascade), and a new row for it would break that key.
+-- transactions cannot deadlock on them. The changes go in one array: a single statement that
+-- writes more than some 10 million CDRs would exceed PostgreSQL's 1 GB limit on a value (the
+-- service writes at most a batch at a time; bulk loads and deletes go in smaller statements).
 CREATE FUNCTION cdr_rollups_apply(changes cdr_rollup_change[], sign integer, into_shard smallint)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -97,7 +98,6 @@ BEGIN
       sign * coalesce(sum(c.duration) FILTER (WHERE c.disposition = 'other'), 0),
       sign * coalesce(sum(c.billsec) FILTER (WHERE c.disposition = 'other'), 0)
   FROM unnest(changes) AS c
-  WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = c.tenant_id)
   GROUP BY 1, 2, 3
   ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, hour, direction, shard) DO UPDATE SET
@@ -128,12 +128,16 @@ BEGIN
 END
 $$;
 
+-- A deleted tenant's CDRs are deleted by its cascade, after the tenant row: they are skipped
+-- (before the array is made), since its rollups go by the same cascade and a new row for it
+-- would break the foreign key.
 CREATE FUNCTION cdr_rollups_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP IN ('DELETE', 'UPDATE') THEN
     PERFORM cdr_rollups_apply(ARRAY(
         SELECT (tenant_id, started_at, direction, disposition, answered, duration,
-                billsec)::cdr_rollup_change FROM old_rows), -1, 0::smallint);
+                billsec)::cdr_rollup_change FROM old_rows
+        WHERE tenant_id IN (SELECT id FROM tenants)), -1, 0::smallint);
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     PERFORM cdr_rollups_apply(ARRAY(
