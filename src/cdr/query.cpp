@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <map>
 
 namespace pbx::cdr {
 
@@ -239,6 +240,37 @@ HourSplit split_hours(const TimeRange& r) {
     s.partial.emplace_back(*s.hours_to, *r.to_exclusive);
   }
   return s;
+}
+
+nlohmann::json stats_json(const std::vector<StatsRow>& rows) {
+  std::int64_t total = 0, answered = 0, duration = 0, billsec = 0;
+  nlohmann::json by_disposition = nlohmann::json::object();
+  for (const auto& d : dispositions()) by_disposition[d] = 0;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_day;
+  for (const auto& r : rows) {
+    total += r.calls;
+    answered += r.answered;
+    duration += r.duration;
+    billsec += r.billsec;
+    by_disposition[r.disposition] = by_disposition[r.disposition].get<std::int64_t>() + r.calls;
+    auto& day = by_day[r.day];
+    day.first += r.calls;
+    day.second += r.answered;
+  }
+  nlohmann::json days = nlohmann::json::array();
+  for (const auto& [date, counts] : by_day) {
+    days.push_back({{"date", date}, {"total", counts.first}, {"answered", counts.second}});
+  }
+  auto average = [&](std::int64_t sum) {
+    return total == 0 ? 0.0 : static_cast<double>(sum) / static_cast<double>(total);
+  };
+  return {{"total", total},
+          {"answered", answered},
+          {"missed", total - answered},
+          {"average_duration", average(duration)},
+          {"average_billsec", average(billsec)},
+          {"by_disposition", std::move(by_disposition)},
+          {"by_day", std::move(days)}};
 }
 
 std::string like_prefix(std::string_view prefix) {

@@ -8,7 +8,10 @@
 #include "core/url.hpp"
 #include "http/listing.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +73,17 @@ HourSplit split_hours(const TimeRange& r);
 
 // The normalised dispositions of docs/api.md, in the order stats show them.
 const std::vector<std::string>& dispositions();
+
+// One group of a stats query: the calls of one local day and disposition.
+struct StatsRow {
+  std::string day;  // YYYY-MM-DD in the tenant's zone
+  std::string disposition;
+  std::int64_t calls = 0, answered = 0, duration = 0, billsec = 0;
+};
+// The stats answer of docs/api.md from its groups: {"total", "answered", "missed",
+// "average_duration", "average_billsec", "by_disposition", "by_day": [{"date", "total",
+// "answered"}]}, days in order. A day or disposition may come in several rows.
+nlohmann::json stats_json(const std::vector<StatsRow>& rows);
 
 // "LIKE" pattern matching every text that starts with prefix (%, _ and \ escaped).
 std::string like_prefix(std::string_view prefix);

@@ -215,37 +215,13 @@ nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const 
     return tx.exec_prepared("cdr_stats", a.tenant, a.from_ts, a.to_ts, a.from_like, a.to_like,
                             a.dispositions, a.directions, a.extension, zone);
   });
-  std::int64_t total = 0, answered = 0, duration = 0, billsec = 0;
-  nlohmann::json by_disposition = nlohmann::json::object();
-  for (const auto& d : dispositions()) by_disposition[d] = 0;
-  std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_day;
+  std::vector<StatsRow> groups;
+  groups.reserve(rows.size());
   for (const auto& r : rows) {
-    auto n = r[2].as<std::int64_t>();
-    auto ans = r[3].as<std::int64_t>();
-    total += n;
-    answered += ans;
-    duration += r[4].as<std::int64_t>();
-    billsec += r[5].as<std::int64_t>();
-    by_disposition[r[1].as<std::string>()] =
-        by_disposition[r[1].as<std::string>()].get<std::int64_t>() + n;
-    auto& day = by_day[r[0].as<std::string>()];
-    day.first += n;
-    day.second += ans;
+    groups.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::int64_t>(),
+                      r[3].as<std::int64_t>(), r[4].as<std::int64_t>(), r[5].as<std::int64_t>()});
   }
-  nlohmann::json days = nlohmann::json::array();
-  for (const auto& [date, counts] : by_day) {
-    days.push_back({{"date", date}, {"total", counts.first}, {"answered", counts.second}});
-  }
-  auto average = [&](std::int64_t sum) {
-    return total == 0 ? 0.0 : static_cast<double>(sum) / static_cast<double>(total);
-  };
-  return {{"total", total},
-          {"answered", answered},
-          {"missed", total - answered},
-          {"average_duration", average(duration)},
-          {"average_billsec", average(billsec)},
-          {"by_disposition", std::move(by_disposition)},
-          {"by_day", std::move(days)}};
+  return stats_json(groups);
 }
 
 bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q,

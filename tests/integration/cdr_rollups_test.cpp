@@ -11,7 +11,6 @@
 #include <pqxx/pqxx>
 
 #include <cstdio>
-#include <map>
 #include <random>
 
 namespace pbx::testing {
@@ -117,7 +116,8 @@ class CdrRollups : public ::testing::Test {
     distinct_ = tokens.size();
   }
 
-  // The stats as the CDRs themselves give them: what the rollups must equal.
+  // The stats as the CDRs themselves give them, grouped by this test's own SQL: what the
+  // rollups must equal.
   static json scanned_stats(const cdr::CdrFilter& f, const std::string& zone) {
     auto range = cdr::resolve_range(f, zone);
     std::string where = " WHERE tenant_id = '" + tenant_->id + "'";
@@ -138,34 +138,13 @@ class CdrRollups : public ::testing::Test {
         "')::date::text AS day, disposition, count(*) AS n, count(*) FILTER (WHERE answered) AS a,"
         " sum(duration) AS d, sum(billsec) AS b FROM cdrs" +
         where + " GROUP BY 1, 2) s"));
-    std::int64_t total = 0, answered = 0, duration = 0, billsec = 0;
-    json by_disposition = json::object();
-    for (const auto& d : cdr::dispositions()) by_disposition[d] = 0;
-    std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_day;
+    std::vector<cdr::StatsRow> groups;
     for (const auto& r : rows) {
-      total += r[2].get<std::int64_t>();
-      answered += r[3].get<std::int64_t>();
-      duration += r[4].get<std::int64_t>();
-      billsec += r[5].get<std::int64_t>();
-      by_disposition[r[1].get<std::string>()] =
-          by_disposition[r[1].get<std::string>()].get<std::int64_t>() + r[2].get<std::int64_t>();
-      by_day[r[0].get<std::string>()].first += r[2].get<std::int64_t>();
-      by_day[r[0].get<std::string>()].second += r[3].get<std::int64_t>();
+      groups.push_back({r[0].get<std::string>(), r[1].get<std::string>(), r[2].get<std::int64_t>(),
+                        r[3].get<std::int64_t>(), r[4].get<std::int64_t>(),
+                        r[5].get<std::int64_t>()});
     }
-    json out_days = json::array();
-    for (const auto& [date, n] : by_day) {
-      out_days.push_back({{"date", date}, {"total", n.first}, {"answered", n.second}});
-    }
-    auto average = [&](std::int64_t sum) {
-      return total == 0 ? 0.0 : static_cast<double>(sum) / static_cast<double>(total);
-    };
-    return {{"total", total},
-            {"answered", answered},
-            {"missed", total - answered},
-            {"average_duration", average(duration)},
-            {"average_billsec", average(billsec)},
-            {"by_disposition", by_disposition},
-            {"by_day", out_days}};
+    return cdr::stats_json(groups);
   }
 
   // A random filter: each bound absent, a day, or an instant (on the hour or not); random

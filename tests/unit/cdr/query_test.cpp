@@ -284,5 +284,23 @@ TEST(CdrHourSplit, WholeHoursFromRollupsAndTheEndsFromCdrs) {
   EXPECT_GE(*first.hours_from, kFirstMicros);
 }
 
+TEST(CdrStats, GroupsAddUpByDispositionAndDayWithAverages) {
+  auto stats = stats_json({{"2026-03-02", "busy", 2, 0, 10, 0},
+                           {"2026-03-01", "answered", 3, 3, 90, 60},
+                           {"2026-03-02", "answered", 1, 1, 20, 15},
+                           {"2026-03-01", "answered", 1, 1, 30, 25}});
+  EXPECT_EQ(stats, json::parse(R"({"total": 7, "answered": 5, "missed": 2,
+    "average_duration": 21.428571428571427, "average_billsec": 14.285714285714286,
+    "by_disposition": {"answered": 5, "busy": 2, "no_answer": 0, "cancelled": 0, "failed": 0,
+                       "other": 0},
+    "by_day": [{"date": "2026-03-01", "total": 4, "answered": 4},
+               {"date": "2026-03-02", "total": 3, "answered": 1}]})"));
+  auto none = stats_json({});
+  EXPECT_EQ(none["total"], 0);
+  EXPECT_EQ(none["average_duration"], 0.0);
+  EXPECT_EQ(none["by_day"], json::array());
+  EXPECT_EQ(none["by_disposition"].size(), dispositions().size());
+}
+
 }  // namespace
 }  // namespace pbx::cdr
