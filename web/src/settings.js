@@ -54,7 +54,7 @@ function Rotation({ path, field, title, noun, explain, onRotated }) {
   </div>`;
 }
 
-export function Settings({ can }) {
+export function Settings({ can, onSaved }) {
   const [settings, setSettings] = useState(null);
   const [form, setForm] = useState(null);
   const [errors, setErrors] = useState({});
@@ -76,6 +76,8 @@ export function Settings({ can }) {
       const s = await api('PATCH', '/api/v1/settings', form);
       setSettings(s);
       setNotice('Settings saved.');
+      // The session's tenant summary carries the time zone the reports count days in.
+      get('/api/v1/auth/me').then(onSaved, () => {});
     } catch (err) {
       setError(err);
       setErrors(err.fields || {});
