@@ -7,6 +7,8 @@
 #include "admin/openapi.hpp"
 #include "admin/resources.hpp"
 #include "admin/routes.hpp"
+#include "cdr/report.hpp"
+#include "cdr/retention.hpp"
 #include "cdr/store.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
@@ -22,6 +24,8 @@
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
 #include "store/redis.hpp"
+#include "store/replica.hpp"
+#include "store/retention.hpp"
 #include "store/sealed_columns.hpp"
 #include "store/tenant_directory.hpp"
 #include "store/tenants.hpp"
@@ -38,6 +42,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <memory>
 
 namespace {
 
@@ -50,7 +55,7 @@ std::vector<store::Statement> all_statements() {
        {store::tenant_statements(), store::TenantDirectory::statements(), admin::auth_statements(),
         webhooks::webhook_statements(), cdr::store_statements(), webhooks::replay_statements(),
         voice::routing_statements(), admin::admin_statements(),
-        webhooks::RejectionLog::statements()}) {
+        webhooks::RejectionLog::statements(), store::ReportReads::primary_statements()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -79,6 +84,18 @@ crypto::SecretBox secret_box(const Config& c) {
 store::PgOptions pg_options(const Config& c, int pool_size) {
   return {c.database_url, pool_size, c.db_statement_timeout, c.db_connect_timeout,
           std::chrono::milliseconds(2000)};
+}
+
+// Report reads go to the replica when one is configured (see store/replica.hpp).
+std::unique_ptr<store::ReportReads> report_reads(const Config& c, store::PgPool& primary) {
+  if (c.database_replica_url.empty()) return std::make_unique<store::ReportReads>(primary);
+  auto options = pg_options(c, c.admin_workers + 1);  // reports run on the admin workers
+  options.url = c.database_replica_url;
+  auto statements = cdr::cdr_statements();
+  for (const auto& st : store::ReportReads::replica_statements()) statements.push_back(st);
+  return std::make_unique<store::ReportReads>(primary,
+                                              std::make_unique<store::PgPool>(options, statements),
+                                              store::ReplicaOptions{c.replica_max_lag});
 }
 
 int run_migrate(const Config& c) {
@@ -148,6 +165,7 @@ int run_serve(const Config& c, bool migrate_first) {
     seal_stored_secrets(conn, secrets, false);
   }
   store::PgPool pg(pg_options(c, c.db_pool_size), all_statements());
+  auto reports = report_reads(c, pg);
   store::RedisPool redis({c.redis_url, c.redis_pool_size, c.redis_timeout});
 
   http::Router router;
@@ -169,12 +187,16 @@ int run_serve(const Config& c, bool migrate_first) {
                            {static_cast<size_t>(c.event_stream_max_bytes),
                             static_cast<size_t>(c.event_stream_entry_max_bytes)}});
   // A connection of its own: the retention job never takes one that ingest waits for.
-  store::PgPool retention_pg(pg_options(c, 1), webhooks::Retention::statements());
-  webhooks::Retention retention(retention_pg, {c.webhook_log_retention_days});
+  auto retention_statements = webhooks::webhook_log_retention_statements();
+  for (const auto& st : cdr::cdr_retention_statements()) retention_statements.push_back(st);
+  store::PgPool retention_pg(pg_options(c, 1), retention_statements);
+  store::Retention retention(retention_pg,
+                             {webhooks::webhook_log_rows(c.webhook_log_retention_days),
+                              cdr::cdr_rows(c.cdr_retention_days)});
   retention.start();
   http::add_health_routes(router, c, pg, redis);
   provisioning::Pacer pacer(redis);
-  admin::add_admin_routes(router, {pg, limiter, writer, secrets,
+  admin::add_admin_routes(router, {pg, *reports, limiter, writer, secrets,
                                    [&directory] { directory.refresh(); }, c.admin_rate_per_token,
                                    c.admin_rate_per_ip, &cloudonix, &pacer, c.cloudonix_api_url});
   webhooks::RejectionLog rejections(pg, c.webhook_rejection_samples, c.webhook_rejection_samples);

@@ -24,7 +24,7 @@ std::vector<store::Statement> report_statements() {
 void add_report_routes(http::Router& router, ReportDeps deps) {
   auto& pg = deps.pg;
   auto guard = deps.guard;
-  cdr::add_cdr_routes(router, {pg, [guard](const http::Request& req) {
+  cdr::add_cdr_routes(router, {pg, deps.reports, [guard](const http::Request& req) {
                                  auto p = guard(req);
                                  require_role(p, kCallReaders);
                                  return p.tenant_id;

@@ -3,6 +3,7 @@
 #include "admin/auth.hpp"
 #include "http/router.hpp"
 #include "store/pg.hpp"
+#include "store/replica.hpp"
 
 #include <functional>
 #include <vector>
@@ -11,6 +12,7 @@ namespace pbx::admin {
 
 struct ReportDeps {
   store::PgPool& pg;
+  store::ReportReads& reports;
   // Authenticates and applies the admin rate limits.
   std::function<Principal(const http::Request&)> guard;
 };

@@ -105,7 +105,7 @@ void add_admin_routes(http::Router& router, AdminDeps deps) {
     add_cloudonix_sync_routes(
         router, {deps.pg, rdeps.guard, deps.secrets, *deps.pacer, deps.cloudonix_api_url});
   }
-  add_report_routes(router, {deps.pg, rdeps.guard});
+  add_report_routes(router, {deps.pg, deps.reports, rdeps.guard});
   for (const auto& resource : routing_resources()) add_resource_routes(router, resource, rdeps);
 }
 

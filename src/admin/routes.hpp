@@ -5,6 +5,7 @@
 #include "provisioning/sync_pacer.hpp"
 #include "store/pg.hpp"
 #include "store/rate_limiter.hpp"
+#include "store/replica.hpp"
 #include "webhooks/writer.hpp"
 
 #include <functional>
@@ -15,6 +16,7 @@ class CloudonixLink;
 
 struct AdminDeps {
   store::PgPool& pg;
+  store::ReportReads& reports;  // where CDR lists, stats and exports read
   store::RateLimiter& limiter;
   webhooks::Writer& writer;
   const crypto::SecretBox& secrets;  // seals what the admin API stores and must read back

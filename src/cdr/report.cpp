@@ -116,8 +116,9 @@ void plan_per_call(pqxx::transaction_base& tx) {
   tx.exec0("SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off");
 }
 
-nlohmann::json list_cdrs(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q) {
-  return pg.with([&](pqxx::connection& c) {
+nlohmann::json list_cdrs(store::ReportReads& reads, const std::string& tenant_id,
+                         const CdrListQuery& q) {
+  return reads.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     plan_per_call(tx);
     auto rows = fetch_page(tx, filter_args(tx, tenant_id, q.filter), q.sort, q.page.after,
@@ -197,9 +198,9 @@ void check_number_scan(pqxx::transaction_base& tx, const FilterArgs& a, const Ti
 
 }  // namespace
 
-nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const CdrFilter& f,
-                         std::int64_t max_number_scan) {
-  auto rows = pg.with([&](pqxx::connection& c) {
+nlohmann::json cdr_stats(store::ReportReads& reads, const std::string& tenant_id,
+                         const CdrFilter& f, std::int64_t max_number_scan) {
+  auto rows = reads.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     plan_per_call(tx);
     auto zone = tenant_time_zone(tx, tenant_id);  // also the zone of by_day's dates
@@ -224,7 +225,7 @@ nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const 
   return stats_json(groups);
 }
 
-bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q,
+bool export_csv(store::ReportReads& reads, const std::string& tenant_id, const CdrListQuery& q,
                 const std::function<bool(std::string_view)>& write) {
   if (!write(csv_row(cdr_columns()))) return false;
   std::optional<FilterArgs> args;
@@ -233,7 +234,7 @@ bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQu
     // One short transaction per chunk: the pooled connection is not held while the client
     // reads, and each chunk is an index range scan starting at the previous chunk's end.
     std::string chunk;
-    auto count = pg.with([&](pqxx::connection& c) {
+    auto count = reads.with([&](pqxx::connection& c) {
       pqxx::read_transaction tx(c);
       plan_per_call(tx);
       if (!args) args = filter_args(tx, tenant_id, q.filter);

@@ -5,6 +5,7 @@
 
 #include "cdr/query.hpp"
 #include "store/pg.hpp"
+#include "store/replica.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +20,8 @@
 namespace pbx::cdr {
 
 // {"data": [...], "next_cursor": "..." | null}
-nlohmann::json list_cdrs(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q);
+nlohmann::json list_cdrs(store::ReportReads& reads, const std::string& tenant_id,
+                         const CdrListQuery& q);
 
 // The CDR item; Error::not_found for an unknown, malformed or other tenant's id.
 nlohmann::json get_cdr(store::PgPool& pg, const std::string& tenant_id, const std::string& id);
@@ -36,12 +38,12 @@ inline constexpr std::int64_t kMaxNumberScan = 250'000;
 //  "by_day": [{"date", "total", "answered"}]}, days in the tenant's time zone. Sums the hourly
 // rollups, except for an extension or number filter. Error::validation, naming a from_date that
 // would do, when a number filter meets more than max_number_scan calls.
-nlohmann::json cdr_stats(store::PgPool& pg, const std::string& tenant_id, const CdrFilter& f,
-                         std::int64_t max_number_scan = kMaxNumberScan);
+nlohmann::json cdr_stats(store::ReportReads& reads, const std::string& tenant_id,
+                         const CdrFilter& f, std::int64_t max_number_scan = kMaxNumberScan);
 
 // Writes the header and then every matching row as CSV, in chunks fetched by keyset so that
 // memory stays flat whatever the row count. Returns false when write refused a chunk.
-bool export_csv(store::PgPool& pg, const std::string& tenant_id, const CdrListQuery& q,
+bool export_csv(store::ReportReads& reads, const std::string& tenant_id, const CdrListQuery& q,
                 const std::function<bool(std::string_view)>& write);
 
 // The statements of every read above.

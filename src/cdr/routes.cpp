@@ -27,11 +27,11 @@ void refuse_paging(const url::Params& query) {
   if (!errors.empty()) throw Error::validation(errors);
 }
 
-http::Response csv_response(store::PgPool& pg, std::string tenant_id, CdrListQuery q) {
+http::Response csv_response(store::ReportReads& reads, std::string tenant_id, CdrListQuery q) {
   auto response = http::Response::stream(
       200, "text/csv; charset=utf-8",
-      [&pg, tenant_id = std::move(tenant_id), q = std::move(q)](const http::BodyWriter& write) {
-        return export_csv(pg, tenant_id, q, write);
+      [&reads, tenant_id = std::move(tenant_id), q = std::move(q)](const http::BodyWriter& write) {
+        return export_csv(reads, tenant_id, q, write);
       });
   response.headers.emplace_back("Content-Disposition", "attachment; filename=\"cdrs.csv\"");
   return response;
@@ -41,24 +41,25 @@ http::Response csv_response(store::PgPool& pg, std::string tenant_id, CdrListQue
 
 void add_cdr_routes(http::Router& router, RouteDeps deps) {
   auto& pg = deps.pg;
+  auto& reads = deps.reports;
   auto tenant = deps.reader_tenant;
   router.add("GET", "/api/v1/cdrs",
              http::Doc{"calls", "Call detail records (filters, cursor, CSV)", http::Access::admin},
-             [&pg, tenant](http::Request& req) {
+             [&reads, tenant](http::Request& req) {
                auto tenant_id = tenant(req);
                auto q = parse_cdr_list_query(req.query);
                if (wants_csv(req, q)) {
                  refuse_paging(req.query);
-                 return csv_response(pg, tenant_id, std::move(q));
+                 return csv_response(reads, tenant_id, std::move(q));
                }
-               return http::Response::json(200, list_cdrs(pg, tenant_id, q));
+               return http::Response::json(200, list_cdrs(reads, tenant_id, q));
              });
   router.add("GET", "/api/v1/cdrs/stats",
              http::Doc{"calls", "Totals for the CDR filters", http::Access::admin},
-             [&pg, tenant](http::Request& req) {
+             [&reads, tenant](http::Request& req) {
                auto tenant_id = tenant(req);
                return http::Response::json(
-                   200, cdr_stats(pg, tenant_id, parse_cdr_stats_query(req.query)));
+                   200, cdr_stats(reads, tenant_id, parse_cdr_stats_query(req.query)));
              });
   router.add("GET", "/api/v1/cdrs/{id}",
              http::Doc{"calls", "One call detail record", http::Access::admin},

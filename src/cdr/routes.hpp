@@ -6,6 +6,7 @@
 #include "http/message.hpp"
 #include "http/router.hpp"
 #include "store/pg.hpp"
+#include "store/replica.hpp"
 
 #include <functional>
 #include <string>
@@ -14,6 +15,7 @@ namespace pbx::cdr {
 
 struct RouteDeps {
   store::PgPool& pg;
+  store::ReportReads& reports;  // lists, stats and exports
   // Authenticates the caller, applies the admin rate limits, refuses a role that may not read
   // call records, and answers the caller's tenant id.
   std::function<std::string(const http::Request&)> reader_tenant;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 extern char** environ;
 
@@ -177,6 +178,8 @@ Config load_config(const Environment& env) {
   r.duration("PBX_SHUTDOWN_GRACE_S", c.shutdown_grace, 0, 3600);
 
   r.text("PBX_DATABASE_URL", c.database_url);
+  r.text("PBX_DATABASE_REPLICA_URL", c.database_replica_url);
+  r.duration("PBX_DATABASE_REPLICA_MAX_LAG_MS", c.replica_max_lag, 100, 86400000);
   r.integer("PBX_WEBHOOK_WRITERS", c.webhook_writers, 1, 64);
   c.db_pool_size = c.http_threads + c.webhook_writers + 2;
   r.integer("PBX_DB_POOL_SIZE", c.db_pool_size, 1, 512);
@@ -198,6 +201,7 @@ Config load_config(const Environment& env) {
         c.event_stream_entry_max_bytes));
   }
   r.integer("PBX_WEBHOOK_LOG_RETENTION_DAYS", c.webhook_log_retention_days, 1, 36500);
+  r.integer("PBX_CDR_RETENTION_DAYS", c.cdr_retention_days, 1, 36500);
   r.integer("PBX_ADMIN_WORKERS", c.admin_workers, 1, 256);
   r.integer("PBX_ADMIN_QUEUE", c.admin_queue, 0, 100000);
   r.integer("PBX_ADMIN_RATE_PER_TOKEN", c.admin_rate_per_token, 1, 1000000);
@@ -240,11 +244,13 @@ Config load_config(const Environment& env) {
   r.one_of("PBX_LOG_FORMAT", c.log_format, {"text", "json"});
   r.boolean("PBX_DEBUG_ROUTES", c.debug_routes);
 
-  if (!c.database_url.empty() &&
-      !starts_with_any(c.database_url, {"postgres://", "postgresql://"}) &&
-      c.database_url.find('=') == std::string::npos) {
-    throw ConfigError(
-        "PBX_DATABASE_URL: must be a postgresql:// URL or a key=value connection string");
+  for (const auto& [name, url] : {std::pair{"PBX_DATABASE_URL", &c.database_url},
+                                  std::pair{"PBX_DATABASE_REPLICA_URL", &c.database_replica_url}}) {
+    if (!url->empty() && !starts_with_any(*url, {"postgres://", "postgresql://"}) &&
+        url->find('=') == std::string::npos) {
+      throw ConfigError(
+          fmt::format("{}: must be a postgresql:// URL or a key=value connection string", name));
+    }
   }
   if (!starts_with_any(c.redis_url, {"redis://"})) {
     throw ConfigError(
@@ -271,12 +277,15 @@ std::string mask_url_password(const std::string& url) {
 std::string Config::describe() const {
   return fmt::format(
       "listen={}:{} threads={} admin_workers={} admin_queue={} max_body={} db={} db_pool={} "
+      "db_replica={} "
       "redis={} redis_pool={} public_base_url={} cloudonix_api_url={} state_key={} secret_keys={} "
       "trusted_proxies={}",
       host, port, http_threads, admin_workers, admin_queue, max_body_bytes,
-      mask_url_password(database_url), db_pool_size, mask_url_password(redis_url), redis_pool_size,
-      public_base_url, cloudonix_api_url, state_key.empty() ? "from-database" : "from-config",
-      secret_keys.size(), trusted_proxies.size());
+      mask_url_password(database_url), db_pool_size,
+      database_replica_url.empty() ? "none" : mask_url_password(database_replica_url),
+      mask_url_password(redis_url), redis_pool_size, public_base_url, cloudonix_api_url,
+      state_key.empty() ? "from-database" : "from-config", secret_keys.size(),
+      trusted_proxies.size());
 }
 
 }  // namespace pbx

@@ -27,6 +27,10 @@ struct Config {
   std::chrono::seconds shutdown_grace{25};
 
   std::string database_url;
+  // A streaming replica for report reads (CDR lists, stats, exports); empty: none. Reads go to
+  // the primary while the replica is down or trails it by more than replica_max_lag.
+  std::string database_replica_url;
+  std::chrono::milliseconds replica_max_lag{10000};
   int db_pool_size = 6;
   std::chrono::milliseconds db_statement_timeout{2000};
   std::chrono::seconds db_connect_timeout{3};
@@ -46,6 +50,9 @@ struct Config {
   int event_stream_entry_max_bytes = 4096;
   // Webhook log rows (webhook_events, refused samples included) are removed after this many days.
   int webhook_log_retention_days = 30;
+  // CDRs (with their calls and session updates) are removed this many days after the call began.
+  // A tenant's own setting (tenants.*_retention_days) overrides either.
+  int cdr_retention_days = 400;
   // Threads that run admin, report and replay requests, and how many of those requests may
   // wait for one (beyond that: 503 at once), so that they never hold up the connection threads.
   int admin_workers = 2;

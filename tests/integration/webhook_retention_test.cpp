@@ -3,6 +3,7 @@
 // never holding up ingest, safe with several instances), against real Postgres and Redis.
 #include "core/metrics.hpp"
 #include "store/pg.hpp"
+#include "store/retention.hpp"
 #include "support/eventually.hpp"
 #include "support/test_env.hpp"
 #include "support/webhook_payloads.hpp"
@@ -35,7 +36,8 @@ class Retention : public ::testing::Test {
     env["PBX_EVENT_STREAM_ENTRY_MAX_BYTES"] = std::to_string(kEntryBytes);
     svc_ = new ServiceProcess({"serve"}, env);
     svc_->wait_healthy();
-    pg_ = new store::PgPool({env_->at("PBX_DATABASE_URL"), 4}, webhooks::Retention::statements());
+    pg_ = new store::PgPool({env_->at("PBX_DATABASE_URL"), 4},
+                            webhooks::webhook_log_retention_statements());
   }
   static void TearDownTestSuite() {
     delete pg_;
@@ -118,7 +120,7 @@ TEST_F(Retention, OldWebhookLogRowsAreRemovedInBatches) {
   add_log_rows("NULL", 5, 1);
   auto before = removed_metric();
 
-  webhooks::Retention job(*pg_, {30, 500, std::chrono::milliseconds(1)});
+  store::Retention job(*pg_, {webhooks::webhook_log_rows(30)}, {500, std::chrono::milliseconds(1)});
   EXPECT_EQ(job.run_once(), 1250U);
   EXPECT_EQ(removed_metric() - before, 1250U);
   EXPECT_EQ(log_rows("received_at < now() - interval '30 days'"), 0);
@@ -126,8 +128,23 @@ TEST_F(Retention, OldWebhookLogRowsAreRemovedInBatches) {
   EXPECT_EQ(log_rows("tenant_id IS NULL"), 5);
   EXPECT_EQ(job.run_once(), 0U);
 
-  webhooks::Retention shorter(*pg_, {1, 500, std::chrono::milliseconds(1)});
+  store::Retention shorter(*pg_, {webhooks::webhook_log_rows(1)},
+                           {500, std::chrono::milliseconds(1)});
   EXPECT_EQ(shorter.run_once(), 55U);
+}
+
+TEST_F(Retention, ATenantsOwnPeriodOverridesTheDefault) {
+  TestEnv::get().pg().execute("DELETE FROM webhook_events");
+  TestEnv::get().pg().execute("UPDATE tenants SET webhook_log_retention_days = 90 WHERE id = '" +
+                              other_->id + "'");
+  add_log_rows(tenant_->id, 10, 40);
+  add_log_rows(other_->id, 10, 40);
+  add_log_rows(other_->id, 5, 100);
+  store::Retention job(*pg_, {webhooks::webhook_log_rows(30)}, {500, std::chrono::milliseconds(1)});
+  EXPECT_EQ(job.run_once(), 15U);
+  EXPECT_EQ(log_rows("tenant_id = '" + tenant_->id + "'"), 0);
+  EXPECT_EQ(log_rows("tenant_id = '" + other_->id + "'"), 10);
+  TestEnv::get().pg().execute("UPDATE tenants SET webhook_log_retention_days = NULL");
 }
 
 TEST_F(Retention, RowsHeldByAnotherTransactionAreSkippedNotWaitedFor) {
@@ -138,7 +155,7 @@ TEST_F(Retention, RowsHeldByAnotherTransactionAreSkippedNotWaitedFor) {
   pqxx::work held(holder);
   held.exec("SELECT id FROM webhook_events WHERE tenant_id = '" + tenant_->id +
             "' ORDER BY received_at LIMIT 1 FOR UPDATE");
-  webhooks::Retention job(*pg_, {30, 500, std::chrono::milliseconds(1)});
+  store::Retention job(*pg_, {webhooks::webhook_log_rows(30)}, {500, std::chrono::milliseconds(1)});
   auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(job.run_once(), 9U);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
@@ -156,8 +173,8 @@ TEST_F(Retention, SeveralInstancesShareTheWorkWhileWebhooksKeepArriving) {
     }
     return stored;
   });
-  webhooks::Retention a(*pg_, {30, 100, std::chrono::milliseconds(1)});
-  webhooks::Retention b(*pg_, {30, 100, std::chrono::milliseconds(1)});
+  store::Retention a(*pg_, {webhooks::webhook_log_rows(30)}, {100, std::chrono::milliseconds(1)});
+  store::Retention b(*pg_, {webhooks::webhook_log_rows(30)}, {100, std::chrono::milliseconds(1)});
   auto removed_a = std::async(std::launch::async, [&] { return a.run_once(); });
   auto removed_b = std::async(std::launch::async, [&] { return b.run_once(); });
   EXPECT_EQ(removed_a.get() + removed_b.get(), 3000U);

@@ -56,6 +56,25 @@ PgServer::PgServer() : dir_(make_temp_dir("pbx-pg-")), bin_(pg_bindir()), port_(
   execute("CREATE DATABASE pbx", "postgres");
 }
 
+PgServer::PgServer(Empty) : dir_(make_temp_dir("pbx-pg-")), bin_(pg_bindir()), port_(free_port()) {}
+
+std::unique_ptr<PgServer> PgServer::standby_of(const PgServer& primary) {
+  std::unique_ptr<PgServer> standby(new PgServer(Empty{}));
+  const auto& dir = standby->dir_;
+  chown_to_postgres(dir);
+  // -R writes the standby's settings (standby.signal, primary_conninfo); -X stream also copies
+  // the WAL written during the copy; a fast checkpoint starts the copy at once instead of at the
+  // primary's next scheduled checkpoint.
+  int rc = run_to_end({standby->bin_ + "/pg_basebackup", "-h", "127.0.0.1", "-p",
+                       std::to_string(primary.port()), "-U", "postgres", "-D", dir + "/data", "-R",
+                       "-X", "stream", "--checkpoint=fast", "--no-sync"},
+                      dir + "/basebackup.log", server_user());
+  if (rc != 0)
+    throw std::runtime_error("pg_basebackup failed: " + read_file(dir + "/basebackup.log"));
+  standby->start();
+  return standby;
+}
+
 PgServer::~PgServer() {
   stop();
   remove_tree(dir_);

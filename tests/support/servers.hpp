@@ -2,6 +2,7 @@
 
 #include "support/process.hpp"
 
+#include <memory>
 #include <string>
 
 namespace pbx::testing {
@@ -12,6 +13,8 @@ class PgServer {
  public:
   PgServer();
   ~PgServer();
+  // A streaming replica of `primary`, copied with pg_basebackup, on a port of its own.
+  static std::unique_ptr<PgServer> standby_of(const PgServer& primary);
   PgServer(const PgServer&) = delete;
   PgServer& operator=(const PgServer&) = delete;
 
@@ -26,6 +29,8 @@ class PgServer {
   std::string query_scalar(const std::string& sql, const std::string& database = "pbx");
 
  private:
+  struct Empty {};
+  explicit PgServer(Empty);
   void wait_ready();
   std::string dir_;
   std::string bin_;

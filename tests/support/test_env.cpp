@@ -12,9 +12,13 @@ TestEnv& TestEnv::get() {
 }
 
 Env TestEnv::service_env() const {
+  // The tests' Cloudonix payloads carry fixed dates (March 2026): with the default retention a
+  // service would start removing their CDRs as the calendar moves on. Retention tests set their
+  // own period.
   return {{"PBX_DATABASE_URL", pg_->url()},
           {"PBX_REDIS_URL", redis_->url()},
-          {"PBX_SECRET_KEY", kSecretKey}};
+          {"PBX_SECRET_KEY", kSecretKey},
+          {"PBX_CDR_RETENTION_DAYS", "36500"}};
 }
 
 Env TestEnv::migrated_env() const {

@@ -112,6 +112,26 @@ TEST(Config, EventStreamBudgetAndWebhookLogRetention) {
   expect_error_naming({{"PBX_WEBHOOK_LOG_RETENTION_DAYS", "0"}}, "PBX_WEBHOOK_LOG_RETENTION_DAYS");
 }
 
+TEST(Config, CdrRetentionAndTheReportReplica) {
+  Config defaults = load_config({});
+  EXPECT_EQ(defaults.cdr_retention_days, 400);
+  EXPECT_TRUE(defaults.database_replica_url.empty());
+  EXPECT_EQ(defaults.replica_max_lag, std::chrono::seconds(10));
+  Config c = load_config({{"PBX_CDR_RETENTION_DAYS", "90"},
+                          {"PBX_DATABASE_REPLICA_URL", "postgresql://reader:pw@replica/pbx"},
+                          {"PBX_DATABASE_REPLICA_MAX_LAG_MS", "2500"}});
+  EXPECT_EQ(c.cdr_retention_days, 90);
+  EXPECT_EQ(c.database_replica_url, "postgresql://reader:pw@replica/pbx");
+  EXPECT_EQ(c.replica_max_lag, std::chrono::milliseconds(2500));
+  EXPECT_EQ(c.describe().find("pw@"), std::string::npos) << c.describe();
+  EXPECT_NE(c.describe().find("db_replica=postgresql://reader:***@replica/pbx"), std::string::npos)
+      << c.describe();
+  expect_error_naming({{"PBX_CDR_RETENTION_DAYS", "0"}}, "PBX_CDR_RETENTION_DAYS");
+  expect_error_naming({{"PBX_DATABASE_REPLICA_URL", "mysql:x"}}, "PBX_DATABASE_REPLICA_URL");
+  expect_error_naming({{"PBX_DATABASE_REPLICA_MAX_LAG_MS", "10"}},
+                      "PBX_DATABASE_REPLICA_MAX_LAG_MS");
+}
+
 TEST(Config, TrustedProxiesAreAddressesAndRanges) {
   EXPECT_TRUE(load_config({}).trusted_proxies.empty()) << "by default no proxy is trusted";
   Config c = load_config(
