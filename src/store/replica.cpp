@@ -55,21 +55,14 @@ ReportReads::ReportReads(PgPool& primary, std::unique_ptr<PgPool> replica, Repli
                                 std::chrono::milliseconds(1000));
   // Reads go to the primary until the first probe has found the replica caught up.
   prober_ = std::thread([this, every] {
-    std::unique_lock lock(mutex_);
     do {
-      lock.unlock();
       probe();
-      lock.lock();
-    } while (!wake_.wait_for(lock, every, [this] { return stopping_; }));
+    } while (stop_.wait(every));
   });
 }
 
 ReportReads::~ReportReads() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
+  stop_.stop();
   if (prober_.joinable()) prober_.join();
 }
 

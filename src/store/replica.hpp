@@ -1,16 +1,15 @@
 #pragma once
 
+#include "core/stop_signal.hpp"
 #include "store/pg.hpp"
 
 #include <pqxx/pqxx>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -97,9 +96,7 @@ class ReportReads {
   // Unknown until the first probe, so that its outcome is logged whatever it is.
   static constexpr int kUnknown = -1, kBehind = 0, kFresh = 1;
   std::atomic<int> state_{kUnknown};
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  StopSignal stop_;
   std::thread prober_;
 };
 

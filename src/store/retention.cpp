@@ -15,27 +15,13 @@ void Retention::start() {
   thread_ = std::thread([this] {
     do {
       run_once();
-    } while (wait(options_.interval));
+    } while (stop_.wait(options_.interval));
   });
 }
 
 void Retention::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
+  stop_.stop();
   if (thread_.joinable()) thread_.join();
-}
-
-bool Retention::wait(std::chrono::milliseconds d) {
-  std::unique_lock lock(mutex_);
-  return !cv_.wait_for(lock, d, [this] { return stopping_; });
-}
-
-bool Retention::stopping() {
-  std::lock_guard lock(mutex_);
-  return stopping_;
 }
 
 std::uint64_t Retention::remove_all(const AgedRows& kind, const std::optional<std::string>& tenant,
@@ -50,7 +36,7 @@ std::uint64_t Retention::remove_all(const AgedRows& kind, const std::optional<st
     });
     total += n;
     kind.removed->inc(n);
-    if (n < static_cast<std::uint64_t>(options_.batch) || !wait(options_.pause)) return total;
+    if (n < static_cast<std::uint64_t>(options_.batch) || !stop_.wait(options_.pause)) return total;
   }
 }
 
@@ -69,7 +55,7 @@ std::uint64_t Retention::run_once() {
         return all;
       });
       for (const auto& [tenant, days] : scopes) {
-        if (stopping()) break;
+        if (stop_.stopping()) break;
         removed += remove_all(kind, tenant, days);
       }
     } catch (const std::exception& e) {

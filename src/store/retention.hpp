@@ -1,15 +1,14 @@
 #pragma once
 
 #include "core/metrics.hpp"
+#include "core/stop_signal.hpp"
 #include "store/pg.hpp"
 
 #include <pqxx/pqxx>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -58,9 +57,6 @@ class Retention {
   std::uint64_t run_once();
 
  private:
-  // Waits `d`, or less when stopping; false once stopping.
-  bool wait(std::chrono::milliseconds d);
-  bool stopping();
   // Removes one scope's expired rows, batch by batch.
   std::uint64_t remove_all(const AgedRows& kind, const std::optional<std::string>& tenant,
                            int days);
@@ -68,9 +64,7 @@ class Retention {
   PgPool& pg_;
   std::vector<AgedRows> kinds_;
   RetentionOptions options_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
+  StopSignal stop_;
   std::thread thread_;
 };
 
